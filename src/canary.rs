@@ -1,0 +1,26 @@
+//! The canary: the legacy model checked against INV-1 alone.
+//!
+//! It must fail fast. If the fuzzer ever stops finding a legacy INV-1
+//! breach, the harness has lost sight of the 2019 loophole (a broken
+//! decoder, a model that no longer matches, an oracle that stopped looking)
+//! and its silence on the patched model means nothing.
+
+use crate::model::Model;
+use crate::op::{Run, World};
+use crate::oracle::{Breach, Knowledge};
+use crate::server::LegacyServer;
+
+/// The first INV-1 breach the legacy model commits in `run`, with its step
+/// index, judged by the legacy model's own settings.
+pub fn first_legacy_breach(run: &Run) -> Option<(usize, Breach)> {
+    let world = World::from_config(&run.world);
+    let mut legacy = LegacyServer::new(&world);
+    let mut knowledge = Knowledge::default();
+    for (index, op) in run.ops.iter().enumerate() {
+        let outcome = legacy.apply(op);
+        if let Some(b) = knowledge.observe(&legacy, op, &outcome).breaches.first() {
+            return Some((index, *b));
+        }
+    }
+    None
+}

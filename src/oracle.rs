@@ -1,0 +1,122 @@
+//! The invariants of SPEC, as checks over one step's outcome: what a viewer
+//! learns (S17), INV-1 (no hidden numbers to non-contacts), INV-2 (no wrong
+//! numbers) and INV-3 (no existence oracle).
+//!
+//! The checks judge a model's outcome against a *judge*: any [`Model`] whose
+//! [`Model::allows`] says what the settings allow right now. The lockstep
+//! runner uses the reference of the same era as judge; the canary and the
+//! scale scenario, which run no reference, use the model itself.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{Phone, UserId};
+use crate::model::Model;
+use crate::op::{Op, World};
+use crate::privacy::PrivacyKey;
+use crate::response::{links_shown, ErrorCode, Link, Outcome, Response};
+
+/// What each viewer has learned so far (S17): never forgotten.
+#[derive(Debug, Default, Clone)]
+pub struct Knowledge {
+    known: BTreeSet<(UserId, Link)>,
+}
+
+/// A link a viewer learned at a step where INV-1 allowed none of (a), (b), (c).
+#[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Breach {
+    /// Who learned the number.
+    pub viewer: UserId,
+    /// The account and number learned.
+    pub link: Link,
+}
+
+/// The links an outcome taught its viewer, and those of them that broke INV-1.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Learning {
+    /// Links about other users the viewer did not know before this step.
+    pub learned: Vec<Link>,
+    /// The learned links INV-1 does not allow.
+    pub breaches: Vec<Breach>,
+}
+
+impl Knowledge {
+    /// Whether `viewer` already knows `link`.
+    pub fn knows(&self, viewer: UserId, link: Link) -> bool {
+        self.known.contains(&(viewer, link))
+    }
+
+    /// Records what `outcome` of `op` taught its actor, and checks each new
+    /// link against INV-1 with `judge`'s settings as they are after the step:
+    /// (a) the owner's PhoneNumber allows the viewer; (b) the viewer supplied
+    /// the number and the owner's AddedByPhone allows the viewer; (c) the
+    /// viewer already knew the link.
+    pub fn observe(&mut self, judge: &dyn Model, op: &Op, outcome: &Outcome) -> Learning {
+        let viewer = op.actor();
+        let mut learning = Learning::default();
+        for link in links_shown(op, outcome) {
+            if link.user == viewer || self.knows(viewer, link) {
+                continue;
+            }
+            let see = judge.allows(link.user, PrivacyKey::PhoneNumber, viewer);
+            let find = op.supplies(link.phone)
+                && judge.allows(link.user, PrivacyKey::AddedByPhone, viewer);
+            if !(see || find) {
+                learning.breaches.push(Breach { viewer, link });
+            }
+            learning.learned.push(link);
+        }
+        for link in &learning.learned {
+            self.known.insert((viewer, *link));
+        }
+        learning
+    }
+}
+
+/// INV-2: the first link shown that pairs a user with a number not theirs.
+pub fn wrong_number(world: &World, op: &Op, outcome: &Outcome) -> Option<Link> {
+    links_shown(op, outcome)
+        .into_iter()
+        .find(|l| world.phone_of(l.user) != Some(l.phone))
+}
+
+/// INV-3: a reason the outcome of an import or resolve tells a refused
+/// number apart from an unregistered one, if it does.
+///
+/// An unregistered number is always answered the same way: a resolve fails
+/// with `PHONE_NOT_OCCUPIED`; an import succeeds and lists the number under
+/// `unmatched`. So a resolve that does not find the number's owner must fail
+/// with exactly that error, and an import must account for every supplied
+/// number (but the actor's own) once, either matched or unmatched.
+pub fn existence_oracle(world: &World, op: &Op, outcome: &Outcome) -> Option<String> {
+    match (op, outcome) {
+        (Op::ResolvePhone { .. }, Ok(Response::Resolved { .. })) => None,
+        (Op::ResolvePhone { phone, .. }, Err(code)) if *code != ErrorCode::PhoneNotOccupied => {
+            Some(format!("resolving {phone} failed with {code}, but an unregistered number gets PHONE_NOT_OCCUPIED"))
+        }
+        (Op::ImportContacts { .. }, Err(code)) => {
+            Some(format!("the import failed with {code}, but an import of unregistered numbers succeeds"))
+        }
+        (Op::ImportContacts { owner, phones }, Ok(Response::Imported { matched, unmatched })) => {
+            let own = world.phone_of(*owner);
+            let supplied: Vec<Phone> = phones.iter().copied().filter(|p| Some(*p) != own).collect();
+            let mut answered: Vec<Phone> = matched.iter().map(|m| m.phone).chain(unmatched.iter().copied()).collect();
+            let mut expected = supplied.clone();
+            answered.sort();
+            expected.sort();
+            (answered != expected).then(|| {
+                let missing: Vec<String> = supplied
+                    .iter()
+                    .filter(|p| !matched.iter().any(|m| m.phone == **p) && !unmatched.contains(p))
+                    .map(|p| p.to_string())
+                    .collect();
+                format!(
+                    "the response does not list every supplied number as matched or unmatched (missing: [{}]); an unregistered number is always listed as unmatched",
+                    missing.join(", ")
+                )
+            })
+        }
+        _ => None,
+    }
+}

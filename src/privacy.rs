@@ -1,0 +1,219 @@
+//! Privacy settings: the two keys, their rule lists, presets and limits
+//! (SPEC S5, S6, S8).
+//!
+//! This module holds the *language* of settings, shared by everyone, and the
+//! S8 validator used by the server models. The reference
+//! ([`crate::reference`]) deliberately evaluates and validates rule lists
+//! with its own code, so a bug here shows up as a D-1/D-2 difference.
+
+use std::fmt;
+
+use arbitrary::Arbitrary;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{GroupId, UserId};
+use crate::response::ErrorCode;
+
+/// Most users that one rule list may name, over all its rules (S8).
+pub const MAX_RULE_USERS: usize = 1_000;
+
+/// Most groups that one rule list may name, over all its rules (S8).
+pub const MAX_RULE_GROUPS: usize = 20;
+
+/// Which of a user's two settings an operation reads or writes (S5).
+#[derive(
+    Arbitrary, Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
+pub enum PrivacyKey {
+    /// "Who can see my phone number" (`inputPrivacyKeyPhoneNumber`).
+    /// Default: My Contacts.
+    PhoneNumber,
+    /// "Who can find me by my number" (`inputPrivacyKeyAddedByPhone`), added
+    /// by the September 2019 patch. Default: Everybody.
+    AddedByPhone,
+}
+
+/// One rule of a setting (S6). The first rule that matches the viewer decides.
+///
+/// Lists of users and groups are kept as sent: the S8 limits count entries
+/// as the client sent them (a repeated name counts twice), which is how the
+/// API's vectors arrive; matching treats them as sets.
+#[derive(Arbitrary, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// Matches everyone and allows.
+    AllowAll,
+    /// Matches everyone and denies.
+    DisallowAll,
+    /// Matches the owner's contacts (S2) and allows.
+    AllowContacts,
+    /// Matches the owner's contacts (S2) and denies.
+    DisallowContacts,
+    /// Matches the listed users and allows.
+    AllowUsers(Vec<UserId>),
+    /// Matches the listed users and denies.
+    DisallowUsers(Vec<UserId>),
+    /// Matches whoever is a member of a listed group at the moment of the
+    /// check (S7) and allows.
+    AllowChatParticipants(Vec<GroupId>),
+    /// Matches whoever is a member of a listed group at the moment of the
+    /// check (S7) and denies.
+    DisallowChatParticipants(Vec<GroupId>),
+}
+
+impl Rule {
+    /// Whether a viewer matched by this rule is allowed (true) or denied.
+    pub fn allows_when_matched(&self) -> bool {
+        matches!(
+            self,
+            Rule::AllowAll
+                | Rule::AllowContacts
+                | Rule::AllowUsers(_)
+                | Rule::AllowChatParticipants(_)
+        )
+    }
+}
+
+/// The "Everybody" preset: `[AllowAll]` (S6).
+pub fn everybody() -> Vec<Rule> {
+    vec![Rule::AllowAll]
+}
+
+/// The "My Contacts" preset: `[AllowContacts, DisallowAll]` (S6).
+pub fn my_contacts() -> Vec<Rule> {
+    vec![Rule::AllowContacts, Rule::DisallowAll]
+}
+
+/// The "Nobody" preset: `[DisallowAll]` (S6).
+pub fn nobody() -> Vec<Rule> {
+    vec![Rule::DisallowAll]
+}
+
+impl PrivacyKey {
+    /// The setting a user has before ever changing it (S5).
+    pub fn default_rules(self) -> Vec<Rule> {
+        match self {
+            PrivacyKey::PhoneNumber => my_contacts(),
+            PrivacyKey::AddedByPhone => everybody(),
+        }
+    }
+}
+
+/// Checks a requested setting against S8, as `account.setPrivacy` does.
+///
+/// Size limits are checked first (the server refuses an oversized request
+/// before interpreting it), then the values `AddedByPhone` accepts:
+/// Everybody, My Contacts, or a lone `[AllowContacts]` meaning My Contacts.
+pub fn validate(key: PrivacyKey, rules: &[Rule]) -> Result<(), ErrorCode> {
+    let (mut users, mut groups) = (0usize, 0usize);
+    for rule in rules {
+        match rule {
+            Rule::AllowUsers(list) | Rule::DisallowUsers(list) => users += list.len(),
+            Rule::AllowChatParticipants(list) | Rule::DisallowChatParticipants(list) => {
+                groups += list.len()
+            }
+            _ => {}
+        }
+    }
+    if users > MAX_RULE_USERS || groups > MAX_RULE_GROUPS {
+        return Err(ErrorCode::PrivacyTooLong);
+    }
+    if key == PrivacyKey::AddedByPhone
+        && !matches!(
+            rules,
+            [Rule::AllowAll] | [Rule::AllowContacts] | [Rule::AllowContacts, Rule::DisallowAll]
+        )
+    {
+        return Err(ErrorCode::PrivacyValueInvalid);
+    }
+    Ok(())
+}
+
+impl fmt::Display for PrivacyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PrivacyKey::PhoneNumber => "who can see my number",
+            PrivacyKey::AddedByPhone => "who can find me by my number",
+        })
+    }
+}
+
+/// Prints a rule list the way the apps name it: a preset name when it is
+/// one, the rules otherwise.
+pub struct RulesDisplay<'a>(pub &'a [Rule]);
+
+impl fmt::Display for RulesDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            [Rule::AllowAll] => return f.write_str("Everybody"),
+            [Rule::AllowContacts, Rule::DisallowAll] | [Rule::AllowContacts] => {
+                return f.write_str("My Contacts")
+            }
+            [Rule::DisallowAll] => return f.write_str("Nobody"),
+            [] => return f.write_str("[] (nobody: no rule matches)"),
+            _ => {}
+        }
+        let parts: Vec<String> = self.0.iter().map(|r| format!("{r:?}")).collect();
+        write!(f, "[{}]", parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// S8: AddedByPhone accepts only the Everybody and My Contacts presets.
+    #[test]
+    fn s8_added_by_phone_accepts_only_two_presets() {
+        let k = PrivacyKey::AddedByPhone;
+        assert_eq!(validate(k, &everybody()), Ok(()));
+        assert_eq!(validate(k, &my_contacts()), Ok(()));
+        assert_eq!(validate(k, &[Rule::AllowContacts]), Ok(()));
+        assert_eq!(validate(k, &nobody()), Err(ErrorCode::PrivacyValueInvalid));
+        assert_eq!(validate(k, &[]), Err(ErrorCode::PrivacyValueInvalid));
+        let with_exception = vec![Rule::AllowUsers(vec![UserId(1)]), Rule::AllowAll];
+        assert_eq!(
+            validate(k, &with_exception),
+            Err(ErrorCode::PrivacyValueInvalid)
+        );
+        assert_eq!(validate(PrivacyKey::PhoneNumber, &with_exception), Ok(()));
+    }
+
+    /// S8: at most 1,000 users and 20 groups over all rules of a list.
+    #[test]
+    fn s8_limits_count_every_named_user_and_group() {
+        let k = PrivacyKey::PhoneNumber;
+        let users = |n: u32| (0..n).map(UserId).collect::<Vec<_>>();
+        let ok = vec![
+            Rule::AllowUsers(users(600)),
+            Rule::DisallowUsers(users(400)),
+            Rule::DisallowAll,
+        ];
+        assert_eq!(validate(k, &ok), Ok(()));
+        let long = vec![
+            Rule::AllowUsers(users(600)),
+            Rule::DisallowUsers(users(401)),
+        ];
+        assert_eq!(validate(k, &long), Err(ErrorCode::PrivacyTooLong));
+        let groups = |n: u32| (0..n).map(GroupId).collect::<Vec<_>>();
+        let ok = vec![Rule::AllowChatParticipants(groups(20))];
+        assert_eq!(validate(k, &ok), Ok(()));
+        let long = vec![
+            Rule::AllowChatParticipants(groups(15)),
+            Rule::DisallowChatParticipants(groups(6)),
+        ];
+        assert_eq!(validate(k, &long), Err(ErrorCode::PrivacyTooLong));
+        // Too long wins over invalid value for AddedByPhone.
+        assert_eq!(
+            validate(PrivacyKey::AddedByPhone, &long),
+            Err(ErrorCode::PrivacyTooLong)
+        );
+    }
+
+    /// S5: defaults are My Contacts (see) and Everybody (find).
+    #[test]
+    fn s5_defaults() {
+        assert_eq!(PrivacyKey::PhoneNumber.default_rules(), my_contacts());
+        assert_eq!(PrivacyKey::AddedByPhone.default_rules(), everybody());
+        assert_eq!(RulesDisplay(&my_contacts()).to_string(), "My Contacts");
+    }
+}

@@ -1,0 +1,367 @@
+//! The judge: a deliberately simple, executable reading of SPEC, one era at
+//! a time.
+//!
+//! Everything is a flat list searched from the start; each operation is
+//! written as the SPEC paragraph that defines it, with the rule id beside
+//! it. It shares no evaluation or validation code with [`crate::server`], so
+//! the two can only agree by both being right (or wrong in the same way,
+//! which D-4 and the invariants are there to catch). Simplicity over speed:
+//! it is meant for fuzz-sized worlds.
+//!
+//! Where SPEC is silent, the reference makes the choices listed in
+//! [`crate::server`]'s module documentation.
+
+use crate::ids::{GroupId, Phone, UserId};
+use crate::model::{Era, Model};
+use crate::op::{Op, World};
+use crate::privacy::{PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
+use crate::response::{ErrorCode, ImportedContact, MemberView, Outcome, Response};
+
+/// An address-book entry (S3): `user` is `None` for an unmatched entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    owner: UserId,
+    user: Option<UserId>,
+    phone: Option<Phone>,
+}
+
+/// The reference world of one era.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    era: Era,
+    world: World,
+    /// (group, member) pairs (S4).
+    memberships: Vec<(GroupId, UserId)>,
+    /// Every address-book entry of every user (S3).
+    entries: Vec<Entry>,
+    /// Settings that were set, newest last; absent means default (S5).
+    settings: Vec<(UserId, PrivacyKey, Vec<Rule>)>,
+    /// (viewer, user, number) links each viewer has learned (S17).
+    knows: Vec<(UserId, UserId, Phone)>,
+}
+
+impl Reference {
+    /// The world at the start of a run, in the given era.
+    pub fn new(world: &World, era: Era) -> Reference {
+        Reference {
+            era,
+            world: world.clone(),
+            memberships: Vec::new(),
+            entries: Vec::new(),
+            settings: Vec::new(),
+            knows: Vec::new(),
+        }
+    }
+
+    fn is_user(&self, u: UserId) -> bool {
+        self.world.phone_of(u).is_some()
+    }
+
+    fn owner_of(&self, phone: Phone) -> Option<UserId> {
+        self.world
+            .users()
+            .find(|u| self.world.phone_of(*u) == Some(phone))
+    }
+
+    fn is_member(&self, g: GroupId, u: UserId) -> bool {
+        self.memberships.contains(&(g, u))
+    }
+
+    /// S2/S3: contacts(owner) are the users of owner's matched entries.
+    fn in_contacts(&self, owner: UserId, who: UserId) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.owner == owner && e.user == Some(who))
+    }
+
+    /// S5: the newest setting, or the default.
+    fn rules(&self, owner: UserId, key: PrivacyKey) -> Vec<Rule> {
+        for (u, k, rules) in self.settings.iter().rev() {
+            if *u == owner && *k == key {
+                return rules.clone();
+            }
+        }
+        match key {
+            PrivacyKey::PhoneNumber => vec![Rule::AllowContacts, Rule::DisallowAll],
+            PrivacyKey::AddedByPhone => vec![Rule::AllowAll],
+        }
+    }
+
+    /// S6: walk the rules in order; the first that matches decides; none
+    /// matching denies. S7: group rules look at membership now.
+    fn rule_allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
+        for rule in self.rules(owner, key) {
+            let decision = match &rule {
+                Rule::AllowAll => Some(true),
+                Rule::DisallowAll => Some(false),
+                Rule::AllowContacts if self.in_contacts(owner, viewer) => Some(true),
+                Rule::DisallowContacts if self.in_contacts(owner, viewer) => Some(false),
+                Rule::AllowUsers(users) if users.contains(&viewer) => Some(true),
+                Rule::DisallowUsers(users) if users.contains(&viewer) => Some(false),
+                Rule::AllowChatParticipants(gs)
+                    if gs.iter().any(|g| self.is_member(*g, viewer)) =>
+                {
+                    Some(true)
+                }
+                Rule::DisallowChatParticipants(gs)
+                    if gs.iter().any(|g| self.is_member(*g, viewer)) =>
+                {
+                    Some(false)
+                }
+                _ => None,
+            };
+            if let Some(d) = decision {
+                return d;
+            }
+        }
+        false
+    }
+
+    /// S17: whether `viewer` has learned (user, phone).
+    fn knows_link(&self, viewer: UserId, user: UserId, phone: Phone) -> bool {
+        self.knows.contains(&(viewer, user, phone))
+    }
+
+    fn learn(&mut self, viewer: UserId, user: UserId, phone: Phone) {
+        if viewer != user && !self.knows_link(viewer, user, phone) {
+            self.knows.push((viewer, user, phone));
+        }
+    }
+
+    /// S15: does `viewer`, supplying `target`'s number, match `target`?
+    fn find_allowed(&self, viewer: UserId, target: UserId) -> bool {
+        match self.era {
+            Era::Legacy => true,
+            Era::Patched => {
+                let phone = self.world.phone_of(target).expect("target exists");
+                self.rule_allows(target, PrivacyKey::AddedByPhone, viewer)
+                    || self.rule_allows(target, PrivacyKey::PhoneNumber, viewer)
+                    || self.knows_link(viewer, target, phone)
+            }
+        }
+    }
+
+    /// S16: viewer sees target's number.
+    fn number_visible(&self, viewer: UserId, target: UserId) -> bool {
+        let phone = self.world.phone_of(target);
+        viewer == target
+            || self.rule_allows(target, PrivacyKey::PhoneNumber, viewer)
+            || self
+                .entries
+                .iter()
+                .any(|e| e.owner == viewer && e.user == Some(target) && e.phone == phone)
+    }
+
+    fn member_view(&mut self, viewer: UserId, member: UserId) -> MemberView {
+        let phone = if self.number_visible(viewer, member) {
+            self.world.phone_of(member)
+        } else {
+            None
+        };
+        if let Some(p) = phone {
+            self.learn(viewer, member, p);
+        }
+        MemberView {
+            user: member,
+            is_contact: self.in_contacts(viewer, member),
+            phone,
+        }
+    }
+
+    /// S8, written out: counts first, then AddedByPhone's accepted values.
+    fn setting_error(key: PrivacyKey, rules: &[Rule]) -> Option<ErrorCode> {
+        let mut users = 0;
+        let mut groups = 0;
+        for rule in rules {
+            if let Rule::AllowUsers(l) | Rule::DisallowUsers(l) = rule {
+                users += l.len();
+            }
+            if let Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) = rule {
+                groups += l.len();
+            }
+        }
+        if users > MAX_RULE_USERS || groups > MAX_RULE_GROUPS {
+            return Some(ErrorCode::PrivacyTooLong);
+        }
+        if key == PrivacyKey::AddedByPhone {
+            let everybody = rules == [Rule::AllowAll];
+            let my_contacts =
+                rules == [Rule::AllowContacts, Rule::DisallowAll] || rules == [Rule::AllowContacts];
+            if !everybody && !my_contacts {
+                return Some(ErrorCode::PrivacyValueInvalid);
+            }
+        }
+        None
+    }
+
+    fn check_users(&self, users: &[UserId]) -> Result<(), ErrorCode> {
+        if users.iter().all(|u| self.is_user(*u)) {
+            Ok(())
+        } else {
+            Err(ErrorCode::PeerIdInvalid)
+        }
+    }
+
+    fn check_group(&self, g: GroupId) -> Result<(), ErrorCode> {
+        if g.0 < self.world.groups {
+            Ok(())
+        } else {
+            Err(ErrorCode::ChannelInvalid)
+        }
+    }
+}
+
+impl Model for Reference {
+    fn era(&self) -> Era {
+        self.era
+    }
+
+    fn apply(&mut self, op: &Op) -> Outcome {
+        match op.clone() {
+            // S4, S9: membership is a set; a second join or a stray leave fails.
+            Op::JoinGroup { user, group } => {
+                self.check_users(&[user])?;
+                self.check_group(group)?;
+                if self.is_member(group, user) {
+                    return Err(ErrorCode::UserAlreadyParticipant);
+                }
+                self.memberships.push((group, user));
+                Ok(Response::Done)
+            }
+            Op::LeaveGroup { user, group } => {
+                self.check_users(&[user])?;
+                self.check_group(group)?;
+                if !self.is_member(group, user) {
+                    return Err(ErrorCode::UserNotParticipant);
+                }
+                self.memberships.retain(|m| *m != (group, user));
+                Ok(Response::Done)
+            }
+            // S10: each number in turn; own number ignored; a refused match is
+            // stored and answered exactly like an unregistered number (INV-3).
+            Op::ImportContacts { owner, phones } => {
+                self.check_users(&[owner])?;
+                let mut matched = Vec::new();
+                let mut unmatched = Vec::new();
+                for phone in phones {
+                    if self.world.phone_of(owner) == Some(phone) {
+                        continue;
+                    }
+                    let target = self.owner_of(phone);
+                    if let Some(t) = target.filter(|t| self.find_allowed(owner, *t)) {
+                        self.entries
+                            .retain(|e| !(e.owner == owner && e.user == Some(t)));
+                        self.entries.push(Entry {
+                            owner,
+                            user: Some(t),
+                            phone: Some(phone),
+                        });
+                        self.learn(owner, t, phone);
+                        matched.push(ImportedContact { phone, user: t });
+                    } else {
+                        self.entries.push(Entry {
+                            owner,
+                            user: None,
+                            phone: Some(phone),
+                        });
+                        unmatched.push(phone);
+                    }
+                }
+                Ok(Response::Imported { matched, unmatched })
+            }
+            // S11: only someone the owner can reference; share_phone puts an
+            // exception in front unless the target is already allowed.
+            Op::AddContact {
+                owner,
+                target,
+                share_phone,
+            } => {
+                self.check_users(&[owner, target])?;
+                let share_group = (0..self.world.groups)
+                    .map(GroupId)
+                    .any(|g| self.is_member(g, owner) && self.is_member(g, target));
+                let in_book = self.in_contacts(owner, target);
+                if owner == target || !(share_group || in_book) {
+                    return Err(ErrorCode::ContactIdInvalid);
+                }
+                if !in_book {
+                    self.entries.push(Entry {
+                        owner,
+                        user: Some(target),
+                        phone: None,
+                    });
+                }
+                if share_phone && !self.rule_allows(owner, PrivacyKey::PhoneNumber, target) {
+                    let mut rules = vec![Rule::AllowUsers(vec![target])];
+                    rules.extend(self.rules(owner, PrivacyKey::PhoneNumber));
+                    self.settings.push((owner, PrivacyKey::PhoneNumber, rules));
+                }
+                Ok(Response::Done)
+            }
+            // S12: the entry goes; what was seen stays seen.
+            Op::DeleteContact { owner, target } => {
+                self.check_users(&[owner, target])?;
+                self.entries
+                    .retain(|e| !(e.owner == owner && e.user == Some(target)));
+                Ok(Response::Done)
+            }
+            // S13, validated by S8.
+            Op::SetPrivacy { user, key, rules } => {
+                self.check_users(&[user])?;
+                if let Some(code) = Self::setting_error(key, &rules) {
+                    return Err(code);
+                }
+                self.settings.push((user, key, rules));
+                Ok(Response::Done)
+            }
+            // S14: viewer and member must both be in the group.
+            Op::QueryMember {
+                viewer,
+                group,
+                member,
+            } => {
+                self.check_users(&[viewer, member])?;
+                self.check_group(group)?;
+                if !self.is_member(group, viewer) || !self.is_member(group, member) {
+                    return Err(ErrorCode::UserNotParticipant);
+                }
+                Ok(Response::Member(self.member_view(viewer, member)))
+            }
+            Op::ListMembers { viewer, group } => {
+                self.check_users(&[viewer])?;
+                self.check_group(group)?;
+                if !self.is_member(group, viewer) {
+                    return Err(ErrorCode::UserNotParticipant);
+                }
+                let mut members: Vec<UserId> = self
+                    .memberships
+                    .iter()
+                    .filter(|(g, _)| *g == group)
+                    .map(|(_, u)| *u)
+                    .collect();
+                members.sort();
+                Ok(Response::Members(
+                    members
+                        .into_iter()
+                        .map(|m| self.member_view(viewer, m))
+                        .collect(),
+                ))
+            }
+            // S14, S15, INV-3: one error for "nobody" and "refused".
+            Op::ResolvePhone { viewer, phone } => {
+                self.check_users(&[viewer])?;
+                match self.owner_of(phone) {
+                    Some(t) if t == viewer || self.find_allowed(viewer, t) => {
+                        self.learn(viewer, t, phone);
+                        Ok(Response::Resolved { user: t })
+                    }
+                    _ => Err(ErrorCode::PhoneNotOccupied),
+                }
+            }
+        }
+    }
+
+    fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
+        self.rule_allows(owner, key, viewer)
+    }
+}

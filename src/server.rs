@@ -1,0 +1,401 @@
+//! The models under test: a messaging server's view of the privacy world,
+//! in its legacy and patched versions.
+//!
+//! The data is held the way a server would hold it, so the same code serves
+//! a three-user fuzz world and a 200,000-member public group with 10,000
+//! imported numbers: a number -> user index, membership sets, per-user rule
+//! lists compiled for lookup, per-user address books, and the set of links
+//! each viewer has been shown. The two eras share all of it; the September
+//! 2019 patch is the [`FindPolicy`] alone, as it was on the real service.
+//!
+//! Choices where SPEC is silent (also followed by the reference):
+//! - resolving one's own number finds oneself; importing it is ignored (S10);
+//! - adding oneself is `CONTACT_ID_INVALID` (S11);
+//! - `AddContact` on an existing entry keeps its saved number, and its
+//!   `share_phone` check runs after the entry is added, so a target who is
+//!   now a contact under My Contacts gets no extra exception (S11);
+//! - `DeleteContact` of someone not in the book succeeds and changes nothing,
+//!   like `contacts.deleteContacts`; it leaves privacy exceptions alone (S12);
+//! - no operation re-matches old unmatched entries (S1 forbids new users).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::marker::PhantomData;
+
+use crate::ids::{GroupId, Phone, UserId};
+use crate::model::{Era, Model};
+use crate::op::{Op, World};
+use crate::privacy::{self, PrivacyKey, Rule};
+use crate::response::{ErrorCode, ImportedContact, MemberView, Outcome, Response};
+
+/// Decides whether a viewer who supplies a user's number matches that user
+/// (SPEC S15). The only thing the two eras do differently.
+pub trait FindPolicy {
+    /// The era this policy implements.
+    const ERA: Era;
+    /// Whether `viewer`, supplying `target`'s number, matches `target`.
+    fn may_find(state: &State, viewer: UserId, target: UserId) -> bool;
+}
+
+/// Before September 2019: supplying a number always matches its owner.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Legacy;
+
+/// After the fix: the target's "who can find me" is honoured unless the
+/// number is already known to the viewer.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Patched;
+
+impl FindPolicy for Legacy {
+    const ERA: Era = Era::Legacy;
+    fn may_find(_: &State, _: UserId, _: UserId) -> bool {
+        true
+    }
+}
+
+impl FindPolicy for Patched {
+    const ERA: Era = Era::Patched;
+    fn may_find(state: &State, viewer: UserId, target: UserId) -> bool {
+        state.allows(target, PrivacyKey::AddedByPhone, viewer)
+            || state.allows(target, PrivacyKey::PhoneNumber, viewer)
+            || state.known.contains(&(viewer, target))
+    }
+}
+
+/// The legacy server (before September 2019).
+pub type LegacyServer = Server<Legacy>;
+/// The patched server (after September 2019).
+pub type PatchedServer = Server<Patched>;
+
+/// A rule compiled for membership tests in logarithmic time.
+#[derive(Debug, Clone)]
+enum Compiled {
+    All(bool),
+    Contacts(bool),
+    Users(bool, BTreeSet<UserId>),
+    Groups(bool, Vec<GroupId>),
+}
+
+fn compile(rules: &[Rule]) -> Box<[Compiled]> {
+    rules
+        .iter()
+        .map(|r| {
+            let allow = r.allows_when_matched();
+            match r {
+                Rule::AllowAll | Rule::DisallowAll => Compiled::All(allow),
+                Rule::AllowContacts | Rule::DisallowContacts => Compiled::Contacts(allow),
+                Rule::AllowUsers(l) | Rule::DisallowUsers(l) => {
+                    Compiled::Users(allow, l.iter().copied().collect())
+                }
+                Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
+                    Compiled::Groups(allow, l.clone())
+                }
+            }
+        })
+        .collect()
+}
+
+/// One user's address book (S3).
+#[derive(Debug, Default, Clone)]
+struct Book {
+    /// Matched entries: the user, with the saved number if any.
+    matched: HashMap<UserId, Option<Phone>>,
+    /// Saved numbers that matched nobody the owner may find.
+    unmatched: HashSet<Phone>,
+}
+
+/// A user's two settings; `None` is the key's default, so a 200,000-user
+/// world costs nothing until people change their settings.
+#[derive(Debug, Default, Clone)]
+struct Settings {
+    phone_number: Option<Box<[Compiled]>>,
+    added_by_phone: Option<Box<[Compiled]>>,
+}
+
+/// Everything the server stores; era-independent.
+#[derive(Debug, Clone)]
+pub struct State {
+    phones: Vec<Phone>,
+    by_phone: HashMap<Phone, UserId>,
+    members: Vec<BTreeSet<UserId>>,
+    settings: Vec<Settings>,
+    books: Vec<Book>,
+    /// (viewer, user): the viewer has been shown the user's number (S17).
+    known: HashSet<(UserId, UserId)>,
+}
+
+impl State {
+    fn new(world: &World) -> State {
+        let n = world.phones.len();
+        State {
+            phones: world.phones.clone(),
+            by_phone: world
+                .phones
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (*p, UserId(i as u32)))
+                .collect(),
+            members: vec![BTreeSet::new(); world.groups as usize],
+            settings: vec![Settings::default(); n],
+            books: vec![Book::default(); n],
+            known: HashSet::new(),
+        }
+    }
+
+    fn exists(&self, u: UserId) -> bool {
+        (u.0 as usize) < self.phones.len()
+    }
+
+    fn group(&self, g: GroupId) -> Result<&BTreeSet<UserId>, ErrorCode> {
+        self.members
+            .get(g.0 as usize)
+            .ok_or(ErrorCode::ChannelInvalid)
+    }
+
+    fn user(&self, u: UserId) -> Result<UserId, ErrorCode> {
+        if self.exists(u) {
+            Ok(u)
+        } else {
+            Err(ErrorCode::PeerIdInvalid)
+        }
+    }
+
+    /// Whether `viewer` is in `owner`'s contacts (S2).
+    fn is_contact(&self, owner: UserId, viewer: UserId) -> bool {
+        self.books[owner.0 as usize].matched.contains_key(&viewer)
+    }
+
+    /// S6/S7: the first matching rule decides; no match denies.
+    pub fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
+        let Some(s) = self.settings.get(owner.0 as usize) else {
+            return false;
+        };
+        let stored = match key {
+            PrivacyKey::PhoneNumber => &s.phone_number,
+            PrivacyKey::AddedByPhone => &s.added_by_phone,
+        };
+        let Some(rules) = stored else {
+            return match key {
+                PrivacyKey::PhoneNumber => self.is_contact(owner, viewer),
+                PrivacyKey::AddedByPhone => true,
+            };
+        };
+        for rule in rules.iter() {
+            let (matched, allow) = match rule {
+                Compiled::All(a) => (true, *a),
+                Compiled::Contacts(a) => (self.is_contact(owner, viewer), *a),
+                Compiled::Users(a, set) => (set.contains(&viewer), *a),
+                Compiled::Groups(a, gs) => (
+                    gs.iter().any(|g| {
+                        self.members
+                            .get(g.0 as usize)
+                            .is_some_and(|m| m.contains(&viewer))
+                    }),
+                    *a,
+                ),
+            };
+            if matched {
+                return allow;
+            }
+        }
+        false
+    }
+
+    /// S16: whether `viewer` sees `member`'s number.
+    fn sees_number(&self, viewer: UserId, member: UserId) -> bool {
+        let phone = self.phones[member.0 as usize];
+        viewer == member
+            || self.allows(member, PrivacyKey::PhoneNumber, viewer)
+            || self.books[viewer.0 as usize].matched.get(&member) == Some(&Some(phone))
+    }
+
+    /// The member as `viewer` sees them; records the link if shown (S17).
+    fn view(&mut self, viewer: UserId, member: UserId) -> MemberView {
+        let phone = self
+            .sees_number(viewer, member)
+            .then(|| self.phones[member.0 as usize]);
+        if phone.is_some() && viewer != member {
+            self.known.insert((viewer, member));
+        }
+        MemberView {
+            user: member,
+            is_contact: self.is_contact(viewer, member),
+            phone,
+        }
+    }
+}
+
+/// A server model; the era is a type parameter so both share every line
+/// except the find policy.
+#[derive(Debug, Clone)]
+pub struct Server<P: FindPolicy> {
+    state: State,
+    policy: PhantomData<P>,
+}
+
+impl<P: FindPolicy> Server<P> {
+    /// A server holding `world`: users registered, groups empty, settings
+    /// at their defaults, address books empty.
+    pub fn new(world: &World) -> Self {
+        Server {
+            state: State::new(world),
+            policy: PhantomData,
+        }
+    }
+
+    /// Read access to the stored state (for oracles and scenarios).
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    fn import(&mut self, owner: UserId, phones: &[Phone]) -> Outcome {
+        self.state.user(owner)?;
+        let own = self.state.phones[owner.0 as usize];
+        let (mut matched, mut unmatched) = (Vec::new(), Vec::new());
+        for &phone in phones {
+            if phone == own {
+                continue;
+            }
+            let target = self.state.by_phone.get(&phone).copied();
+            match target {
+                Some(t) if P::may_find(&self.state, owner, t) => {
+                    self.state.books[owner.0 as usize]
+                        .matched
+                        .insert(t, Some(phone));
+                    self.state.known.insert((owner, t));
+                    matched.push(ImportedContact { phone, user: t });
+                }
+                _ => {
+                    self.state.books[owner.0 as usize].unmatched.insert(phone);
+                    unmatched.push(phone);
+                }
+            }
+        }
+        Ok(Response::Imported { matched, unmatched })
+    }
+
+    fn add_contact(&mut self, owner: UserId, target: UserId, share_phone: bool) -> Outcome {
+        self.state.user(owner)?;
+        self.state.user(target)?;
+        let referable = owner != target
+            && (self.state.is_contact(owner, target)
+                || self
+                    .state
+                    .members
+                    .iter()
+                    .any(|m| m.contains(&owner) && m.contains(&target)));
+        if !referable {
+            return Err(ErrorCode::ContactIdInvalid);
+        }
+        self.state.books[owner.0 as usize]
+            .matched
+            .entry(target)
+            .or_insert(None);
+        if share_phone && !self.state.allows(owner, PrivacyKey::PhoneNumber, target) {
+            let settings = &mut self.state.settings[owner.0 as usize];
+            let old = settings
+                .phone_number
+                .take()
+                .map(|b| b.into_vec())
+                .unwrap_or_else(|| compile(&PrivacyKey::PhoneNumber.default_rules()).into_vec());
+            let mut rules = vec![Compiled::Users(true, BTreeSet::from([target]))];
+            rules.extend(old);
+            settings.phone_number = Some(rules.into_boxed_slice());
+        }
+        Ok(Response::Done)
+    }
+
+    fn resolve(&mut self, viewer: UserId, phone: Phone) -> Outcome {
+        self.state.user(viewer)?;
+        let Some(&target) = self.state.by_phone.get(&phone) else {
+            return Err(ErrorCode::PhoneNotOccupied);
+        };
+        if target == viewer {
+            return Ok(Response::Resolved { user: target });
+        }
+        if !P::may_find(&self.state, viewer, target) {
+            return Err(ErrorCode::PhoneNotOccupied);
+        }
+        self.state.known.insert((viewer, target));
+        Ok(Response::Resolved { user: target })
+    }
+}
+
+impl<P: FindPolicy> Model for Server<P> {
+    fn era(&self) -> Era {
+        P::ERA
+    }
+
+    fn apply(&mut self, op: &Op) -> Outcome {
+        let s = &mut self.state;
+        match op {
+            Op::JoinGroup { user, group } => {
+                s.user(*user)?;
+                s.group(*group)?;
+                if !s.members[group.0 as usize].insert(*user) {
+                    return Err(ErrorCode::UserAlreadyParticipant);
+                }
+                Ok(Response::Done)
+            }
+            Op::LeaveGroup { user, group } => {
+                s.user(*user)?;
+                s.group(*group)?;
+                if !s.members[group.0 as usize].remove(user) {
+                    return Err(ErrorCode::UserNotParticipant);
+                }
+                Ok(Response::Done)
+            }
+            Op::ImportContacts { owner, phones } => self.import(*owner, phones),
+            Op::AddContact {
+                owner,
+                target,
+                share_phone,
+            } => self.add_contact(*owner, *target, *share_phone),
+            Op::DeleteContact { owner, target } => {
+                s.user(*owner)?;
+                s.user(*target)?;
+                s.books[owner.0 as usize].matched.remove(target);
+                Ok(Response::Done)
+            }
+            Op::SetPrivacy { user, key, rules } => {
+                s.user(*user)?;
+                privacy::validate(*key, rules)?;
+                let settings = &mut s.settings[user.0 as usize];
+                let slot = match key {
+                    PrivacyKey::PhoneNumber => &mut settings.phone_number,
+                    PrivacyKey::AddedByPhone => &mut settings.added_by_phone,
+                };
+                *slot = Some(compile(rules));
+                Ok(Response::Done)
+            }
+            Op::QueryMember {
+                viewer,
+                group,
+                member,
+            } => {
+                s.user(*viewer)?;
+                s.user(*member)?;
+                let members = s.group(*group)?;
+                if !members.contains(viewer) || !members.contains(member) {
+                    return Err(ErrorCode::UserNotParticipant);
+                }
+                Ok(Response::Member(s.view(*viewer, *member)))
+            }
+            Op::ListMembers { viewer, group } => {
+                s.user(*viewer)?;
+                let members = s.group(*group)?;
+                if !members.contains(viewer) {
+                    return Err(ErrorCode::UserNotParticipant);
+                }
+                let ids: Vec<UserId> = members.iter().copied().collect();
+                Ok(Response::Members(
+                    ids.into_iter().map(|m| s.view(*viewer, m)).collect(),
+                ))
+            }
+            Op::ResolvePhone { viewer, phone } => self.resolve(*viewer, *phone),
+        }
+    }
+
+    fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
+        self.state.allows(owner, key, viewer)
+    }
+}
