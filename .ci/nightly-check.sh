@@ -27,7 +27,7 @@ if ! command -v zip >/dev/null || ! command -v unzip >/dev/null; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq zip unzip
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq zip unzip >/dev/null
 fi
 
 tmp=$(mktemp -d)
@@ -63,6 +63,7 @@ fi
 # becomes -key=value; a relative dict path is relative to $OUT, as on OSS-Fuzz.
 options_flags() {
   awk -v out="$OUT" '
+    /^[ \t]*[#;]/ { next }
     /^[ \t]*\[/ { in_lf = ($0 ~ /^[ \t]*\[libfuzzer\]/); next }
     in_lf && /=/ {
       k = $0; sub(/=.*/, "", k); gsub(/[ \t]/, "", k)
@@ -74,7 +75,8 @@ options_flags() {
 
 failed=()
 for bin in "$OUT"/*; do
-  [ -f "$bin" ] && [ -x "$bin" ] || continue
+  # Only the fuzzers: skip the .zip, .dict and .options files.
+  if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then continue; fi
   name=$(basename "$bin")
   corpus=$WORK/corpus/$name
   mkdir -p "$corpus" "$WORK/artifacts"
@@ -83,7 +85,8 @@ for bin in "$OUT"/*; do
   if [ -f "$OUT/$name.options" ]; then
     mapfile -t flags < <(options_flags "$OUT/$name.options")
   fi
-  if [ -f "$OUT/$name.dict" ] && ! printf '%s\n' "${flags[@]}" | grep -q '^-dict='; then
+  # The .dict, unless the .options already names one.
+  if [ -f "$OUT/$name.dict" ] && [[ " ${flags[*]} " != *" -dict="* ]]; then
     flags+=("-dict=$OUT/$name.dict")
   fi
   # Keep crash files out of the working directory.

@@ -12,6 +12,7 @@
 //! differential oracle D-1..D-4); module and test docs cite its rule ids.
 
 pub mod canary;
+pub mod cli;
 pub mod failure;
 pub mod ids;
 pub mod model;
@@ -21,5 +22,6 @@ pub mod privacy;
 pub mod reference;
 pub mod response;
 pub mod runner;
+pub mod scenario;
 pub mod seed;
 pub mod server;

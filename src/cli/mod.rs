@@ -1,0 +1,62 @@
+//! The command line: argument parsing and the exit-code contract.
+//!
+//! Exit codes: 0 the run passes (or the command succeeded), 1 the run fails
+//! (or a check found mismatches), 2 the input or the invocation is unusable.
+//! Errors are one line on stderr, `privdiff: error: ...`; never a panic.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod scenario;
+
+/// Exit code for "the run or check failed".
+pub const EXIT_FAIL: u8 = 1;
+/// Exit code for "the input or invocation is unusable".
+pub const EXIT_UNUSABLE: u8 = 2;
+
+/// privdiff: differential fuzzing harness for phone-number privacy.
+#[derive(Parser, Debug)]
+#[command(name = "privdiff", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the 2019 enumeration attack at scale on both eras.
+    #[command(subcommand)]
+    Scenario(scenario::ScenarioCommand),
+}
+
+/// Parses the command line, runs the command, maps errors to exit code 2.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                print!("{e}");
+                return ExitCode::SUCCESS;
+            }
+            let rendered = e.to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            eprintln!("privdiff: {}", first.trim_start_matches("error: ").trim());
+            eprintln!("privdiff: try 'privdiff --help'");
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    };
+    let result = match cli.command {
+        Command::Scenario(cmd) => scenario::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("privdiff: error: {e:#}");
+            ExitCode::from(EXIT_UNUSABLE)
+        }
+    }
+}
