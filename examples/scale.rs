@@ -16,10 +16,7 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<u32> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse())
-        .collect::<Result<_, _>>()?;
+    let args: Vec<u32> = std::env::args().skip(1).map(|a| a.parse()).collect::<Result<_, _>>()?;
     let mut config = ScenarioConfig::default();
     if let [members, imports] = args[..] {
         config.members = members;

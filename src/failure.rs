@@ -50,9 +50,7 @@ impl FailureKind {
     pub fn rule(self) -> &'static str {
         match self {
             FailureKind::WrongNumber => "INV-2",
-            FailureKind::PatchedLeak
-            | FailureKind::PatchedHides
-            | FailureKind::PatchedDisagrees => "D-1",
+            FailureKind::PatchedLeak | FailureKind::PatchedHides | FailureKind::PatchedDisagrees => "D-1",
             FailureKind::PatchedBreach => "INV-1",
             FailureKind::ExistenceOracle => "INV-3",
             FailureKind::LegacyDisagrees => "D-2",
@@ -119,7 +117,9 @@ pub enum Failure {
         actual: Outcome,
     },
     /// See [`FailureKind::PatchedHides`].
-    #[error("patched_hides (D-1) at step {step}: {op}: the reference shows {viewer} {link}; the patched model withholds it")]
+    #[error(
+        "patched_hides (D-1) at step {step}: {op}: the reference shows {viewer} {link}; the patched model withholds it"
+    )]
     PatchedHides {
         /// Step index, from 0.
         step: usize,

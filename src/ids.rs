@@ -12,9 +12,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Readable names for the first users of a world; later ones are `u<N>`.
-pub const USER_NAMES: [&str; 8] = [
-    "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi",
-];
+pub const USER_NAMES: [&str; 8] = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"];
 
 /// Readable names for the first groups of a world; later ones are `#g<N>`.
 pub const GROUP_NAMES: [&str; 3] = ["#lobby", "#news", "#market"];
@@ -129,10 +127,7 @@ impl FromStr for UserId {
         if let Some(i) = USER_NAMES.iter().position(|n| *n == s) {
             return Ok(UserId(i as u32));
         }
-        s.strip_prefix('u')
-            .and_then(|n| n.parse::<u32>().ok())
-            .map(UserId)
-            .ok_or_else(|| IdError::User(s.to_string()))
+        s.strip_prefix('u').and_then(|n| n.parse::<u32>().ok()).map(UserId).ok_or_else(|| IdError::User(s.to_string()))
     }
 }
 
@@ -154,8 +149,7 @@ impl FromStr for Phone {
     fn from_str(s: &str) -> Result<Self, IdError> {
         let body = s.strip_prefix('+').unwrap_or(s);
         let digits: String = body.chars().filter(|c| *c != ' ' && *c != '-').collect();
-        let ok =
-            !digits.is_empty() && digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit());
+        let ok = !digits.is_empty() && digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit());
         match digits.parse::<u64>() {
             Ok(n) if ok => Ok(Phone(n)),
             _ => Err(IdError::Phone(s.to_string())),
@@ -243,14 +237,8 @@ mod tests {
 
     #[test]
     fn malformed_text_is_refused_with_the_text_quoted() {
-        assert_eq!(
-            "mallory".parse::<UserId>(),
-            Err(IdError::User("mallory".into()))
-        );
-        assert_eq!(
-            "lobby".parse::<GroupId>(),
-            Err(IdError::Group("lobby".into()))
-        );
+        assert_eq!("mallory".parse::<UserId>(), Err(IdError::User("mallory".into())));
+        assert_eq!("lobby".parse::<GroupId>(), Err(IdError::Group("lobby".into())));
         assert!("+852 51x0".parse::<Phone>().is_err());
         assert!("".parse::<Phone>().is_err());
         assert!("+1234567890123456".parse::<Phone>().is_err());

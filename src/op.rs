@@ -106,25 +106,24 @@ impl Op {
     /// The user who acts and sees the response.
     pub fn actor(&self) -> UserId {
         match *self {
-            Op::JoinGroup { user, .. }
-            | Op::LeaveGroup { user, .. }
-            | Op::SetPrivacy { user, .. } => user,
-            Op::ImportContacts { owner, .. }
-            | Op::AddContact { owner, .. }
-            | Op::DeleteContact { owner, .. } => owner,
-            Op::QueryMember { viewer, .. }
-            | Op::ListMembers { viewer, .. }
-            | Op::ResolvePhone { viewer, .. } => viewer,
+            Op::JoinGroup { user, .. } | Op::LeaveGroup { user, .. } | Op::SetPrivacy { user, .. } => user,
+            Op::ImportContacts { owner, .. } | Op::AddContact { owner, .. } | Op::DeleteContact { owner, .. } => owner,
+            Op::QueryMember { viewer, .. } | Op::ListMembers { viewer, .. } | Op::ResolvePhone { viewer, .. } => viewer,
+        }
+    }
+
+    /// The numbers the actor supplied in this operation (INV-1 (b)).
+    pub fn supplied_phones(&self) -> &[Phone] {
+        match self {
+            Op::ImportContacts { phones, .. } => phones,
+            Op::ResolvePhone { phone, .. } => std::slice::from_ref(phone),
+            _ => &[],
         }
     }
 
     /// Whether the actor supplied `phone` in this operation (INV-1 (b)).
     pub fn supplies(&self, phone: Phone) -> bool {
-        match self {
-            Op::ImportContacts { phones, .. } => phones.contains(&phone),
-            Op::ResolvePhone { phone: p, .. } => *p == phone,
-            _ => false,
-        }
+        self.supplied_phones().contains(&phone)
     }
 
     /// The SPEC rule that defines this operation.
@@ -165,11 +164,7 @@ impl fmt::Display for Op {
                 let list: Vec<String> = phones.iter().map(|p| p.to_string()).collect();
                 write!(f, "{owner} imports contacts [{}]", list.join(", "))
             }
-            Op::AddContact {
-                owner,
-                target,
-                share_phone,
-            } => {
+            Op::AddContact { owner, target, share_phone } => {
                 write!(f, "{owner} adds {target} as a contact")?;
                 if *share_phone {
                     f.write_str(", sharing their own number")?;
@@ -180,11 +175,7 @@ impl fmt::Display for Op {
             Op::SetPrivacy { user, key, rules } => {
                 write!(f, "{user} sets \"{key}\" to {}", RulesDisplay(rules))
             }
-            Op::QueryMember {
-                viewer,
-                group,
-                member,
-            } => write!(f, "{viewer} looks at {member} in {group}"),
+            Op::QueryMember { viewer, group, member } => write!(f, "{viewer} looks at {member} in {group}"),
             Op::ListMembers { viewer, group } => write!(f, "{viewer} lists the members of {group}"),
             Op::ResolvePhone { viewer, phone } => write!(f, "{viewer} resolves {phone}"),
         }
@@ -233,13 +224,9 @@ impl World {
     /// The world a configuration describes.
     pub fn from_config(c: &WorldConfig) -> World {
         World {
-            phones: (0..u32::from(c.users))
-                .map(|i| UserId(i).planned_phone())
-                .collect(),
+            phones: (0..u32::from(c.users)).map(|i| UserId(i).planned_phone()).collect(),
             groups: u32::from(c.groups),
-            unowned: (0..u64::from(c.unowned_numbers))
-                .map(|j| Phone(UNOWNED_NUMBER_BASE + j))
-                .collect(),
+            unowned: (0..u64::from(c.unowned_numbers)).map(|j| Phone(UNOWNED_NUMBER_BASE + j)).collect(),
         }
     }
 
@@ -320,14 +307,8 @@ impl Run {
     /// missing data decodes as the smallest world and no operations.
     pub fn from_fuzz_bytes(data: &[u8]) -> Run {
         let mut u = Unstructured::new(data);
-        Run::arbitrary(&mut u).unwrap_or_else(|_| Run {
-            world: WorldConfig {
-                users: 1,
-                groups: 1,
-                unowned_numbers: 0,
-            },
-            ops: Vec::new(),
-        })
+        Run::arbitrary(&mut u)
+            .unwrap_or_else(|_| Run { world: WorldConfig { users: 1, groups: 1, unowned_numbers: 0 }, ops: Vec::new() })
     }
 
     /// Folds every index into the world (users and groups modulo their
@@ -344,11 +325,7 @@ impl Run {
             }
             // A planned number outside this world maps by its plan position.
             let slot = p.0.wrapping_sub(crate::ids::USER_NUMBER_BASE) as usize;
-            let slot = if slot < 8 {
-                slot
-            } else {
-                8 + p.0.wrapping_sub(UNOWNED_NUMBER_BASE) as usize
-            };
+            let slot = if slot < 8 { slot } else { 8 + p.0.wrapping_sub(UNOWNED_NUMBER_BASE) as usize };
             *p = world.number_at(slot);
         };
         for op in &mut self.ops {
@@ -370,22 +347,15 @@ impl Run {
                     user(u);
                     for rule in rules {
                         match rule {
-                            Rule::AllowUsers(list) | Rule::DisallowUsers(list) => {
-                                list.iter_mut().for_each(user)
-                            }
-                            Rule::AllowChatParticipants(list)
-                            | Rule::DisallowChatParticipants(list) => {
+                            Rule::AllowUsers(list) | Rule::DisallowUsers(list) => list.iter_mut().for_each(user),
+                            Rule::AllowChatParticipants(list) | Rule::DisallowChatParticipants(list) => {
                                 list.iter_mut().for_each(group)
                             }
                             _ => {}
                         }
                     }
                 }
-                Op::QueryMember {
-                    viewer,
-                    group: g,
-                    member,
-                } => {
+                Op::QueryMember { viewer, group: g, member } => {
                     user(viewer);
                     group(g);
                     user(member);
@@ -419,29 +389,19 @@ impl Run {
         }
         let world = World::from_config(c);
         for (index, op) in self.ops.iter().enumerate() {
-            let bad = |what: String| RunError::OutOfWorld {
-                index,
-                op: op.name(),
-                what,
-            };
+            let bad = |what: String| RunError::OutOfWorld { index, op: op.name(), what };
             let check_user = |u: UserId| {
                 if u.0 < world.user_count() {
                     Ok(())
                 } else {
-                    Err(bad(format!(
-                        "user {u} is not in a world of {} users",
-                        world.user_count()
-                    )))
+                    Err(bad(format!("user {u} is not in a world of {} users", world.user_count())))
                 }
             };
             let check_group = |g: GroupId| {
                 if g.0 < world.groups {
                     Ok(())
                 } else {
-                    Err(bad(format!(
-                        "group {g} is not in a world of {} groups",
-                        world.groups
-                    )))
+                    Err(bad(format!("group {g} is not in a world of {} groups", world.groups)))
                 }
             };
             let check_phone = |p: Phone| {
@@ -478,11 +438,7 @@ impl Run {
                         }
                     }
                 }
-                Op::QueryMember {
-                    viewer,
-                    group,
-                    member,
-                } => {
+                Op::QueryMember { viewer, group, member } => {
                     check_user(*viewer)?;
                     check_group(*group)?;
                     check_user(*member)?;
@@ -529,11 +485,7 @@ mod tests {
     /// S1: user numbers are unique and distinct from the unowned numbers.
     #[test]
     fn s1_numbers_are_unique() {
-        let w = World::from_config(&WorldConfig {
-            users: 8,
-            groups: 3,
-            unowned_numbers: 4,
-        });
+        let w = World::from_config(&WorldConfig { users: 8, groups: 3, unowned_numbers: 4 });
         let mut all: Vec<Phone> = w.phones.iter().chain(&w.unowned).copied().collect();
         all.sort();
         all.dedup();
@@ -543,20 +495,10 @@ mod tests {
     #[test]
     fn check_names_the_operation_that_leaves_the_world() {
         let run = Run {
-            world: WorldConfig {
-                users: 2,
-                groups: 1,
-                unowned_numbers: 0,
-            },
+            world: WorldConfig { users: 2, groups: 1, unowned_numbers: 0 },
             ops: vec![
-                Op::JoinGroup {
-                    user: UserId(1),
-                    group: GroupId(0),
-                },
-                Op::JoinGroup {
-                    user: UserId(2),
-                    group: GroupId(0),
-                },
+                Op::JoinGroup { user: UserId(1), group: GroupId(0) },
+                Op::JoinGroup { user: UserId(2), group: GroupId(0) },
             ],
         };
         let err = run.check().unwrap_err().to_string();
@@ -565,15 +507,9 @@ mod tests {
 
     #[test]
     fn ops_serialize_with_named_fields_and_readable_ids() {
-        let op = Op::ImportContacts {
-            owner: UserId(0),
-            phones: vec![UserId(1).planned_phone()],
-        };
+        let op = Op::ImportContacts { owner: UserId(0), phones: vec![UserId(1).planned_phone()] };
         let json = serde_json::to_string(&op).unwrap();
-        assert_eq!(
-            json,
-            r#"{"op":"ImportContacts","owner":"alice","phones":["+852 5100 0002"]}"#
-        );
+        assert_eq!(json, r#"{"op":"ImportContacts","owner":"alice","phones":["+852 5100 0002"]}"#);
         assert_eq!(serde_json::from_str::<Op>(&json).unwrap(), op);
     }
 }

@@ -7,7 +7,7 @@
 //! runner uses the reference of the same era as judge; the canary and the
 //! scale scenario, which run no reference, use the model itself.
 
-use std::collections::BTreeSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,9 +18,12 @@ use crate::privacy::PrivacyKey;
 use crate::response::{links_shown, ErrorCode, Link, Outcome, Response};
 
 /// What each viewer has learned so far (S17): never forgotten.
+///
+/// A hash set (Fx: fast, deterministic), only ever probed, never
+/// iterated: no order leaks out.
 #[derive(Debug, Default, Clone)]
 pub struct Knowledge {
-    known: BTreeSet<(UserId, Link)>,
+    known: HashSet<(UserId, Link)>,
 }
 
 /// A link a viewer learned at a step where INV-1 allowed none of (a), (b), (c).
@@ -55,20 +58,19 @@ impl Knowledge {
     pub fn observe(&mut self, judge: &dyn Model, op: &Op, outcome: &Outcome) -> Learning {
         let viewer = op.actor();
         let mut learning = Learning::default();
+        let supplied: HashSet<Phone> = op.supplied_phones().iter().copied().collect();
         for link in links_shown(op, outcome) {
-            if link.user == viewer || self.knows(viewer, link) {
+            // Links are unique within an outcome, so recording as we go
+            // cannot hide a link from a later check of the same step.
+            if link.user == viewer || !self.known.insert((viewer, link)) {
                 continue;
             }
             let see = judge.allows(link.user, PrivacyKey::PhoneNumber, viewer);
-            let find = op.supplies(link.phone)
-                && judge.allows(link.user, PrivacyKey::AddedByPhone, viewer);
+            let find = supplied.contains(&link.phone) && judge.allows(link.user, PrivacyKey::AddedByPhone, viewer);
             if !(see || find) {
                 learning.breaches.push(Breach { viewer, link });
             }
             learning.learned.push(link);
-        }
-        for link in &learning.learned {
-            self.known.insert((viewer, *link));
         }
         learning
     }
@@ -76,9 +78,7 @@ impl Knowledge {
 
 /// INV-2: the first link shown that pairs a user with a number not theirs.
 pub fn wrong_number(world: &World, op: &Op, outcome: &Outcome) -> Option<Link> {
-    links_shown(op, outcome)
-        .into_iter()
-        .find(|l| world.phone_of(l.user) != Some(l.phone))
+    links_shown(op, outcome).into_iter().find(|l| world.phone_of(l.user) != Some(l.phone))
 }
 
 /// INV-3: a reason the outcome of an import or resolve tells a refused

@@ -21,9 +21,7 @@ pub const MAX_RULE_USERS: usize = 1_000;
 pub const MAX_RULE_GROUPS: usize = 20;
 
 /// Which of a user's two settings an operation reads or writes (S5).
-#[derive(
-    Arbitrary, Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash,
-)]
+#[derive(Arbitrary, Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PrivacyKey {
     /// "Who can see my phone number" (`inputPrivacyKeyPhoneNumber`).
     /// Default: My Contacts.
@@ -63,13 +61,7 @@ pub enum Rule {
 impl Rule {
     /// Whether a viewer matched by this rule is allowed (true) or denied.
     pub fn allows_when_matched(&self) -> bool {
-        matches!(
-            self,
-            Rule::AllowAll
-                | Rule::AllowContacts
-                | Rule::AllowUsers(_)
-                | Rule::AllowChatParticipants(_)
-        )
+        matches!(self, Rule::AllowAll | Rule::AllowContacts | Rule::AllowUsers(_) | Rule::AllowChatParticipants(_))
     }
 }
 
@@ -108,9 +100,7 @@ pub fn validate(key: PrivacyKey, rules: &[Rule]) -> Result<(), ErrorCode> {
     for rule in rules {
         match rule {
             Rule::AllowUsers(list) | Rule::DisallowUsers(list) => users += list.len(),
-            Rule::AllowChatParticipants(list) | Rule::DisallowChatParticipants(list) => {
-                groups += list.len()
-            }
+            Rule::AllowChatParticipants(list) | Rule::DisallowChatParticipants(list) => groups += list.len(),
             _ => {}
         }
     }
@@ -118,10 +108,7 @@ pub fn validate(key: PrivacyKey, rules: &[Rule]) -> Result<(), ErrorCode> {
         return Err(ErrorCode::PrivacyTooLong);
     }
     if key == PrivacyKey::AddedByPhone
-        && !matches!(
-            rules,
-            [Rule::AllowAll] | [Rule::AllowContacts] | [Rule::AllowContacts, Rule::DisallowAll]
-        )
+        && !matches!(rules, [Rule::AllowAll] | [Rule::AllowContacts] | [Rule::AllowContacts, Rule::DisallowAll])
     {
         return Err(ErrorCode::PrivacyValueInvalid);
     }
@@ -145,9 +132,7 @@ impl fmt::Display for RulesDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             [Rule::AllowAll] => return f.write_str("Everybody"),
-            [Rule::AllowContacts, Rule::DisallowAll] | [Rule::AllowContacts] => {
-                return f.write_str("My Contacts")
-            }
+            [Rule::AllowContacts, Rule::DisallowAll] | [Rule::AllowContacts] => return f.write_str("My Contacts"),
             [Rule::DisallowAll] => return f.write_str("Nobody"),
             [] => return f.write_str("[] (nobody: no rule matches)"),
             _ => {}
@@ -171,10 +156,7 @@ mod tests {
         assert_eq!(validate(k, &nobody()), Err(ErrorCode::PrivacyValueInvalid));
         assert_eq!(validate(k, &[]), Err(ErrorCode::PrivacyValueInvalid));
         let with_exception = vec![Rule::AllowUsers(vec![UserId(1)]), Rule::AllowAll];
-        assert_eq!(
-            validate(k, &with_exception),
-            Err(ErrorCode::PrivacyValueInvalid)
-        );
+        assert_eq!(validate(k, &with_exception), Err(ErrorCode::PrivacyValueInvalid));
         assert_eq!(validate(PrivacyKey::PhoneNumber, &with_exception), Ok(()));
     }
 
@@ -183,30 +165,17 @@ mod tests {
     fn s8_limits_count_every_named_user_and_group() {
         let k = PrivacyKey::PhoneNumber;
         let users = |n: u32| (0..n).map(UserId).collect::<Vec<_>>();
-        let ok = vec![
-            Rule::AllowUsers(users(600)),
-            Rule::DisallowUsers(users(400)),
-            Rule::DisallowAll,
-        ];
+        let ok = vec![Rule::AllowUsers(users(600)), Rule::DisallowUsers(users(400)), Rule::DisallowAll];
         assert_eq!(validate(k, &ok), Ok(()));
-        let long = vec![
-            Rule::AllowUsers(users(600)),
-            Rule::DisallowUsers(users(401)),
-        ];
+        let long = vec![Rule::AllowUsers(users(600)), Rule::DisallowUsers(users(401))];
         assert_eq!(validate(k, &long), Err(ErrorCode::PrivacyTooLong));
         let groups = |n: u32| (0..n).map(GroupId).collect::<Vec<_>>();
         let ok = vec![Rule::AllowChatParticipants(groups(20))];
         assert_eq!(validate(k, &ok), Ok(()));
-        let long = vec![
-            Rule::AllowChatParticipants(groups(15)),
-            Rule::DisallowChatParticipants(groups(6)),
-        ];
+        let long = vec![Rule::AllowChatParticipants(groups(15)), Rule::DisallowChatParticipants(groups(6))];
         assert_eq!(validate(k, &long), Err(ErrorCode::PrivacyTooLong));
         // Too long wins over invalid value for AddedByPhone.
-        assert_eq!(
-            validate(PrivacyKey::AddedByPhone, &long),
-            Err(ErrorCode::PrivacyTooLong)
-        );
+        assert_eq!(validate(PrivacyKey::AddedByPhone, &long), Err(ErrorCode::PrivacyTooLong));
     }
 
     /// S5: defaults are My Contacts (see) and Everybody (find).

@@ -58,9 +58,7 @@ impl Reference {
     }
 
     fn owner_of(&self, phone: Phone) -> Option<UserId> {
-        self.world
-            .users()
-            .find(|u| self.world.phone_of(*u) == Some(phone))
+        self.world.users().find(|u| self.world.phone_of(*u) == Some(phone))
     }
 
     fn is_member(&self, g: GroupId, u: UserId) -> bool {
@@ -69,9 +67,7 @@ impl Reference {
 
     /// S2/S3: contacts(owner) are the users of owner's matched entries.
     fn in_contacts(&self, owner: UserId, who: UserId) -> bool {
-        self.entries
-            .iter()
-            .any(|e| e.owner == owner && e.user == Some(who))
+        self.entries.iter().any(|e| e.owner == owner && e.user == Some(who))
     }
 
     /// S5: the newest setting, or the default.
@@ -98,16 +94,8 @@ impl Reference {
                 Rule::DisallowContacts if self.in_contacts(owner, viewer) => Some(false),
                 Rule::AllowUsers(users) if users.contains(&viewer) => Some(true),
                 Rule::DisallowUsers(users) if users.contains(&viewer) => Some(false),
-                Rule::AllowChatParticipants(gs)
-                    if gs.iter().any(|g| self.is_member(*g, viewer)) =>
-                {
-                    Some(true)
-                }
-                Rule::DisallowChatParticipants(gs)
-                    if gs.iter().any(|g| self.is_member(*g, viewer)) =>
-                {
-                    Some(false)
-                }
+                Rule::AllowChatParticipants(gs) if gs.iter().any(|g| self.is_member(*g, viewer)) => Some(true),
+                Rule::DisallowChatParticipants(gs) if gs.iter().any(|g| self.is_member(*g, viewer)) => Some(false),
                 _ => None,
             };
             if let Some(d) = decision {
@@ -146,26 +134,15 @@ impl Reference {
         let phone = self.world.phone_of(target);
         viewer == target
             || self.rule_allows(target, PrivacyKey::PhoneNumber, viewer)
-            || self
-                .entries
-                .iter()
-                .any(|e| e.owner == viewer && e.user == Some(target) && e.phone == phone)
+            || self.entries.iter().any(|e| e.owner == viewer && e.user == Some(target) && e.phone == phone)
     }
 
     fn member_view(&mut self, viewer: UserId, member: UserId) -> MemberView {
-        let phone = if self.number_visible(viewer, member) {
-            self.world.phone_of(member)
-        } else {
-            None
-        };
+        let phone = if self.number_visible(viewer, member) { self.world.phone_of(member) } else { None };
         if let Some(p) = phone {
             self.learn(viewer, member, p);
         }
-        MemberView {
-            user: member,
-            is_contact: self.in_contacts(viewer, member),
-            phone,
-        }
+        MemberView { user: member, is_contact: self.in_contacts(viewer, member), phone }
     }
 
     /// S8, written out: counts first, then AddedByPhone's accepted values.
@@ -185,8 +162,7 @@ impl Reference {
         }
         if key == PrivacyKey::AddedByPhone {
             let everybody = rules == [Rule::AllowAll];
-            let my_contacts =
-                rules == [Rule::AllowContacts, Rule::DisallowAll] || rules == [Rule::AllowContacts];
+            let my_contacts = rules == [Rule::AllowContacts, Rule::DisallowAll] || rules == [Rule::AllowContacts];
             if !everybody && !my_contacts {
                 return Some(ErrorCode::PrivacyValueInvalid);
             }
@@ -249,21 +225,12 @@ impl Model for Reference {
                     }
                     let target = self.owner_of(phone);
                     if let Some(t) = target.filter(|t| self.find_allowed(owner, *t)) {
-                        self.entries
-                            .retain(|e| !(e.owner == owner && e.user == Some(t)));
-                        self.entries.push(Entry {
-                            owner,
-                            user: Some(t),
-                            phone: Some(phone),
-                        });
+                        self.entries.retain(|e| !(e.owner == owner && e.user == Some(t)));
+                        self.entries.push(Entry { owner, user: Some(t), phone: Some(phone) });
                         self.learn(owner, t, phone);
                         matched.push(ImportedContact { phone, user: t });
                     } else {
-                        self.entries.push(Entry {
-                            owner,
-                            user: None,
-                            phone: Some(phone),
-                        });
+                        self.entries.push(Entry { owner, user: None, phone: Some(phone) });
                         unmatched.push(phone);
                     }
                 }
@@ -271,25 +238,16 @@ impl Model for Reference {
             }
             // S11: only someone the owner can reference; share_phone puts an
             // exception in front unless the target is already allowed.
-            Op::AddContact {
-                owner,
-                target,
-                share_phone,
-            } => {
+            Op::AddContact { owner, target, share_phone } => {
                 self.check_users(&[owner, target])?;
-                let share_group = (0..self.world.groups)
-                    .map(GroupId)
-                    .any(|g| self.is_member(g, owner) && self.is_member(g, target));
+                let share_group =
+                    (0..self.world.groups).map(GroupId).any(|g| self.is_member(g, owner) && self.is_member(g, target));
                 let in_book = self.in_contacts(owner, target);
                 if owner == target || !(share_group || in_book) {
                     return Err(ErrorCode::ContactIdInvalid);
                 }
                 if !in_book {
-                    self.entries.push(Entry {
-                        owner,
-                        user: Some(target),
-                        phone: None,
-                    });
+                    self.entries.push(Entry { owner, user: Some(target), phone: None });
                 }
                 if share_phone && !self.rule_allows(owner, PrivacyKey::PhoneNumber, target) {
                     let mut rules = vec![Rule::AllowUsers(vec![target])];
@@ -301,8 +259,7 @@ impl Model for Reference {
             // S12: the entry goes; what was seen stays seen.
             Op::DeleteContact { owner, target } => {
                 self.check_users(&[owner, target])?;
-                self.entries
-                    .retain(|e| !(e.owner == owner && e.user == Some(target)));
+                self.entries.retain(|e| !(e.owner == owner && e.user == Some(target)));
                 Ok(Response::Done)
             }
             // S13, validated by S8.
@@ -315,11 +272,7 @@ impl Model for Reference {
                 Ok(Response::Done)
             }
             // S14: viewer and member must both be in the group.
-            Op::QueryMember {
-                viewer,
-                group,
-                member,
-            } => {
+            Op::QueryMember { viewer, group, member } => {
                 self.check_users(&[viewer, member])?;
                 self.check_group(group)?;
                 if !self.is_member(group, viewer) || !self.is_member(group, member) {
@@ -333,19 +286,10 @@ impl Model for Reference {
                 if !self.is_member(group, viewer) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
-                let mut members: Vec<UserId> = self
-                    .memberships
-                    .iter()
-                    .filter(|(g, _)| *g == group)
-                    .map(|(_, u)| *u)
-                    .collect();
+                let mut members: Vec<UserId> =
+                    self.memberships.iter().filter(|(g, _)| *g == group).map(|(_, u)| *u).collect();
                 members.sort();
-                Ok(Response::Members(
-                    members
-                        .into_iter()
-                        .map(|m| self.member_view(viewer, m))
-                        .collect(),
-                ))
+                Ok(Response::Members(members.into_iter().map(|m| self.member_view(viewer, m)).collect()))
             }
             // S14, S15, INV-3: one error for "nobody" and "refused".
             Op::ResolvePhone { viewer, phone } => {

@@ -13,19 +13,7 @@ use crate::ids::{Phone, UserId};
 use crate::op::Op;
 
 /// The API errors the operations can return (S4, S8, S11, S14).
-#[derive(
-    Serialize,
-    Deserialize,
-    Debug,
-    Copy,
-    Clone,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    thiserror::Error,
-)]
+#[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, thiserror::Error)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     /// Joining a group one is already in (S4).
@@ -133,31 +121,23 @@ pub fn links_shown(op: &Op, outcome: &Outcome) -> Vec<Link> {
     let mut links = Vec::new();
     match (op, outcome) {
         (_, Ok(Response::Imported { matched, .. })) => {
-            links.extend(matched.iter().map(|m| Link {
-                user: m.user,
-                phone: m.phone,
-            }));
+            // The same number may be supplied twice: show its link once.
+            let mut seen = rustc_hash::FxHashSet::default();
+            links.extend(matched.iter().map(|m| Link { user: m.user, phone: m.phone }).filter(|l| seen.insert(*l)));
         }
         (Op::ResolvePhone { phone, .. }, Ok(Response::Resolved { user })) => {
-            links.push(Link {
-                user: *user,
-                phone: *phone,
-            });
+            links.push(Link { user: *user, phone: *phone });
         }
         (_, Ok(Response::Member(view))) => links.extend(view_link(view)),
         (_, Ok(Response::Members(views))) => links.extend(views.iter().filter_map(view_link)),
         _ => {}
     }
-    let mut seen = std::collections::BTreeSet::new();
-    links.retain(|l| seen.insert(*l));
+    // Member lists name each member once, a resolve one user: no repeats.
     links
 }
 
 fn view_link(view: &MemberView) -> Option<Link> {
-    view.phone.map(|phone| Link {
-        user: view.user,
-        phone,
-    })
+    view.phone.map(|phone| Link { user: view.user, phone })
 }
 
 /// Prints an outcome in one line for stories and failure messages.
@@ -169,17 +149,9 @@ impl fmt::Display for OutcomeDisplay<'_> {
             Err(code) => write!(f, "error {code}"),
             Ok(Response::Done) => f.write_str("ok"),
             Ok(Response::Imported { matched, unmatched }) => {
-                let m: Vec<String> = matched
-                    .iter()
-                    .map(|c| format!("{} -> {}", c.phone, c.user))
-                    .collect();
+                let m: Vec<String> = matched.iter().map(|c| format!("{} -> {}", c.phone, c.user)).collect();
                 let u: Vec<String> = unmatched.iter().map(|p| p.to_string()).collect();
-                write!(
-                    f,
-                    "matched [{}], unmatched [{}]",
-                    m.join(", "),
-                    u.join(", ")
-                )
+                write!(f, "matched [{}], unmatched [{}]", m.join(", "), u.join(", "))
             }
             Ok(Response::Member(v)) => write!(f, "{}", ViewDisplay(v)),
             Ok(Response::Members(vs)) => {

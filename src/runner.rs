@@ -109,9 +109,7 @@ pub struct Trace {
 impl Trace {
     /// INV-1 breaches by the legacy model over the whole run.
     pub fn legacy_breaches(&self) -> impl Iterator<Item = (usize, &Breach)> {
-        self.steps
-            .iter()
-            .flat_map(|s| s.legacy_breaches.iter().map(move |b| (s.index, b)))
+        self.steps.iter().flat_map(|s| s.legacy_breaches.iter().map(move |b| (s.index, b)))
     }
 }
 
@@ -138,10 +136,7 @@ pub fn run_with(run: &Run, factory: &ModelFactory) -> Trace {
         let failed = step.failures.first().cloned();
         steps.push(step);
         if let Some(failure) = failed {
-            return Trace {
-                steps,
-                verdict: Verdict::Fail { failure },
-            };
+            return Trace { steps, verdict: Verdict::Fail { failure } };
         }
     }
     let verdict = Verdict::Pass {
@@ -169,15 +164,11 @@ pub struct Lockstep {
 /// Everybody; anything else is unchanged.
 fn without_find_restriction(op: &Op) -> Op {
     match op {
-        Op::SetPrivacy {
-            user,
-            key: PrivacyKey::AddedByPhone,
-            rules,
-        } if privacy::validate(PrivacyKey::AddedByPhone, rules).is_ok() => Op::SetPrivacy {
-            user: *user,
-            key: PrivacyKey::AddedByPhone,
-            rules: privacy::everybody(),
-        },
+        Op::SetPrivacy { user, key: PrivacyKey::AddedByPhone, rules }
+            if privacy::validate(PrivacyKey::AddedByPhone, rules).is_ok() =>
+        {
+            Op::SetPrivacy { user: *user, key: PrivacyKey::AddedByPhone, rules: privacy::everybody() }
+        }
         other => other.clone(),
     }
 }
@@ -191,10 +182,7 @@ impl Lockstep {
                 legacy: Reference::new(world, Era::Legacy),
                 patched: Reference::new(world, Era::Patched),
             },
-            models: ByEra {
-                legacy: factory(world, Era::Legacy),
-                patched: factory(world, Era::Patched),
-            },
+            models: ByEra { legacy: factory(world, Era::Legacy), patched: factory(world, Era::Patched) },
             shadow: factory(world, Era::Patched),
             knowledge: ByEra::default_pair(),
             next_index: 0,
@@ -207,25 +195,13 @@ impl Lockstep {
     pub fn step(&mut self, op: &Op) -> StepTrace {
         let index = self.next_index;
         self.next_index += 1;
-        let reference = ByEra {
-            legacy: self.reference.legacy.apply(op),
-            patched: self.reference.patched.apply(op),
-        };
-        let model = ByEra {
-            legacy: self.models.legacy.apply(op),
-            patched: self.models.patched.apply(op),
-        };
+        let reference = ByEra { legacy: self.reference.legacy.apply(op), patched: self.reference.patched.apply(op) };
+        let model = ByEra { legacy: self.models.legacy.apply(op), patched: self.models.patched.apply(op) };
         let shadow = self.shadow.apply(&without_find_restriction(op));
 
         let viewer = op.actor();
-        let learn_p = self
-            .knowledge
-            .patched
-            .observe(&self.reference.patched, op, &model.patched);
-        let learn_l = self
-            .knowledge
-            .legacy
-            .observe(&self.reference.legacy, op, &model.legacy);
+        let learn_p = self.knowledge.patched.observe(&self.reference.patched, op, &model.patched);
+        let learn_l = self.knowledge.legacy.observe(&self.reference.legacy, op, &model.legacy);
         self.legacy_breaches += learn_l.breaches.len();
 
         let mut failures = Vec::new();
@@ -247,20 +223,10 @@ impl Lockstep {
         }
         // D-3 / INV-1, INV-3.
         if let Some(b) = learn_p.breaches.first() {
-            failures.push(Failure::PatchedBreach {
-                step: index,
-                op: op.clone(),
-                viewer,
-                link: b.link,
-            });
+            failures.push(Failure::PatchedBreach { step: index, op: op.clone(), viewer, link: b.link });
         }
         if let Some(why) = existence_oracle(&self.world, op, &model.patched) {
-            failures.push(Failure::ExistenceOracle {
-                step: index,
-                op: op.clone(),
-                why,
-                actual: model.patched.clone(),
-            });
+            failures.push(Failure::ExistenceOracle { step: index, op: op.clone(), why, actual: model.patched.clone() });
         }
         // D-2.
         if model.legacy != reference.legacy {
@@ -288,10 +254,7 @@ impl Lockstep {
             index,
             op: op.clone(),
             reference,
-            learned: ByEra {
-                legacy: learn_l.learned,
-                patched: learn_p.learned,
-            },
+            learned: ByEra { legacy: learn_l.learned, patched: learn_p.learned },
             model,
             legacy_breaches: learn_l.breaches,
             divergence,
@@ -303,49 +266,21 @@ impl Lockstep {
     /// disagreement.
     fn d1_failure(&self, step: usize, op: &Op, expected: &Outcome, actual: &Outcome) -> Failure {
         let viewer = op.actor();
-        let shown = |o: &Outcome| -> Vec<Link> {
-            links_shown(op, o)
-                .into_iter()
-                .filter(|l| l.user != viewer)
-                .collect()
-        };
+        let shown =
+            |o: &Outcome| -> Vec<Link> { links_shown(op, o).into_iter().filter(|l| l.user != viewer).collect() };
         let (want, got) = (shown(expected), shown(actual));
         let (expected, actual, op) = (expected.clone(), actual.clone(), op.clone());
         if let Some(link) = got.iter().find(|l| !want.contains(l)).copied() {
-            Failure::PatchedLeak {
-                step,
-                op,
-                viewer,
-                link,
-                expected,
-                actual,
-            }
+            Failure::PatchedLeak { step, op, viewer, link, expected, actual }
         } else if let Some(link) = want.iter().find(|l| !got.contains(l)).copied() {
-            Failure::PatchedHides {
-                step,
-                op,
-                viewer,
-                link,
-                expected,
-                actual,
-            }
+            Failure::PatchedHides { step, op, viewer, link, expected, actual }
         } else {
-            Failure::PatchedDisagrees {
-                step,
-                op,
-                expected,
-                actual,
-            }
+            Failure::PatchedDisagrees { step, op, expected, actual }
         }
     }
 
     /// D-4: explains a legacy/patched difference or says why it cannot be.
-    fn d4(
-        &mut self,
-        op: &Op,
-        model: &ByEra<Outcome>,
-        shadow: &Outcome,
-    ) -> (Option<Divergence>, Option<String>) {
+    fn d4(&mut self, op: &Op, model: &ByEra<Outcome>, shadow: &Outcome) -> (Option<Divergence>, Option<String>) {
         if *shadow != model.legacy {
             let why = format!(
                 "with every \"find me\" setting at Everybody the patched model answers {}, not as legacy does",
@@ -362,10 +297,7 @@ impl Lockstep {
             l.user != viewer
                 && op.supplies(l.phone)
                 && !patched_links.contains(&l)
-                && !self
-                    .reference
-                    .patched
-                    .allows(l.user, PrivacyKey::AddedByPhone, viewer)
+                && !self.reference.patched.allows(l.user, PrivacyKey::AddedByPhone, viewer)
         });
         if direct {
             self.loophole_steps += 1;
@@ -373,8 +305,7 @@ impl Lockstep {
         } else if self.loophole_steps > 0 {
             (Some(Divergence::LoopholeConsequence), None)
         } else {
-            let why =
-                "legacy and patched differ before any loophole match could explain it".to_string();
+            let why = "legacy and patched differ before any loophole match could explain it".to_string();
             (None, Some(why))
         }
     }
@@ -382,9 +313,6 @@ impl Lockstep {
 
 impl ByEra<Knowledge> {
     fn default_pair() -> Self {
-        ByEra {
-            legacy: Knowledge::default(),
-            patched: Knowledge::default(),
-        }
+        ByEra { legacy: Knowledge::default(), patched: Knowledge::default() }
     }
 }

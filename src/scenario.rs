@@ -105,11 +105,8 @@ pub enum MemberClass {
 
 impl MemberClass {
     /// The three classes, in report order.
-    pub const ALL: [MemberClass; 3] = [
-        MemberClass::ShowsNumber,
-        MemberClass::HidesNumber,
-        MemberClass::HidesAndRestricts,
-    ];
+    pub const ALL: [MemberClass; 3] =
+        [MemberClass::ShowsNumber, MemberClass::HidesNumber, MemberClass::HidesAndRestricts];
 
     fn index(self) -> usize {
         self as usize
@@ -185,16 +182,10 @@ impl Scenario {
         check_share("restrict share", config.restrict_share)?;
         check_share("member share", config.member_share)?;
         if config.members == 0 || config.members > MAX_MEMBERS {
-            return Err(ScenarioError::Members {
-                max: MAX_MEMBERS,
-                got: config.members,
-            });
+            return Err(ScenarioError::Members { max: MAX_MEMBERS, got: config.members });
         }
         if config.imports > MAX_MEMBERS {
-            return Err(ScenarioError::Imports {
-                max: MAX_MEMBERS,
-                got: config.imports,
-            });
+            return Err(ScenarioError::Imports { max: MAX_MEMBERS, got: config.imports });
         }
         let mut rng = SplitMix64::new(config.seed);
         let mut coin = |p: f64| ((rng.next_u64() >> 11) as f64) / ((1u64 << 53) as f64) < p;
@@ -202,40 +193,24 @@ impl Scenario {
         let phones: Vec<Phone> = (0..n as u64).map(|i| Phone(MEMBER_PLAN_BASE + i)).collect();
         let mut classes = vec![MemberClass::ShowsNumber; n];
         let mut setup = Vec::with_capacity(n * 3);
-        setup.push(Op::JoinGroup {
-            user: ATTACKER,
-            group: GROUP,
-        });
+        setup.push(Op::JoinGroup { user: ATTACKER, group: GROUP });
         for (i, class) in classes.iter_mut().enumerate().skip(1) {
             let user = UserId(i as u32);
             setup.push(Op::JoinGroup { user, group: GROUP });
             if coin(config.hide_share) {
-                setup.push(Op::SetPrivacy {
-                    user,
-                    key: PrivacyKey::PhoneNumber,
-                    rules: nobody(),
-                });
+                setup.push(Op::SetPrivacy { user, key: PrivacyKey::PhoneNumber, rules: nobody() });
                 *class = if coin(config.restrict_share) {
-                    setup.push(Op::SetPrivacy {
-                        user,
-                        key: PrivacyKey::AddedByPhone,
-                        rules: my_contacts(),
-                    });
+                    setup.push(Op::SetPrivacy { user, key: PrivacyKey::AddedByPhone, rules: my_contacts() });
                     MemberClass::HidesAndRestricts
                 } else {
                     MemberClass::HidesNumber
                 };
             } else {
-                setup.push(Op::SetPrivacy {
-                    user,
-                    key: PrivacyKey::PhoneNumber,
-                    rules: everybody(),
-                });
+                setup.push(Op::SetPrivacy { user, key: PrivacyKey::PhoneNumber, rules: everybody() });
             }
         }
         // Which members' numbers are in the batch: a partial shuffle.
-        let wanted = ((f64::from(config.imports) * config.member_share).round() as u32)
-            .min(config.members) as usize;
+        let wanted = ((f64::from(config.imports) * config.member_share).round() as u32).min(config.members) as usize;
         let mut pool: Vec<u32> = (1..=config.members).collect();
         for k in 0..wanted {
             let j = k + (rng.next_u64() % (pool.len() - k) as u64) as usize;
@@ -249,22 +224,12 @@ impl Scenario {
             let j = (rng.next_u64() % (k as u64 + 1)) as usize;
             batch.swap(k, j);
         }
-        let world = World {
-            phones,
-            groups: 1,
-            unowned: Vec::new(),
-        };
+        let world = World { phones, groups: 1, unowned: Vec::new() };
         Ok(Scenario {
             world,
             setup,
-            import: Op::ImportContacts {
-                owner: ATTACKER,
-                phones: batch,
-            },
-            listing: Op::ListMembers {
-                viewer: ATTACKER,
-                group: GROUP,
-            },
+            import: Op::ImportContacts { owner: ATTACKER, phones: batch },
+            listing: Op::ListMembers { viewer: ATTACKER, group: GROUP },
             classes,
         })
     }
@@ -300,13 +265,7 @@ impl Scenario {
         Ok(self.count(model.era(), &imported, &listing, breaches.len() as u32))
     }
 
-    fn count(
-        &self,
-        era: Era,
-        imported: &Outcome,
-        listing: &Outcome,
-        inv1_breaches: u32,
-    ) -> EraReport {
+    fn count(&self, era: Era, imported: &Outcome, listing: &Outcome, inv1_breaches: u32) -> EraReport {
         let mut by_class = [ClassCounts::default(); 3];
         for class in &self.classes[1..] {
             by_class[class.index()].members += 1;
@@ -345,10 +304,7 @@ impl Scenario {
             imported: imported_count,
             matched,
             unmasked,
-            by_class: MemberClass::ALL
-                .iter()
-                .map(|c| (*c, by_class[c.index()]))
-                .collect(),
+            by_class: MemberClass::ALL.iter().map(|c| (*c, by_class[c.index()])).collect(),
             inv1_breaches,
         }
     }

@@ -18,7 +18,10 @@
 //!   like `contacts.deleteContacts`; it leaves privacy exceptions alone (S12);
 //! - no operation re-matches old unmatched entries (S1 forbids new users).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::marker::PhantomData;
 
 use crate::ids::{GroupId, Phone, UserId};
@@ -75,23 +78,84 @@ enum Compiled {
     Groups(bool, Vec<GroupId>),
 }
 
-fn compile(rules: &[Rule]) -> Box<[Compiled]> {
-    rules
+/// A compiled rule list. The presets are shared statics, so a world where
+/// 200,000 users pick Everybody or Nobody allocates nothing for them.
+type Rules = Cow<'static, [Compiled]>;
+
+static EVERYBODY: [Compiled; 1] = [Compiled::All(true)];
+static NOBODY: [Compiled; 1] = [Compiled::All(false)];
+static MY_CONTACTS: [Compiled; 2] = [Compiled::Contacts(true), Compiled::All(false)];
+
+fn compile(rules: &[Rule]) -> Rules {
+    match rules {
+        [Rule::AllowAll] => return Cow::Borrowed(&EVERYBODY),
+        [Rule::DisallowAll] => return Cow::Borrowed(&NOBODY),
+        [Rule::AllowContacts, Rule::DisallowAll] => return Cow::Borrowed(&MY_CONTACTS),
+        _ => {}
+    }
+    let compiled: Vec<Compiled> = rules
         .iter()
         .map(|r| {
             let allow = r.allows_when_matched();
             match r {
                 Rule::AllowAll | Rule::DisallowAll => Compiled::All(allow),
                 Rule::AllowContacts | Rule::DisallowContacts => Compiled::Contacts(allow),
-                Rule::AllowUsers(l) | Rule::DisallowUsers(l) => {
-                    Compiled::Users(allow, l.iter().copied().collect())
-                }
+                Rule::AllowUsers(l) | Rule::DisallowUsers(l) => Compiled::Users(allow, l.iter().copied().collect()),
                 Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
                     Compiled::Groups(allow, l.clone())
                 }
             }
         })
-        .collect()
+        .collect();
+    Cow::Owned(compiled)
+}
+
+/// A group's members as a bitset over user ids: constant-time membership
+/// tests, and listing in user order by a linear scan that stays in cache.
+#[derive(Debug, Clone)]
+struct Members {
+    bits: Vec<u64>,
+}
+
+impl Members {
+    fn new(users: usize) -> Members {
+        Members { bits: vec![0; users.div_ceil(64)] }
+    }
+
+    fn contains(&self, u: &UserId) -> bool {
+        let i = u.0 as usize;
+        self.bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// Adds `u`; false if already a member.
+    fn insert(&mut self, u: UserId) -> bool {
+        let (w, b) = (u.0 as usize / 64, 1u64 << (u.0 % 64));
+        let fresh = self.bits[w] & b == 0;
+        self.bits[w] |= b;
+        fresh
+    }
+
+    /// Removes `u`; false if not a member.
+    fn remove(&mut self, u: &UserId) -> bool {
+        let (w, b) = (u.0 as usize / 64, 1u64 << (u.0 % 64));
+        let was = self.bits[w] & b != 0;
+        self.bits[w] &= !b;
+        was
+    }
+
+    /// Members in user order.
+    fn iter(&self) -> impl Iterator<Item = UserId> + '_ {
+        self.bits.iter().enumerate().flat_map(|(w, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let b = rest.trailing_zeros();
+                    rest &= rest - 1;
+                    UserId((w * 64) as u32 + b)
+                })
+            })
+        })
+    }
 }
 
 /// One user's address book (S3).
@@ -107,8 +171,8 @@ struct Book {
 /// world costs nothing until people change their settings.
 #[derive(Debug, Default, Clone)]
 struct Settings {
-    phone_number: Option<Box<[Compiled]>>,
-    added_by_phone: Option<Box<[Compiled]>>,
+    phone_number: Option<Rules>,
+    added_by_phone: Option<Rules>,
 }
 
 /// Everything the server stores; era-independent.
@@ -116,9 +180,11 @@ struct Settings {
 pub struct State {
     phones: Vec<Phone>,
     by_phone: HashMap<Phone, UserId>,
-    members: Vec<BTreeSet<UserId>>,
+    members: Vec<Members>,
     settings: Vec<Settings>,
-    books: Vec<Book>,
+    /// Address books, allocated on first use: most of a 200,000-member
+    /// group never imports anything.
+    books: Vec<Option<Box<Book>>>,
     /// (viewer, user): the viewer has been shown the user's number (S17).
     known: HashSet<(UserId, UserId)>,
 }
@@ -128,16 +194,11 @@ impl State {
         let n = world.phones.len();
         State {
             phones: world.phones.clone(),
-            by_phone: world
-                .phones
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (*p, UserId(i as u32)))
-                .collect(),
-            members: vec![BTreeSet::new(); world.groups as usize],
+            by_phone: world.phones.iter().enumerate().map(|(i, p)| (*p, UserId(i as u32))).collect(),
+            members: vec![Members::new(n); world.groups as usize],
             settings: vec![Settings::default(); n],
-            books: vec![Book::default(); n],
-            known: HashSet::new(),
+            books: vec![None; n],
+            known: HashSet::default(),
         }
     }
 
@@ -145,10 +206,8 @@ impl State {
         (u.0 as usize) < self.phones.len()
     }
 
-    fn group(&self, g: GroupId) -> Result<&BTreeSet<UserId>, ErrorCode> {
-        self.members
-            .get(g.0 as usize)
-            .ok_or(ErrorCode::ChannelInvalid)
+    fn group(&self, g: GroupId) -> Result<&Members, ErrorCode> {
+        self.members.get(g.0 as usize).ok_or(ErrorCode::ChannelInvalid)
     }
 
     fn user(&self, u: UserId) -> Result<UserId, ErrorCode> {
@@ -161,7 +220,16 @@ impl State {
 
     /// Whether `viewer` is in `owner`'s contacts (S2).
     fn is_contact(&self, owner: UserId, viewer: UserId) -> bool {
-        self.books[owner.0 as usize].matched.contains_key(&viewer)
+        self.saved(owner, viewer).is_some()
+    }
+
+    /// `owner`'s matched entry for `user`: `Some(saved number, if any)`.
+    fn saved(&self, owner: UserId, user: UserId) -> Option<Option<Phone>> {
+        self.books[owner.0 as usize].as_ref()?.matched.get(&user).copied()
+    }
+
+    fn book_mut(&mut self, owner: UserId) -> &mut Book {
+        self.books[owner.0 as usize].get_or_insert_with(Default::default)
     }
 
     /// S6/S7: the first matching rule decides; no match denies.
@@ -184,14 +252,9 @@ impl State {
                 Compiled::All(a) => (true, *a),
                 Compiled::Contacts(a) => (self.is_contact(owner, viewer), *a),
                 Compiled::Users(a, set) => (set.contains(&viewer), *a),
-                Compiled::Groups(a, gs) => (
-                    gs.iter().any(|g| {
-                        self.members
-                            .get(g.0 as usize)
-                            .is_some_and(|m| m.contains(&viewer))
-                    }),
-                    *a,
-                ),
+                Compiled::Groups(a, gs) => {
+                    (gs.iter().any(|g| self.members.get(g.0 as usize).is_some_and(|m| m.contains(&viewer))), *a)
+                }
             };
             if matched {
                 return allow;
@@ -205,22 +268,16 @@ impl State {
         let phone = self.phones[member.0 as usize];
         viewer == member
             || self.allows(member, PrivacyKey::PhoneNumber, viewer)
-            || self.books[viewer.0 as usize].matched.get(&member) == Some(&Some(phone))
+            || self.saved(viewer, member) == Some(Some(phone))
     }
 
     /// The member as `viewer` sees them; records the link if shown (S17).
     fn view(&mut self, viewer: UserId, member: UserId) -> MemberView {
-        let phone = self
-            .sees_number(viewer, member)
-            .then(|| self.phones[member.0 as usize]);
+        let phone = self.sees_number(viewer, member).then(|| self.phones[member.0 as usize]);
         if phone.is_some() && viewer != member {
             self.known.insert((viewer, member));
         }
-        MemberView {
-            user: member,
-            is_contact: self.is_contact(viewer, member),
-            phone,
-        }
+        MemberView { user: member, is_contact: self.is_contact(viewer, member), phone }
     }
 }
 
@@ -236,10 +293,7 @@ impl<P: FindPolicy> Server<P> {
     /// A server holding `world`: users registered, groups empty, settings
     /// at their defaults, address books empty.
     pub fn new(world: &World) -> Self {
-        Server {
-            state: State::new(world),
-            policy: PhantomData,
-        }
+        Server { state: State::new(world), policy: PhantomData }
     }
 
     /// Read access to the stored state (for oracles and scenarios).
@@ -258,14 +312,12 @@ impl<P: FindPolicy> Server<P> {
             let target = self.state.by_phone.get(&phone).copied();
             match target {
                 Some(t) if P::may_find(&self.state, owner, t) => {
-                    self.state.books[owner.0 as usize]
-                        .matched
-                        .insert(t, Some(phone));
+                    self.state.book_mut(owner).matched.insert(t, Some(phone));
                     self.state.known.insert((owner, t));
                     matched.push(ImportedContact { phone, user: t });
                 }
                 _ => {
-                    self.state.books[owner.0 as usize].unmatched.insert(phone);
+                    self.state.book_mut(owner).unmatched.insert(phone);
                     unmatched.push(phone);
                 }
             }
@@ -278,28 +330,17 @@ impl<P: FindPolicy> Server<P> {
         self.state.user(target)?;
         let referable = owner != target
             && (self.state.is_contact(owner, target)
-                || self
-                    .state
-                    .members
-                    .iter()
-                    .any(|m| m.contains(&owner) && m.contains(&target)));
+                || self.state.members.iter().any(|m| m.contains(&owner) && m.contains(&target)));
         if !referable {
             return Err(ErrorCode::ContactIdInvalid);
         }
-        self.state.books[owner.0 as usize]
-            .matched
-            .entry(target)
-            .or_insert(None);
+        self.state.book_mut(owner).matched.entry(target).or_insert(None);
         if share_phone && !self.state.allows(owner, PrivacyKey::PhoneNumber, target) {
             let settings = &mut self.state.settings[owner.0 as usize];
-            let old = settings
-                .phone_number
-                .take()
-                .map(|b| b.into_vec())
-                .unwrap_or_else(|| compile(&PrivacyKey::PhoneNumber.default_rules()).into_vec());
+            let old = settings.phone_number.take().unwrap_or(Cow::Borrowed(&MY_CONTACTS));
             let mut rules = vec![Compiled::Users(true, BTreeSet::from([target]))];
-            rules.extend(old);
-            settings.phone_number = Some(rules.into_boxed_slice());
+            rules.extend(old.iter().cloned());
+            settings.phone_number = Some(Cow::Owned(rules));
         }
         Ok(Response::Done)
     }
@@ -345,15 +386,13 @@ impl<P: FindPolicy> Model for Server<P> {
                 Ok(Response::Done)
             }
             Op::ImportContacts { owner, phones } => self.import(*owner, phones),
-            Op::AddContact {
-                owner,
-                target,
-                share_phone,
-            } => self.add_contact(*owner, *target, *share_phone),
+            Op::AddContact { owner, target, share_phone } => self.add_contact(*owner, *target, *share_phone),
             Op::DeleteContact { owner, target } => {
                 s.user(*owner)?;
                 s.user(*target)?;
-                s.books[owner.0 as usize].matched.remove(target);
+                if let Some(book) = s.books[owner.0 as usize].as_mut() {
+                    book.matched.remove(target);
+                }
                 Ok(Response::Done)
             }
             Op::SetPrivacy { user, key, rules } => {
@@ -367,11 +406,7 @@ impl<P: FindPolicy> Model for Server<P> {
                 *slot = Some(compile(rules));
                 Ok(Response::Done)
             }
-            Op::QueryMember {
-                viewer,
-                group,
-                member,
-            } => {
+            Op::QueryMember { viewer, group, member } => {
                 s.user(*viewer)?;
                 s.user(*member)?;
                 let members = s.group(*group)?;
@@ -386,10 +421,8 @@ impl<P: FindPolicy> Model for Server<P> {
                 if !members.contains(viewer) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
-                let ids: Vec<UserId> = members.iter().copied().collect();
-                Ok(Response::Members(
-                    ids.into_iter().map(|m| s.view(*viewer, m)).collect(),
-                ))
+                let ids: Vec<UserId> = members.iter().collect();
+                Ok(Response::Members(ids.into_iter().map(|m| s.view(*viewer, m)).collect()))
             }
             Op::ResolvePhone { viewer, phone } => self.resolve(*viewer, *phone),
         }

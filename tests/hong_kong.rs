@@ -29,28 +29,16 @@ fn attack() -> Run {
     let mut batch: Vec<_> = members.iter().map(|m| phone(*m)).collect();
     batch.push(NOBODYS);
     batch.push(privdiff::ids::Phone(NOBODYS.0 + 1));
-    ops.push(Op::ImportContacts {
-        owner: MALLORY,
-        phones: batch,
-    });
+    ops.push(Op::ImportContacts { owner: MALLORY, phones: batch });
     ops.push(list(MALLORY, LOBBY));
-    Run {
-        world: WorldConfig {
-            users: 8,
-            groups: 1,
-            unowned_numbers: 2,
-        },
-        ops,
-    }
+    Run { world: WorldConfig { users: 8, groups: 1, unowned_numbers: 2 }, ops }
 }
 
 fn unmasked(outcome: &privdiff::response::Outcome) -> Vec<UserId> {
     match outcome {
-        Ok(Response::Members(views)) => views
-            .iter()
-            .filter(|v| v.user != MALLORY && v.phone.is_some())
-            .map(|v| v.user)
-            .collect(),
+        Ok(Response::Members(views)) => {
+            views.iter().filter(|v| v.user != MALLORY && v.phone.is_some()).map(|v| v.user).collect()
+        }
         other => panic!("expected the member list, got {other:?}"),
     }
 }
@@ -75,12 +63,5 @@ fn hong_kong_2019_legacy_unmasks_everyone_patched_only_the_findable() {
     // the others allowed being found, so matching them is (b), not a breach.
     let breached: Vec<UserId> = import.legacy_breaches.iter().map(|b| b.link.user).collect();
     assert_eq!(breached, vec![UserId(1), UserId(3), UserId(5)]);
-    assert_eq!(
-        trace.verdict,
-        Verdict::Pass {
-            steps: n,
-            legacy_breaches: 3,
-            loophole_steps: 1
-        }
-    );
+    assert_eq!(trace.verdict, Verdict::Pass { steps: n, legacy_breaches: 3, loophole_steps: 1 });
 }

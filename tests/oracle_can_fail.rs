@@ -62,17 +62,13 @@ impl Model for Broken {
             Bug::ShiftsNumbers => fix_views(&|v| v.phone = v.phone.map(|p| Phone(p.0 + 1))),
             Bug::ForgetsContacts => fix_views(&|v| v.is_contact = false),
             Bug::TellsRefusals => match (op, outcome) {
-                (Op::ResolvePhone { phone, .. }, Err(ErrorCode::PhoneNotOccupied))
-                    if phone.0 < NOBODYS.0 =>
-                {
+                (Op::ResolvePhone { phone, .. }, Err(ErrorCode::PhoneNotOccupied)) if phone.0 < NOBODYS.0 => {
                     Err(ErrorCode::UserPrivacyRestricted)
                 }
                 (_, o) => o,
             },
             Bug::DoubleJoin => match (op, outcome) {
-                (Op::JoinGroup { .. }, Err(ErrorCode::UserAlreadyParticipant)) => {
-                    Ok(Response::Done)
-                }
+                (Op::JoinGroup { .. }, Err(ErrorCode::UserAlreadyParticipant)) => Ok(Response::Done),
                 (_, o) => o,
             },
         }
@@ -97,13 +93,7 @@ fn run_broken(era: Era, bug: Bug, ops: Vec<Op>) -> Trace {
             inner
         }
     };
-    runner::run_with(
-        &Run {
-            world: world(),
-            ops,
-        },
-        &factory,
-    )
+    runner::run_with(&Run { world: world(), ops }, &factory)
 }
 
 fn failing_step(t: &Trace) -> &StepTrace {
@@ -111,17 +101,10 @@ fn failing_step(t: &Trace) -> &StepTrace {
 }
 
 fn assert_fails(t: &Trace, kind: FailureKind, step: usize) -> &Failure {
-    let Verdict::Fail { failure } = &t.verdict else {
-        panic!("expected {kind}, the run passed")
-    };
+    let Verdict::Fail { failure } = &t.verdict else { panic!("expected {kind}, the run passed") };
     assert_eq!(failure.kind(), kind, "{failure}");
     assert_eq!(failure.step(), step, "{failure}");
-    assert!(
-        failure
-            .to_string()
-            .starts_with(&format!("{} ({})", kind.as_str(), kind.rule())),
-        "{failure}"
-    );
+    assert!(failure.to_string().starts_with(&format!("{} ({})", kind.as_str(), kind.rule())), "{failure}");
     failure
 }
 
@@ -140,9 +123,7 @@ fn hong_kong_ops() -> Vec<Op> {
 fn d1_patched_leak_is_reported_with_the_leaked_link() {
     let t = run_broken(Era::Patched, Bug::IgnoresFindSetting, hong_kong_ops());
     let f = assert_fails(&t, FailureKind::PatchedLeak, 4);
-    let Failure::PatchedLeak { viewer, link, .. } = f else {
-        unreachable!()
-    };
+    let Failure::PatchedLeak { viewer, link, .. } = f else { unreachable!() };
     assert_eq!((*viewer, link.user, link.phone), (ALICE, BOB, phone(BOB)));
     // The same step also breaks INV-1 (D-3): reported alongside.
     let kinds: Vec<_> = failing_step(&t).failures.iter().map(|f| f.kind()).collect();
@@ -166,12 +147,7 @@ fn inv2_wrong_number_is_reported_first() {
     let ops = vec![join(ALICE, LOBBY), list(ALICE, LOBBY)];
     let t = run_broken(Era::Patched, Bug::ShiftsNumbers, ops);
     let f = assert_fails(&t, FailureKind::WrongNumber, 1);
-    let Failure::WrongNumber {
-        link, true_phone, ..
-    } = f
-    else {
-        unreachable!()
-    };
+    let Failure::WrongNumber { link, true_phone, .. } = f else { unreachable!() };
     assert_eq!(*true_phone, Some(phone(ALICE)));
     assert_eq!(link.phone, Phone(phone(ALICE).0 + 1));
 }
@@ -188,11 +164,7 @@ fn d1_other_patched_disagreement_names_expected_and_actual() {
     let ops = vec![join(ALICE, LOBBY), join(ALICE, LOBBY)];
     let t = run_broken(Era::Patched, Bug::DoubleJoin, ops);
     let f = assert_fails(&t, FailureKind::PatchedDisagrees, 1);
-    assert!(
-        f.to_string()
-            .contains("expected error USER_ALREADY_PARTICIPANT, patched model answered ok"),
-        "{f}"
-    );
+    assert!(f.to_string().contains("expected error USER_ALREADY_PARTICIPANT, patched model answered ok"), "{f}");
 }
 
 #[test]
@@ -207,18 +179,10 @@ fn d4_unexplained_divergence_is_reported_alongside() {
     // Patched forgets contact flags; legacy does not. The eras now differ
     // where no "find me" setting is involved: D-4 must say so (D-1 also
     // fires and, being more specific, is the verdict).
-    let ops = vec![
-        join(ALICE, LOBBY),
-        join(BOB, LOBBY),
-        add(ALICE, BOB, false),
-        query(ALICE, LOBBY, BOB),
-    ];
+    let ops = vec![join(ALICE, LOBBY), join(BOB, LOBBY), add(ALICE, BOB, false), query(ALICE, LOBBY, BOB)];
     let t = run_broken(Era::Patched, Bug::ForgetsContacts, ops);
     assert_fails(&t, FailureKind::PatchedDisagrees, 3);
-    let d4 = failing_step(&t)
-        .failures
-        .iter()
-        .find(|f| f.kind() == FailureKind::UnexplainedDivergence);
+    let d4 = failing_step(&t).failures.iter().find(|f| f.kind() == FailureKind::UnexplainedDivergence);
     let d4 = d4.expect("D-4 reported");
     assert!(d4.to_string().contains("not as legacy does"), "{d4}");
 }
@@ -228,21 +192,10 @@ fn inv1_patched_breach_is_its_own_kind() {
     // Judge the broken patched model's leak by INV-1 alone: the failure
     // says who learned which hidden number.
     let t = run_broken(Era::Patched, Bug::IgnoresFindSetting, hong_kong_ops());
-    let breach = failing_step(&t)
-        .failures
-        .iter()
-        .find(|f| f.kind() == FailureKind::PatchedBreach)
-        .unwrap();
-    let Failure::PatchedBreach { viewer, link, .. } = breach else {
-        unreachable!()
-    };
+    let breach = failing_step(&t).failures.iter().find(|f| f.kind() == FailureKind::PatchedBreach).unwrap();
+    let Failure::PatchedBreach { viewer, link, .. } = breach else { unreachable!() };
     assert_eq!((*viewer, link.user), (ALICE, BOB));
-    assert!(
-        breach
-            .to_string()
-            .starts_with("patched_breach (INV-1) at step 4: alice imports contacts"),
-        "{breach}"
-    );
+    assert!(breach.to_string().starts_with("patched_breach (INV-1) at step 4: alice imports contacts"), "{breach}");
 }
 
 #[test]

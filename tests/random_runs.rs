@@ -14,11 +14,7 @@ fn d1_to_d4_hold_over_100k_seeded_steps() {
         let input = fuzz_input(2019, n, 512);
         let trace = runner::run(&Run::from_fuzz_bytes(&input));
         match trace.verdict {
-            Verdict::Pass {
-                steps: s,
-                legacy_breaches,
-                loophole_steps,
-            } => {
+            Verdict::Pass { steps: s, legacy_breaches, loophole_steps } => {
                 steps += s;
                 breaches += legacy_breaches;
                 loophole += loophole_steps;
@@ -27,10 +23,7 @@ fn d1_to_d4_hold_over_100k_seeded_steps() {
         }
         n += 1;
     }
-    assert!(
-        breaches > 0,
-        "no legacy breach in {steps} steps: the runs never reach the loophole"
-    );
+    assert!(breaches > 0, "no legacy breach in {steps} steps: the runs never reach the loophole");
     assert!(loophole > 0);
 }
 

@@ -8,23 +8,11 @@ use privdiff::runner::{default_models, Lockstep};
 use privdiff::scenario::{ClassCounts, MemberClass, Scenario, ScenarioConfig};
 
 fn config() -> ScenarioConfig {
-    ScenarioConfig {
-        members: 2_000,
-        imports: 500,
-        hide_share: 0.6,
-        restrict_share: 0.5,
-        member_share: 0.8,
-        seed: 7,
-    }
+    ScenarioConfig { members: 2_000, imports: 500, hide_share: 0.6, restrict_share: 0.5, member_share: 0.8, seed: 7 }
 }
 
 fn counts(report: &privdiff::scenario::EraReport, class: MemberClass) -> ClassCounts {
-    report
-        .by_class
-        .iter()
-        .find(|(c, _)| *c == class)
-        .map(|(_, n)| *n)
-        .unwrap()
+    report.by_class.iter().find(|(c, _)| *c == class).map(|(_, n)| *n).unwrap()
 }
 
 /// D-1..D-4 at every step of the attack at 2,000 members.
@@ -49,11 +37,7 @@ fn scale_attack_counts_follow_from_the_settings() {
     let restricts = counts(&legacy, MemberClass::HidesAndRestricts);
     let shows = counts(&legacy, MemberClass::ShowsNumber);
     assert_eq!(shows.members + hides.members + restricts.members, 2_000);
-    assert_eq!(
-        shows.imported + hides.imported + restricts.imported,
-        400,
-        "80% of 500 are members' numbers"
-    );
+    assert_eq!(shows.imported + hides.imported + restricts.imported, 400, "80% of 500 are members' numbers");
     assert!(restricts.imported > 0 && hides.imported > 0);
 
     assert_eq!(legacy.matched, 400);
@@ -62,44 +46,25 @@ fn scale_attack_counts_follow_from_the_settings() {
 
     assert_eq!(patched.matched, 400 - restricts.imported);
     assert_eq!(patched.unmasked, hides.imported);
-    assert_eq!(
-        counts(&patched, MemberClass::HidesAndRestricts).number_shown,
-        0
-    );
-    assert_eq!(
-        counts(&patched, MemberClass::ShowsNumber).number_shown,
-        shows.members
-    );
+    assert_eq!(counts(&patched, MemberClass::HidesAndRestricts).number_shown, 0);
+    assert_eq!(counts(&patched, MemberClass::ShowsNumber).number_shown, shows.members);
     assert_eq!(patched.inv1_breaches, 0);
 }
 
 /// The scenario is a pure function of its configuration.
 #[test]
 fn scale_scenario_is_deterministic() {
-    let a = Scenario::build(&config())
-        .unwrap()
-        .run(Era::Patched)
-        .unwrap();
-    let b = Scenario::build(&config())
-        .unwrap()
-        .run(Era::Patched)
-        .unwrap();
+    let a = Scenario::build(&config()).unwrap().run(Era::Patched).unwrap();
+    let b = Scenario::build(&config()).unwrap().run(Era::Patched).unwrap();
     assert_eq!(a, b);
     let mut other = config();
     other.seed = 8;
-    assert_ne!(
-        Scenario::build(&other).unwrap().run(Era::Patched).unwrap(),
-        a,
-        "the seed changes who hides"
-    );
+    assert_ne!(Scenario::build(&other).unwrap().run(Era::Patched).unwrap(), a, "the seed changes who hides");
 }
 
 #[test]
 fn scale_scenario_refuses_bad_shares() {
     let mut c = config();
     c.hide_share = 1.5;
-    assert_eq!(
-        Scenario::build(&c).unwrap_err().to_string(),
-        "hide share must be between 0 and 1, got 1.5"
-    );
+    assert_eq!(Scenario::build(&c).unwrap_err().to_string(), "hide share must be between 0 and 1, got 1.5");
 }

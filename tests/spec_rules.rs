@@ -13,20 +13,10 @@ use privdiff::runner::{Divergence, Verdict};
 
 #[test]
 fn s1_numbers_identify_one_user_and_unowned_numbers_nobody() {
-    let t = play(vec![
-        resolve(ALICE, phone(BOB)),
-        resolve(ALICE, NOBODYS),
-        import(ALICE, &[NOBODYS]),
-    ]);
+    let t = play(vec![resolve(ALICE, phone(BOB)), resolve(ALICE, NOBODYS), import(ALICE, &[NOBODYS])]);
     assert_eq!(patched(&t, 0), &Ok(Response::Resolved { user: BOB }));
     assert_eq!(patched(&t, 1), &Err(ErrorCode::PhoneNotOccupied));
-    assert_eq!(
-        patched(&t, 2),
-        &Ok(Response::Imported {
-            matched: vec![],
-            unmatched: vec![NOBODYS]
-        })
-    );
+    assert_eq!(patched(&t, 2), &Ok(Response::Imported { matched: vec![], unmatched: vec![NOBODYS] }));
 }
 
 #[test]
@@ -43,14 +33,7 @@ fn s2_contacts_are_one_directional_even_without_a_saved_number() {
     ]);
     assert_eq!(shown_phone(patched(&t, 3)), Some(phone(ALICE)));
     assert_eq!(shown_phone(patched(&t, 4)), None);
-    assert_eq!(
-        patched(&t, 4),
-        &Ok(Response::Member(MemberView {
-            user: BOB,
-            is_contact: true,
-            phone: None
-        }))
-    );
+    assert_eq!(patched(&t, 4), &Ok(Response::Member(MemberView { user: BOB, is_contact: true, phone: None })));
 }
 
 #[test]
@@ -73,30 +56,16 @@ fn s3_unmatched_entries_are_not_contacts() {
 
 #[test]
 fn s4_joining_twice_or_leaving_twice_fails_and_changes_nothing() {
-    let t = play(vec![
-        join(ALICE, LOBBY),
-        join(ALICE, LOBBY),
-        leave(BOB, LOBBY),
-        list(ALICE, LOBBY),
-    ]);
+    let t = play(vec![join(ALICE, LOBBY), join(ALICE, LOBBY), leave(BOB, LOBBY), list(ALICE, LOBBY)]);
     assert_eq!(patched(&t, 1), &Err(ErrorCode::UserAlreadyParticipant));
     assert_eq!(patched(&t, 2), &Err(ErrorCode::UserNotParticipant));
-    let only_alice = MemberView {
-        user: ALICE,
-        is_contact: false,
-        phone: Some(phone(ALICE)),
-    };
+    let only_alice = MemberView { user: ALICE, is_contact: false, phone: Some(phone(ALICE)) };
     assert_eq!(patched(&t, 3), &Ok(Response::Members(vec![only_alice])));
 }
 
 #[test]
 fn s5_defaults_hide_the_number_from_strangers_and_let_anyone_find() {
-    let t = play(vec![
-        join(ALICE, LOBBY),
-        join(BOB, LOBBY),
-        query(ALICE, LOBBY, BOB),
-        resolve(ALICE, phone(BOB)),
-    ]);
+    let t = play(vec![join(ALICE, LOBBY), join(BOB, LOBBY), query(ALICE, LOBBY, BOB), resolve(ALICE, phone(BOB))]);
     assert_eq!(shown_phone(patched(&t, 2)), None);
     assert_eq!(patched(&t, 3), &Ok(Response::Resolved { user: BOB }));
 }
@@ -111,11 +80,7 @@ fn s6_first_matching_rule_decides_and_no_match_denies() {
         set(BOB, PrivacyKey::PhoneNumber, except_alice),
         query(ALICE, LOBBY, BOB),
         query(CAROL, LOBBY, BOB),
-        set(
-            BOB,
-            PrivacyKey::PhoneNumber,
-            vec![Rule::AllowUsers(vec![CAROL])],
-        ),
+        set(BOB, PrivacyKey::PhoneNumber, vec![Rule::AllowUsers(vec![CAROL])]),
         query(ALICE, LOBBY, BOB),
         query(CAROL, LOBBY, BOB),
         set(BOB, PrivacyKey::PhoneNumber, vec![]),
@@ -123,17 +88,9 @@ fn s6_first_matching_rule_decides_and_no_match_denies() {
     ]);
     assert_eq!(shown_phone(patched(&t, 4)), None);
     assert_eq!(shown_phone(patched(&t, 5)), Some(phone(BOB)));
-    assert_eq!(
-        shown_phone(patched(&t, 7)),
-        None,
-        "no rule matches alice: deny"
-    );
+    assert_eq!(shown_phone(patched(&t, 7)), None, "no rule matches alice: deny");
     assert_eq!(shown_phone(patched(&t, 8)), Some(phone(BOB)));
-    assert_eq!(
-        shown_phone(patched(&t, 10)),
-        None,
-        "an empty list denies everyone"
-    );
+    assert_eq!(shown_phone(patched(&t, 10)), None, "an empty list denies everyone");
 }
 
 #[test]
@@ -141,11 +98,7 @@ fn s7_group_rules_follow_membership_at_the_moment_of_the_check() {
     let t = play(vec![
         join(ALICE, LOBBY),
         join(BOB, LOBBY),
-        set(
-            BOB,
-            PrivacyKey::PhoneNumber,
-            vec![Rule::AllowChatParticipants(vec![NEWS]), Rule::DisallowAll],
-        ),
+        set(BOB, PrivacyKey::PhoneNumber, vec![Rule::AllowChatParticipants(vec![NEWS]), Rule::DisallowAll]),
         query(ALICE, LOBBY, BOB),
         join(ALICE, NEWS),
         query(ALICE, LOBBY, BOB),
@@ -154,11 +107,7 @@ fn s7_group_rules_follow_membership_at_the_moment_of_the_check() {
     ]);
     assert_eq!(shown_phone(patched(&t, 3)), None);
     assert_eq!(shown_phone(patched(&t, 5)), Some(phone(BOB)));
-    assert_eq!(
-        shown_phone(patched(&t, 7)),
-        None,
-        "visibility ends with membership (knowledge does not)"
-    );
+    assert_eq!(shown_phone(patched(&t, 7)), None, "visibility ends with membership (knowledge does not)");
 }
 
 #[test]
@@ -168,32 +117,16 @@ fn s8_invalid_or_too_long_settings_are_refused_and_change_nothing() {
     let t = play(vec![
         set(BOB, PrivacyKey::AddedByPhone, nobody()),
         resolve(ALICE, phone(BOB)),
-        set(
-            BOB,
-            PrivacyKey::PhoneNumber,
-            vec![Rule::AllowUsers(too_many_users), Rule::DisallowAll],
-        ),
-        set(
-            BOB,
-            PrivacyKey::PhoneNumber,
-            vec![Rule::AllowChatParticipants(too_many_groups)],
-        ),
+        set(BOB, PrivacyKey::PhoneNumber, vec![Rule::AllowUsers(too_many_users), Rule::DisallowAll]),
+        set(BOB, PrivacyKey::PhoneNumber, vec![Rule::AllowChatParticipants(too_many_groups)]),
         set(BOB, PrivacyKey::AddedByPhone, vec![Rule::AllowContacts]),
         resolve(CAROL, phone(BOB)),
     ]);
     assert_eq!(patched(&t, 0), &Err(ErrorCode::PrivacyValueInvalid));
-    assert_eq!(
-        patched(&t, 1),
-        &Ok(Response::Resolved { user: BOB }),
-        "still Everybody"
-    );
+    assert_eq!(patched(&t, 1), &Ok(Response::Resolved { user: BOB }), "still Everybody");
     assert_eq!(patched(&t, 2), &Err(ErrorCode::PrivacyTooLong));
     assert_eq!(patched(&t, 3), &Err(ErrorCode::PrivacyTooLong));
-    assert_eq!(
-        patched(&t, 4),
-        &Ok(Response::Done),
-        "a lone AllowContacts is My Contacts"
-    );
+    assert_eq!(patched(&t, 4), &Ok(Response::Done), "a lone AllowContacts is My Contacts");
     assert_eq!(patched(&t, 5), &Err(ErrorCode::PhoneNotOccupied));
 }
 
@@ -214,10 +147,7 @@ fn s9_join_and_leave_change_who_may_look() {
 fn s10_import_ignores_own_number_lists_matches_and_stores_the_rest() {
     let t = play(vec![import(ALICE, &[phone(ALICE), phone(BOB), NOBODYS])]);
     let expected = Response::Imported {
-        matched: vec![ImportedContact {
-            phone: phone(BOB),
-            user: BOB,
-        }],
+        matched: vec![ImportedContact { phone: phone(BOB), user: BOB }],
         unmatched: vec![NOBODYS],
     };
     assert_eq!(patched(&t, 0), &Ok(expected));
@@ -225,25 +155,9 @@ fn s10_import_ignores_own_number_lists_matches_and_stores_the_rest() {
 
 #[test]
 fn s10_refused_match_answers_like_an_unregistered_number() {
-    let t = play(vec![
-        restrict_finding(BOB),
-        import(ALICE, &[phone(BOB)]),
-        import(ALICE, &[NOBODYS]),
-    ]);
-    assert_eq!(
-        patched(&t, 1),
-        &Ok(Response::Imported {
-            matched: vec![],
-            unmatched: vec![phone(BOB)]
-        })
-    );
-    assert_eq!(
-        patched(&t, 2),
-        &Ok(Response::Imported {
-            matched: vec![],
-            unmatched: vec![NOBODYS]
-        })
-    );
+    let t = play(vec![restrict_finding(BOB), import(ALICE, &[phone(BOB)]), import(ALICE, &[NOBODYS])]);
+    assert_eq!(patched(&t, 1), &Ok(Response::Imported { matched: vec![], unmatched: vec![phone(BOB)] }));
+    assert_eq!(patched(&t, 2), &Ok(Response::Imported { matched: vec![], unmatched: vec![NOBODYS] }));
 }
 
 #[test]
@@ -261,21 +175,9 @@ fn s11_add_contact_needs_a_shared_group_or_an_existing_entry() {
     ]);
     assert_eq!(patched(&t, 0), &Err(ErrorCode::ContactIdInvalid));
     assert_eq!(patched(&t, 3), &Ok(Response::Done));
-    assert_eq!(
-        patched(&t, 5),
-        &Ok(Response::Done),
-        "already in the address book"
-    );
-    assert_eq!(
-        patched(&t, 7),
-        &Err(ErrorCode::ContactIdInvalid),
-        "deleted and no shared group"
-    );
-    assert_eq!(
-        patched(&t, 8),
-        &Err(ErrorCode::ContactIdInvalid),
-        "one cannot add oneself"
-    );
+    assert_eq!(patched(&t, 5), &Ok(Response::Done), "already in the address book");
+    assert_eq!(patched(&t, 7), &Err(ErrorCode::ContactIdInvalid), "deleted and no shared group");
+    assert_eq!(patched(&t, 8), &Err(ErrorCode::ContactIdInvalid), "one cannot add oneself");
 }
 
 #[test]
@@ -293,11 +195,7 @@ fn s11_share_phone_puts_an_exception_for_the_target_only() {
     ]);
     assert_eq!(shown_phone(patched(&t, 5)), Some(phone(ALICE)));
     assert_eq!(shown_phone(patched(&t, 6)), None);
-    assert_eq!(
-        shown_phone(patched(&t, 8)),
-        Some(phone(ALICE)),
-        "the exception outlives the contact"
-    );
+    assert_eq!(shown_phone(patched(&t, 8)), Some(phone(ALICE)), "the exception outlives the contact");
 }
 
 #[test]
@@ -328,17 +226,9 @@ fn s12_delete_removes_the_entry_but_not_what_was_seen() {
         restrict_finding(BOB),
         resolve(ALICE, phone(BOB)),
     ]);
-    assert_eq!(
-        shown_phone(patched(&t, 3)),
-        Some(phone(BOB)),
-        "saved number (S16)"
-    );
+    assert_eq!(shown_phone(patched(&t, 3)), Some(phone(BOB)), "saved number (S16)");
     assert_eq!(shown_phone(patched(&t, 5)), None, "entry gone");
-    assert_eq!(
-        patched(&t, 7),
-        &Ok(Response::Resolved { user: BOB }),
-        "alice still knows the link (S15, S17)"
-    );
+    assert_eq!(patched(&t, 7), &Ok(Response::Resolved { user: BOB }), "alice still knows the link (S15, S17)");
     assert!(t.steps[7].learned.patched.is_empty(), "nothing new learned");
 }
 
@@ -374,21 +264,9 @@ fn s14_looking_needs_both_in_the_group_and_lists_in_user_order() {
     assert_eq!(patched(&t, 1), &Err(ErrorCode::UserNotParticipant));
     assert_eq!(patched(&t, 3), &Err(ErrorCode::UserNotParticipant));
     let views = vec![
-        MemberView {
-            user: ALICE,
-            is_contact: false,
-            phone: Some(phone(ALICE)),
-        },
-        MemberView {
-            user: BOB,
-            is_contact: false,
-            phone: None,
-        },
-        MemberView {
-            user: CAROL,
-            is_contact: true,
-            phone: None,
-        },
+        MemberView { user: ALICE, is_contact: false, phone: Some(phone(ALICE)) },
+        MemberView { user: BOB, is_contact: false, phone: None },
+        MemberView { user: CAROL, is_contact: true, phone: None },
     ];
     assert_eq!(patched(&t, 6), &Ok(Response::Members(views)));
 }
@@ -401,11 +279,7 @@ fn s14_resolving_ones_own_number_finds_oneself() {
 
 #[test]
 fn s15_legacy_matches_anyone_patched_honours_find_me() {
-    let t = play(vec![
-        restrict_finding(BOB),
-        resolve(ALICE, phone(BOB)),
-        import(ALICE, &[phone(BOB)]),
-    ]);
+    let t = play(vec![restrict_finding(BOB), resolve(ALICE, phone(BOB)), import(ALICE, &[phone(BOB)])]);
     assert_eq!(legacy(&t, 1), &Ok(Response::Resolved { user: BOB }));
     assert_eq!(patched(&t, 1), &Err(ErrorCode::PhoneNotOccupied));
     assert_eq!(matched_users(legacy(&t, 2)), vec![BOB]);
@@ -418,11 +292,7 @@ fn s15_patched_matches_when_the_number_is_already_visible() {
     // reveals nothing new, whatever his find setting says.
     let t = play(vec![
         restrict_finding(BOB),
-        set(
-            BOB,
-            PrivacyKey::PhoneNumber,
-            vec![Rule::AllowUsers(vec![ALICE]), Rule::DisallowAll],
-        ),
+        set(BOB, PrivacyKey::PhoneNumber, vec![Rule::AllowUsers(vec![ALICE]), Rule::DisallowAll]),
         import(ALICE, &[phone(BOB)]),
         resolve(CAROL, phone(BOB)),
     ]);
@@ -458,11 +328,7 @@ fn s16_visibility_own_number_allowed_viewer_or_saved_entry() {
         query(ALICE, LOBBY, BOB),
     ]);
     assert_eq!(shown_phone(patched(&t, 2)), Some(phone(ALICE)));
-    assert_eq!(
-        shown_phone(patched(&t, 4)),
-        None,
-        "an entry without a number reveals nothing"
-    );
+    assert_eq!(shown_phone(patched(&t, 4)), None, "an entry without a number reveals nothing");
     assert_eq!(shown_phone(patched(&t, 6)), Some(phone(BOB)));
 }
 
@@ -480,41 +346,19 @@ fn s17_links_are_learned_from_imports_resolves_and_views_and_never_forgotten() {
         restrict_finding(CAROL),
         resolve(DAVE, phone(CAROL)),
     ]);
-    let link = |u| Link {
-        user: u,
-        phone: phone(u),
-    };
+    let link = |u| Link { user: u, phone: phone(u) };
     assert_eq!(t.steps[3].learned.patched, vec![link(BOB)]);
-    assert_eq!(
-        t.steps[5].learned.patched,
-        vec![link(CAROL)],
-        "bob stays hidden; alice's own link never counts"
-    );
+    assert_eq!(t.steps[5].learned.patched, vec![link(CAROL)], "bob stays hidden; alice's own link never counts");
     assert_eq!(t.steps[6].learned.patched, vec![link(CAROL)]);
-    assert_eq!(
-        patched(&t, 9),
-        &Ok(Response::Resolved { user: CAROL }),
-        "dave still knows carol"
-    );
+    assert_eq!(patched(&t, 9), &Ok(Response::Resolved { user: CAROL }), "dave still knows carol");
 }
 
 #[test]
 fn inv1_legacy_breach_is_counted_patched_has_none() {
-    let t = play(vec![
-        hide_number(BOB),
-        restrict_finding(BOB),
-        import(ALICE, &[phone(BOB)]),
-    ]);
+    let t = play(vec![hide_number(BOB), restrict_finding(BOB), import(ALICE, &[phone(BOB)])]);
     assert_eq!(t.steps[2].legacy_breaches.len(), 1);
     assert_eq!(t.steps[2].legacy_breaches[0].viewer, ALICE);
-    assert_eq!(
-        t.verdict,
-        Verdict::Pass {
-            steps: 3,
-            legacy_breaches: 1,
-            loophole_steps: 1
-        }
-    );
+    assert_eq!(t.verdict, Verdict::Pass { steps: 3, legacy_breaches: 1, loophole_steps: 1 });
 }
 
 #[test]
@@ -529,19 +373,10 @@ fn inv1_finding_allowed_by_the_find_rule_is_no_breach() {
 fn inv2_every_link_shown_is_the_users_own_number() {
     let world = privdiff::op::World::from_config(&world());
     let good = Ok(Response::Resolved { user: BOB });
-    assert_eq!(
-        privdiff::oracle::wrong_number(&world, &resolve(ALICE, phone(BOB)), &good),
-        None
-    );
-    let wrong = Link {
-        user: CAROL,
-        phone: phone(BOB),
-    };
+    assert_eq!(privdiff::oracle::wrong_number(&world, &resolve(ALICE, phone(BOB)), &good), None);
+    let wrong = Link { user: CAROL, phone: phone(BOB) };
     let bad = Ok(Response::Resolved { user: CAROL });
-    assert_eq!(
-        privdiff::oracle::wrong_number(&world, &resolve(ALICE, phone(BOB)), &bad),
-        Some(wrong)
-    );
+    assert_eq!(privdiff::oracle::wrong_number(&world, &resolve(ALICE, phone(BOB)), &bad), Some(wrong));
 }
 
 #[test]
@@ -553,28 +388,12 @@ fn inv3_refused_resolve_and_import_look_like_unregistered_numbers() {
         import(ALICE, &[phone(BOB), NOBODYS]),
     ]);
     assert_eq!(patched(&t, 1), patched(&t, 2));
-    assert_eq!(
-        patched(&t, 3),
-        &Ok(Response::Imported {
-            matched: vec![],
-            unmatched: vec![phone(BOB), NOBODYS]
-        })
-    );
+    assert_eq!(patched(&t, 3), &Ok(Response::Imported { matched: vec![], unmatched: vec![phone(BOB), NOBODYS] }));
     let world = privdiff::op::World::from_config(&world());
     let tells = Err(ErrorCode::UserPrivacyRestricted);
-    assert!(
-        privdiff::oracle::existence_oracle(&world, &resolve(ALICE, phone(BOB)), &tells).is_some()
-    );
-    let drops = Ok(Response::Imported {
-        matched: vec![],
-        unmatched: vec![NOBODYS],
-    });
-    assert!(privdiff::oracle::existence_oracle(
-        &world,
-        &import(ALICE, &[phone(BOB), NOBODYS]),
-        &drops
-    )
-    .is_some());
+    assert!(privdiff::oracle::existence_oracle(&world, &resolve(ALICE, phone(BOB)), &tells).is_some());
+    let drops = Ok(Response::Imported { matched: vec![], unmatched: vec![NOBODYS] });
+    assert!(privdiff::oracle::existence_oracle(&world, &import(ALICE, &[phone(BOB), NOBODYS]), &drops).is_some());
 }
 
 #[test]
@@ -587,16 +406,8 @@ fn d1_d2_models_agree_with_their_reference_at_every_step() {
         list(ALICE, LOBBY),
     ]);
     for s in &t.steps {
-        assert_eq!(
-            s.model.patched, s.reference.patched,
-            "D-1 at step {}",
-            s.index
-        );
-        assert_eq!(
-            s.model.legacy, s.reference.legacy,
-            "D-2 at step {}",
-            s.index
-        );
+        assert_eq!(s.model.patched, s.reference.patched, "D-1 at step {}", s.index);
+        assert_eq!(s.model.legacy, s.reference.legacy, "D-2 at step {}", s.index);
     }
 }
 
@@ -611,28 +422,10 @@ fn d3_patched_never_breaches_in_the_hong_kong_pattern() {
         list(ALICE, LOBBY),
     ]);
     assert!(t.steps.iter().all(|s| s.failures.is_empty()));
-    let Ok(Response::Members(views)) = patched(&t, 5) else {
-        panic!("expected a member list")
-    };
-    assert_eq!(
-        views[1],
-        MemberView {
-            user: BOB,
-            is_contact: false,
-            phone: None
-        }
-    );
-    let Ok(Response::Members(views)) = legacy(&t, 5) else {
-        panic!("expected a member list")
-    };
-    assert_eq!(
-        views[1],
-        MemberView {
-            user: BOB,
-            is_contact: true,
-            phone: Some(phone(BOB))
-        }
-    );
+    let Ok(Response::Members(views)) = patched(&t, 5) else { panic!("expected a member list") };
+    assert_eq!(views[1], MemberView { user: BOB, is_contact: false, phone: None });
+    let Ok(Response::Members(views)) = legacy(&t, 5) else { panic!("expected a member list") };
+    assert_eq!(views[1], MemberView { user: BOB, is_contact: true, phone: Some(phone(BOB)) });
 }
 
 #[test]
@@ -665,14 +458,7 @@ fn d4_equal_eras_without_find_restrictions() {
         import(ALICE, &[phone(BOB), phone(CAROL)]),
         list(ALICE, LOBBY),
         resolve(DAVE, phone(BOB)),
-        Op::AddContact {
-            owner: ALICE,
-            target: BOB,
-            share_phone: true,
-        },
+        Op::AddContact { owner: ALICE, target: BOB, share_phone: true },
     ]);
-    assert!(t
-        .steps
-        .iter()
-        .all(|s| s.model.legacy == s.model.patched && s.divergence.is_none()));
+    assert!(t.steps.iter().all(|s| s.model.legacy == s.model.patched && s.divergence.is_none()));
 }

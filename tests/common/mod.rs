@@ -22,27 +22,16 @@ pub fn phone(u: UserId) -> Phone {
 
 /// A world of 4 users, 3 groups, 2 unowned numbers.
 pub fn world() -> WorldConfig {
-    WorldConfig {
-        users: 4,
-        groups: 3,
-        unowned_numbers: 2,
-    }
+    WorldConfig { users: 4, groups: 3, unowned_numbers: 2 }
 }
 
 /// Plays `ops` in the default world and asserts the run passes D-1..D-4,
 /// so every model outcome equals its reference's.
 pub fn play(ops: Vec<Op>) -> Trace {
-    let run = Run {
-        world: world(),
-        ops,
-    };
+    let run = Run { world: world(), ops };
     assert_eq!(run.check(), Ok(()));
     let trace = runner::run(&run);
-    assert!(
-        matches!(trace.verdict, Verdict::Pass { .. }),
-        "expected a pass, got {:#?}",
-        trace.verdict
-    );
+    assert!(matches!(trace.verdict, Verdict::Pass { .. }), "expected a pass, got {:#?}", trace.verdict);
     trace
 }
 
@@ -63,17 +52,10 @@ pub fn leave(user: UserId, group: GroupId) -> Op {
     Op::LeaveGroup { user, group }
 }
 pub fn import(owner: UserId, phones: &[Phone]) -> Op {
-    Op::ImportContacts {
-        owner,
-        phones: phones.to_vec(),
-    }
+    Op::ImportContacts { owner, phones: phones.to_vec() }
 }
 pub fn add(owner: UserId, target: UserId, share_phone: bool) -> Op {
-    Op::AddContact {
-        owner,
-        target,
-        share_phone,
-    }
+    Op::AddContact { owner, target, share_phone }
 }
 pub fn delete(owner: UserId, target: UserId) -> Op {
     Op::DeleteContact { owner, target }
@@ -85,18 +67,10 @@ pub fn hide_number(user: UserId) -> Op {
     set(user, PrivacyKey::PhoneNumber, privdiff::privacy::nobody())
 }
 pub fn restrict_finding(user: UserId) -> Op {
-    set(
-        user,
-        PrivacyKey::AddedByPhone,
-        privdiff::privacy::my_contacts(),
-    )
+    set(user, PrivacyKey::AddedByPhone, privdiff::privacy::my_contacts())
 }
 pub fn query(viewer: UserId, group: GroupId, member: UserId) -> Op {
-    Op::QueryMember {
-        viewer,
-        group,
-        member,
-    }
+    Op::QueryMember { viewer, group, member }
 }
 pub fn list(viewer: UserId, group: GroupId) -> Op {
     Op::ListMembers { viewer, group }
@@ -116,9 +90,7 @@ pub fn shown_phone(o: &Outcome) -> Option<Phone> {
 /// The users an import matched.
 pub fn matched_users(o: &Outcome) -> Vec<UserId> {
     match o {
-        Ok(Response::Imported { matched, .. }) => {
-            matched.iter().map(|m: &ImportedContact| m.user).collect()
-        }
+        Ok(Response::Imported { matched, .. }) => matched.iter().map(|m: &ImportedContact| m.user).collect(),
         other => panic!("expected an import response, got {other:?}"),
     }
 }
