@@ -12,6 +12,7 @@
 //! differential oracle D-1..D-4); module and test docs cite its rule ids.
 
 pub mod canary;
+pub mod case;
 pub mod cli;
 pub mod failure;
 pub mod ids;
@@ -25,3 +26,4 @@ pub mod runner;
 pub mod scenario;
 pub mod seed;
 pub mod server;
+pub mod targets;

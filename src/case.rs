@@ -1,0 +1,254 @@
+//! Case files: the durable, human-readable form of a run (see
+//! `docs/CASE-FORMAT.md`).
+//!
+//! A case is JSON: a format tag and version, a name, a free-text note, the
+//! world, the operations with named fields, and the verdict the run is
+//! expected to get. Raw fuzz inputs are not durable (adding an `Op` variant
+//! re-maps how they decode); case files are, which is why `corpus/` keeps
+//! them and `cargo test` replays them.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::failure::FailureKind;
+use crate::op::{Op, Run, RunError, WorldConfig};
+use crate::runner::{Trace, Verdict};
+
+/// The `format` tag every case file carries.
+pub const FORMAT: &str = "privdiff-case";
+/// The case-file version this build reads and writes.
+pub const VERSION: u32 = 1;
+
+/// The verdict a case expects, per model: whether the patched side passes
+/// (and if not, which failure kind the run must report), and how many INV-1
+/// breaches the legacy model commits (the loophole finding).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(tag = "verdict", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Expected {
+    /// The run passes D-1..D-4; legacy commits exactly this many breaches.
+    Pass {
+        /// INV-1 breaches by the legacy model.
+        legacy_inv1_breaches: usize,
+    },
+    /// The run fails with this kind of failure.
+    Fail {
+        /// The failure kind reported.
+        failure: FailureKind,
+    },
+}
+
+impl Expected {
+    /// What a trace's verdict amounts to, in case-file terms.
+    pub fn of(trace: &Trace) -> Expected {
+        match &trace.verdict {
+            Verdict::Pass { legacy_breaches, .. } => Expected::Pass { legacy_inv1_breaches: *legacy_breaches },
+            Verdict::Fail { failure } => Expected::Fail { failure: failure.kind() },
+        }
+    }
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expected::Pass { legacy_inv1_breaches } => {
+                write!(f, "pass (legacy INV-1 breaches: {legacy_inv1_breaches})")
+            }
+            Expected::Fail { failure } => write!(f, "fail {failure} ({})", failure.rule()),
+        }
+    }
+}
+
+/// A case file's content.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Always [`VERSION`] for files this build writes.
+    pub version: u32,
+    /// Short identifier, also the file name.
+    pub name: String,
+    /// Free text for the reviewer: what the case shows and why it matters.
+    pub note: String,
+    /// The world.
+    pub world: WorldConfig,
+    /// The operations, in order.
+    pub ops: Vec<Op>,
+    /// The verdict the run must get.
+    pub expected: Expected,
+}
+
+/// Why a case file cannot be used. Each message says what and where.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    /// Not valid UTF-8 JSON, or the wrong shape (serde's line and column).
+    #[error("not a valid case file: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A JSON document that is not a privdiff case.
+    #[error("not a privdiff case file: \"format\" must be \"{FORMAT}\"{found}")]
+    Format {
+        /// What was found instead, for the message.
+        found: String,
+    },
+    /// A case of a version this build does not read.
+    #[error("unsupported case file version {found} (this privdiff reads version {VERSION})")]
+    Version {
+        /// The version in the file.
+        found: String,
+    },
+    /// The operations do not fit the world.
+    #[error("case does not fit its world: {0}")]
+    Run(#[from] RunError),
+    /// The name cannot be a file name.
+    #[error("invalid case name {0:?}: use 1-64 of a-z, 0-9, '-' and '_'")]
+    Name(String),
+}
+
+/// Whether `name` is a usable case name (and file stem).
+pub fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+impl Case {
+    /// A case for `run` with its expected verdict.
+    pub fn new(name: &str, note: &str, run: &Run, expected: Expected) -> Result<Case, CaseError> {
+        if !valid_name(name) {
+            return Err(CaseError::Name(name.to_string()));
+        }
+        Ok(Case {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            name: name.to_string(),
+            note: note.to_string(),
+            world: run.world,
+            ops: run.ops.clone(),
+            expected,
+        })
+    }
+
+    /// Parses and validates a case file: format tag and version first (so an
+    /// unknown version is named as such), then the full shape, then that the
+    /// operations fit the world.
+    pub fn parse(bytes: &[u8]) -> Result<Case, CaseError> {
+        let value: serde_json::Value = serde_json::from_slice(bytes)?;
+        let format = value.get("format");
+        if format.and_then(|f| f.as_str()) != Some(FORMAT) {
+            let found = match format {
+                None => " (no \"format\" field)".to_string(),
+                Some(f) => format!(", found {f}"),
+            };
+            return Err(CaseError::Format { found });
+        }
+        match value.get("version") {
+            Some(v) if v.as_u64() == Some(u64::from(VERSION)) => {}
+            Some(v) => return Err(CaseError::Version { found: v.to_string() }),
+            None => return Err(CaseError::Version { found: "(missing)".to_string() }),
+        }
+        // Parse the text again rather than the Value, so errors keep their
+        // line and column.
+        let case: Case = serde_json::from_slice(bytes)?;
+        if !valid_name(&case.name) {
+            return Err(CaseError::Name(case.name));
+        }
+        case.run().check()?;
+        Ok(case)
+    }
+
+    /// The run the case describes.
+    pub fn run(&self) -> Run {
+        Run { world: self.world, ops: self.ops.clone() }
+    }
+
+    /// The case as pretty JSON with a trailing newline: the on-disk form.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a case always serializes");
+        text.push('\n');
+        text
+    }
+}
+
+/// Whether a file's bytes look like a case file rather than a raw fuzz
+/// input: JSON text that names the case format. Raw inputs are arbitrary
+/// bytes and almost never contain that tag; `--as` overrides the guess.
+pub fn looks_like_case(bytes: &[u8]) -> bool {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(_) => return false,
+    };
+    text.trim_start().starts_with('{') && text.contains(FORMAT)
+}
+
+/// Writes `contents` to `path` atomically and never over an existing file:
+/// the text goes to a temporary file in the same directory, which is then
+/// hard-linked into place (failing if `path` exists) and removed.
+pub fn write_new(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or("case");
+    let tmp = dir.join(format!(".{stem}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()?;
+        std::fs::hard_link(&tmp, path)
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{GroupId, UserId};
+
+    fn sample() -> Case {
+        let run = Run {
+            world: WorldConfig { users: 2, groups: 1, unowned_numbers: 0 },
+            ops: vec![Op::JoinGroup { user: UserId(1), group: GroupId(0) }],
+        };
+        Case::new("sample", "a note", &run, Expected::Pass { legacy_inv1_breaches: 0 }).unwrap()
+    }
+
+    #[test]
+    fn cases_round_trip_through_their_file_form() {
+        let case = sample();
+        assert_eq!(Case::parse(case.to_json().as_bytes()).unwrap(), case);
+        assert!(looks_like_case(case.to_json().as_bytes()));
+    }
+
+    #[test]
+    fn unknown_versions_and_foreign_json_are_refused_by_name() {
+        let text = sample().to_json().replace("\"version\": 1", "\"version\": 2");
+        let err = Case::parse(text.as_bytes()).unwrap_err().to_string();
+        assert_eq!(err, "unsupported case file version 2 (this privdiff reads version 1)");
+        let err = Case::parse(br#"{"hello": 1}"#).unwrap_err().to_string();
+        assert!(err.contains("no \"format\" field"), "{err}");
+    }
+
+    #[test]
+    fn malformed_cases_say_what_and_where() {
+        let text = sample().to_json().replace("\"user\": \"bob\"", "\"user\": \"mallory\"");
+        let err = Case::parse(text.as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("unknown user name \"mallory\"") && err.contains("line"), "{err}");
+        let text = sample().to_json().replace("\"user\": \"bob\"", "\"user\": \"u9\"");
+        let err = Case::parse(text.as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("ops[0] (JoinGroup): user u9 is not in a world of 2 users"), "{err}");
+        let truncated = &sample().to_json()[..40];
+        assert!(Case::parse(truncated.as_bytes()).unwrap_err().to_string().contains("EOF"));
+    }
+
+    #[test]
+    fn write_new_refuses_to_overwrite_and_leaves_no_temporary() {
+        let dir = std::env::temp_dir().join(format!("privdiff-case-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("x.json");
+        let _ = std::fs::remove_file(&path);
+        write_new(&path, "first").unwrap();
+        assert_eq!(write_new(&path, "second").unwrap_err().kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
