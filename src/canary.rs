@@ -24,3 +24,18 @@ pub fn first_legacy_breach(run: &Run) -> Option<(usize, Breach)> {
     }
     None
 }
+
+/// Every INV-1 breach the legacy model commits over the whole of `run`,
+/// with step indices: what a run's legacy breach count will be once any
+/// patched-side failure in it is fixed.
+pub fn all_legacy_breaches(run: &Run) -> Vec<(usize, Breach)> {
+    let world = World::from_config(&run.world);
+    let mut legacy = LegacyServer::new(&world);
+    let mut knowledge = Knowledge::default();
+    let mut found = Vec::new();
+    for (index, op) in run.ops.iter().enumerate() {
+        let outcome = legacy.apply(op);
+        found.extend(knowledge.observe(&legacy, op, &outcome).breaches.into_iter().map(|b| (index, b)));
+    }
+    found
+}

@@ -8,6 +8,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod corpus;
+pub mod input;
+pub mod minimize;
+pub mod replay;
 pub mod scenario;
 
 /// Exit code for "the run or check failed".
@@ -27,6 +31,13 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run a raw fuzz input or a case file and tell it as a story.
+    Replay(replay::ReplayArgs),
+    /// Shrink a failing run to a minimal case file with the same failure kind.
+    Minimize(minimize::MinimizeArgs),
+    /// Keep and check reviewed case files.
+    #[command(subcommand)]
+    Corpus(corpus::CorpusCommand),
     /// Run the 2019 enumeration attack at scale on both eras.
     #[command(subcommand)]
     Scenario(scenario::ScenarioCommand),
@@ -50,6 +61,9 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Replay(a) => replay::run(a),
+        Command::Minimize(a) => minimize::run(a),
+        Command::Corpus(c) => corpus::run(c),
         Command::Scenario(cmd) => scenario::run(cmd),
     };
     match result {

@@ -1,0 +1,322 @@
+//! Shrinking a failing run to a minimal case with the same failure kind.
+//!
+//! Works on the structure, not the bytes: delta debugging (ddmin) over the
+//! operations, then over each operation's arguments (imported numbers,
+//! rules, the users and groups a rule names, `share_phone`), then the world
+//! (fewer users, groups and unowned numbers; users renamed in order of
+//! appearance so the case reads alice, bob, carol). The passes repeat until
+//! none makes progress. Every candidate is checked against its world before
+//! it is run, so the result is always a valid case.
+
+use crate::failure::FailureKind;
+use crate::ids::{Phone, UserId};
+use crate::model::ModelFactory;
+use crate::op::{Op, Run, WorldConfig};
+use crate::privacy::Rule;
+use crate::runner::{self, default_models, Verdict};
+
+/// What a shrunk run must still show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Goal {
+    /// The run fails with this kind.
+    Fails(FailureKind),
+    /// The run passes and the legacy model leaks (the loophole finding).
+    LegacyLeaks,
+}
+
+impl std::fmt::Display for Goal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Goal::Fails(k) => write!(f, "fails with {k} ({})", k.rule()),
+            Goal::LegacyLeaks => f.write_str("passes while the legacy model leaks (INV-1, the loophole)"),
+        }
+    }
+}
+
+/// The goal a run currently meets, if it is worth shrinking at all.
+pub fn goal_of(verdict: &Verdict) -> Option<Goal> {
+    match verdict {
+        Verdict::Fail { failure } => Some(Goal::Fails(failure.kind())),
+        Verdict::Pass { legacy_breaches, .. } if *legacy_breaches > 0 => Some(Goal::LegacyLeaks),
+        Verdict::Pass { .. } => None,
+    }
+}
+
+/// The result of shrinking.
+#[derive(Debug, Clone)]
+pub struct Minimized {
+    /// The smallest run found that still meets the goal.
+    pub run: Run,
+    /// How many candidate runs were executed.
+    pub tests: usize,
+}
+
+/// Shrinks `run` (which must meet `goal`) with the default models.
+pub fn minimize(run: &Run, goal: Goal) -> Minimized {
+    minimize_with(run, goal, &default_models)
+}
+
+/// Shrinks `run` with models built by `factory`.
+pub fn minimize_with(run: &Run, goal: Goal, factory: &ModelFactory) -> Minimized {
+    let mut tests = 0;
+    let mut holds = |candidate: &Run| -> bool {
+        if candidate.check().is_err() {
+            return false;
+        }
+        tests += 1;
+        let verdict = runner::run_with(candidate, factory).verdict;
+        goal_of(&verdict) == Some(goal)
+    };
+    let mut best = run.clone();
+    for _round in 0..32 {
+        let before = best.clone();
+        // Drop operations after the failing one first: they never ran.
+        best = shrink_ops(best, &mut holds);
+        best = shrink_arguments(best, &mut holds);
+        best = shrink_world(best, &mut holds);
+        if best == before {
+            break;
+        }
+    }
+    Minimized { run: best, tests }
+}
+
+/// Classic ddmin on complements: remove chunks of decreasing size while the
+/// test still holds.
+fn ddmin<T: Clone>(items: Vec<T>, test: &mut dyn FnMut(&[T]) -> bool) -> Vec<T> {
+    let mut items = items;
+    let mut parts = 2usize;
+    while !items.is_empty() {
+        let chunk = items.len().div_ceil(parts);
+        let mut reduced = false;
+        let mut start = 0;
+        while start < items.len() {
+            let mut candidate = items[..start].to_vec();
+            candidate.extend_from_slice(&items[(start + chunk).min(items.len())..]);
+            if test(&candidate) {
+                items = candidate;
+                parts = (parts - 1).max(2);
+                reduced = true;
+                break;
+            }
+            start += chunk;
+        }
+        if !reduced {
+            if chunk == 1 {
+                break;
+            }
+            parts = (parts * 2).min(items.len());
+        }
+    }
+    items
+}
+
+fn shrink_ops(run: Run, holds: &mut dyn FnMut(&Run) -> bool) -> Run {
+    let world = run.world;
+    let ops = ddmin(run.ops, &mut |ops| holds(&Run { world, ops: ops.to_vec() }));
+    Run { world, ops }
+}
+
+/// Tries simpler arguments for each operation in turn.
+fn shrink_arguments(mut run: Run, holds: &mut dyn FnMut(&Run) -> bool) -> Run {
+    for i in 0..run.ops.len() {
+        let with = |run: &Run, op: Op| {
+            let mut r = run.clone();
+            r.ops[i] = op;
+            r
+        };
+        match run.ops[i].clone() {
+            Op::ImportContacts { owner, phones } => {
+                let phones =
+                    ddmin(phones, &mut |p| holds(&with(&run, Op::ImportContacts { owner, phones: p.to_vec() })));
+                run.ops[i] = Op::ImportContacts { owner, phones };
+            }
+            Op::AddContact { owner, target, share_phone: true } => {
+                let simpler = with(&run, Op::AddContact { owner, target, share_phone: false });
+                if holds(&simpler) {
+                    run = simpler;
+                }
+            }
+            Op::SetPrivacy { user, key, rules } => {
+                let rules = ddmin(rules, &mut |r| holds(&with(&run, Op::SetPrivacy { user, key, rules: r.to_vec() })));
+                run.ops[i] = Op::SetPrivacy { user, key, rules: rules.clone() };
+                for j in 0..rules.len() {
+                    let current = match &run.ops[i] {
+                        Op::SetPrivacy { rules, .. } => rules.clone(),
+                        _ => unreachable!("op {i} is a SetPrivacy"),
+                    };
+                    let rebuilt = |rule: Rule| {
+                        let mut rs = current.clone();
+                        rs[j] = rule;
+                        with(&run, Op::SetPrivacy { user, key, rules: rs })
+                    };
+                    let shrunk = match current[j].clone() {
+                        Rule::AllowUsers(l) => {
+                            Rule::AllowUsers(ddmin(l, &mut |l| holds(&rebuilt(Rule::AllowUsers(l.to_vec())))))
+                        }
+                        Rule::DisallowUsers(l) => {
+                            Rule::DisallowUsers(ddmin(l, &mut |l| holds(&rebuilt(Rule::DisallowUsers(l.to_vec())))))
+                        }
+                        Rule::AllowChatParticipants(l) => Rule::AllowChatParticipants(ddmin(l, &mut |l| {
+                            holds(&rebuilt(Rule::AllowChatParticipants(l.to_vec())))
+                        })),
+                        Rule::DisallowChatParticipants(l) => Rule::DisallowChatParticipants(ddmin(l, &mut |l| {
+                            holds(&rebuilt(Rule::DisallowChatParticipants(l.to_vec())))
+                        })),
+                        other => other,
+                    };
+                    run = rebuilt(shrunk);
+                }
+            }
+            _ => {}
+        }
+    }
+    run
+}
+
+/// Renames users in order of first appearance, then tries the smallest
+/// world that still fits.
+fn shrink_world(run: Run, holds: &mut dyn FnMut(&Run) -> bool) -> Run {
+    let mut best = run;
+    let renamed = rename_users(&best);
+    if renamed != best && holds(&renamed) {
+        best = renamed;
+    }
+    let c = best.world;
+    for users in 1..c.users {
+        let smaller = Run { world: WorldConfig { users, ..c }, ops: best.ops.clone() };
+        if holds(&smaller) {
+            best = smaller;
+            break;
+        }
+    }
+    let c = best.world;
+    for groups in 1..c.groups {
+        let smaller = Run { world: WorldConfig { groups, ..c }, ops: best.ops.clone() };
+        if holds(&smaller) {
+            best = smaller;
+            break;
+        }
+    }
+    let c = best.world;
+    for unowned_numbers in 0..c.unowned_numbers {
+        let smaller = Run { world: WorldConfig { unowned_numbers, ..c }, ops: best.ops.clone() };
+        if holds(&smaller) {
+            best = smaller;
+            break;
+        }
+    }
+    best
+}
+
+/// The run with users renumbered 0, 1, 2... in order of first appearance
+/// (numbers follow their owners).
+fn rename_users(run: &Run) -> Run {
+    let mut order: Vec<UserId> = Vec::new();
+    let mut note = |u: UserId| {
+        if !order.contains(&u) {
+            order.push(u);
+        }
+    };
+    for op in &run.ops {
+        note(op.actor());
+        for_each_user(op, &mut note);
+    }
+    for u in 0..u32::from(run.world.users) {
+        note(UserId(u));
+    }
+    let new_id = |u: UserId| UserId(order.iter().position(|o| *o == u).map_or(u.0, |p| p as u32));
+    let new_phone = |p: Phone| {
+        let owner = (0..u32::from(run.world.users)).map(UserId).find(|u| u.planned_phone() == p);
+        owner.map_or(p, |u| new_id(u).planned_phone())
+    };
+    let ops = run.ops.iter().map(|op| map_ids(op, &new_id, &new_phone)).collect();
+    Run { world: run.world, ops }
+}
+
+fn for_each_user(op: &Op, f: &mut dyn FnMut(UserId)) {
+    match op {
+        Op::AddContact { target, .. } | Op::DeleteContact { target, .. } => f(*target),
+        Op::QueryMember { member, .. } => f(*member),
+        Op::ImportContacts { phones, .. } => {
+            for p in phones {
+                if let Some(u) = (0..8).map(UserId).find(|u| u.planned_phone() == *p) {
+                    f(u);
+                }
+            }
+        }
+        Op::ResolvePhone { phone, .. } => {
+            if let Some(u) = (0..8).map(UserId).find(|u| u.planned_phone() == *phone) {
+                f(u);
+            }
+        }
+        Op::SetPrivacy { rules, .. } => {
+            for r in rules {
+                if let Rule::AllowUsers(l) | Rule::DisallowUsers(l) = r {
+                    l.iter().for_each(|u| f(*u));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn map_ids(op: &Op, u: &dyn Fn(UserId) -> UserId, p: &dyn Fn(Phone) -> Phone) -> Op {
+    let rules = |rules: &[Rule]| -> Vec<Rule> {
+        rules
+            .iter()
+            .map(|r| match r {
+                Rule::AllowUsers(l) => Rule::AllowUsers(l.iter().map(|x| u(*x)).collect()),
+                Rule::DisallowUsers(l) => Rule::DisallowUsers(l.iter().map(|x| u(*x)).collect()),
+                other => other.clone(),
+            })
+            .collect()
+    };
+    match op {
+        Op::JoinGroup { user, group } => Op::JoinGroup { user: u(*user), group: *group },
+        Op::LeaveGroup { user, group } => Op::LeaveGroup { user: u(*user), group: *group },
+        Op::ImportContacts { owner, phones } => {
+            Op::ImportContacts { owner: u(*owner), phones: phones.iter().map(|x| p(*x)).collect() }
+        }
+        Op::AddContact { owner, target, share_phone } => {
+            Op::AddContact { owner: u(*owner), target: u(*target), share_phone: *share_phone }
+        }
+        Op::DeleteContact { owner, target } => Op::DeleteContact { owner: u(*owner), target: u(*target) },
+        Op::SetPrivacy { user, key, rules: r } => Op::SetPrivacy { user: u(*user), key: *key, rules: rules(r) },
+        Op::QueryMember { viewer, group, member } => {
+            Op::QueryMember { viewer: u(*viewer), group: *group, member: u(*member) }
+        }
+        Op::ListMembers { viewer, group } => Op::ListMembers { viewer: u(*viewer), group: *group },
+        Op::ResolvePhone { viewer, phone } => Op::ResolvePhone { viewer: u(*viewer), phone: p(*phone) },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ddmin_finds_the_single_needed_element() {
+        let items: Vec<u32> = (0..100).collect();
+        let out = ddmin(items, &mut |xs| xs.contains(&37));
+        assert_eq!(out, vec![37]);
+        let out = ddmin((0..50).collect::<Vec<u32>>(), &mut |xs| xs.contains(&3) && xs.contains(&44));
+        assert_eq!(out, vec![3, 44]);
+    }
+
+    /// The loophole shrinks to its two essential steps: the victim restricts
+    /// "find me", the attacker supplies the number.
+    #[test]
+    fn a_seeded_loophole_run_shrinks_to_two_operations() {
+        let run = (0..5000)
+            .map(|n| Run::from_fuzz_bytes(&crate::seed::fuzz_input(5, n, 512)))
+            .find(|r| r.ops.len() > 10 && goal_of(&runner::run(r).verdict) == Some(Goal::LegacyLeaks))
+            .expect("a leaking seeded run");
+        let small = minimize(&run, Goal::LegacyLeaks);
+        assert_eq!(small.run.ops.len(), 2, "{:#?}", small.run);
+        assert_eq!(goal_of(&runner::run(&small.run).verdict), Some(Goal::LegacyLeaks));
+        assert!(small.run.world.users <= 2, "{:?}", small.run.world);
+        assert!(matches!(small.run.ops[0], Op::SetPrivacy { .. }));
+        assert_eq!(small.run.check(), Ok(()));
+    }
+}

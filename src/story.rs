@@ -1,0 +1,102 @@
+//! A trace told as a story: who did what, what each side answered where
+//! they differ, what each viewer learned, which rule broke, and the verdict.
+//! This is what `privdiff replay` prints and what a developer reads first.
+
+use std::fmt::Write as _;
+
+use crate::op::{Run, World};
+use crate::response::{Outcome, OutcomeDisplay};
+use crate::runner::{Divergence, StepTrace, Trace, Verdict};
+
+/// Renders the whole story of `run` and its `trace`.
+pub fn tell(run: &Run, trace: &Trace) -> String {
+    let mut out = String::new();
+    let world = World::from_config(&run.world);
+    let _ = writeln!(out, "{}", cast(&world));
+    let _ = writeln!(out, "{} operation(s) in the run; {} executed.", run.ops.len(), trace.steps.len());
+    for step in &trace.steps {
+        tell_step(&mut out, step);
+    }
+    let _ = writeln!(out, "{}", verdict_line(trace));
+    out
+}
+
+/// One line naming everyone: "users: alice (+852 5100 0001), ...".
+fn cast(world: &World) -> String {
+    let users: Vec<String> =
+        world.users().map(|u| format!("{u} ({})", world.phone_of(u).unwrap_or(u.planned_phone()))).collect();
+    let groups: Vec<String> = (0..world.groups).map(|g| crate::ids::GroupId(g).to_string()).collect();
+    let unowned: Vec<String> = world.unowned.iter().map(|p| p.to_string()).collect();
+    let mut line = format!("world: users {}; groups {}", users.join(", "), groups.join(", "));
+    if !unowned.is_empty() {
+        let _ = write!(line, "; numbers of nobody {}", unowned.join(", "));
+    }
+    line
+}
+
+fn tell_step(out: &mut String, s: &StepTrace) {
+    let _ = writeln!(out, "step {:>2}  {}  [{}]", s.index, s.op, s.op.spec_rule());
+    let all_equal = s.model.legacy == s.model.patched
+        && s.model.legacy == s.reference.legacy
+        && s.model.patched == s.reference.patched;
+    if all_equal {
+        let _ = writeln!(out, "         all sides: {}", OutcomeDisplay(&s.model.patched));
+    } else {
+        side(out, "legacy model", &s.model.legacy, &s.reference.legacy, "legacy reference");
+        side(out, "patched model", &s.model.patched, &s.reference.patched, "patched reference");
+    }
+    match s.divergence {
+        Some(Divergence::Loophole) => {
+            let _ = writeln!(out, "         eras differ: the 2019 loophole (legacy ignores \"who can find me\", S15)");
+        }
+        Some(Divergence::LoopholeConsequence) => {
+            let _ = writeln!(out, "         eras differ: a consequence of an earlier loophole match");
+        }
+        None => {}
+    }
+    let viewer = s.op.actor();
+    for (era, links) in [("legacy", &s.learned.legacy), ("patched", &s.learned.patched)] {
+        if !links.is_empty() {
+            let l: Vec<String> = links.iter().map(|l| l.to_string()).collect();
+            let _ = writeln!(out, "         {viewer} learns from {era}: {}", l.join(", "));
+        }
+    }
+    for b in &s.legacy_breaches {
+        let _ = writeln!(
+            out,
+            "         LOOPHOLE (legacy, INV-1): {} obtained {}'s hidden number {} (reported, expected for legacy)",
+            b.viewer, b.link.user, b.link.phone
+        );
+    }
+    for (i, f) in s.failures.iter().enumerate() {
+        let tag = if i == 0 { "FAIL" } else { "also" };
+        let _ = writeln!(out, "         {tag} {f}");
+    }
+}
+
+/// Prints one model's answer, with the reference's beside it if they differ.
+fn side(out: &mut String, name: &str, got: &Outcome, want: &Outcome, want_name: &str) {
+    let _ = writeln!(out, "         {name:<17}: {}", OutcomeDisplay(got));
+    if got != want {
+        let _ = writeln!(out, "         {want_name:<17}: {}  <- differs", OutcomeDisplay(want));
+    }
+}
+
+/// The closing line: the verdict, the rule, and the loophole count.
+pub fn verdict_line(trace: &Trace) -> String {
+    match &trace.verdict {
+        Verdict::Pass { steps, legacy_breaches: 0, .. } => {
+            format!("verdict: PASS after {steps} step(s); legacy leaked nothing in this run")
+        }
+        Verdict::Pass { steps, legacy_breaches, loophole_steps } => format!(
+            "verdict: PASS after {steps} step(s); legacy leaked {legacy_breaches} hidden number(s) through the 2019 loophole at {loophole_steps} step(s) (reported, not a failure); patched held"
+        ),
+        Verdict::Fail { failure } => format!(
+            "verdict: FAIL {} ({}) at step {}: {}",
+            failure.kind(),
+            failure.kind().rule(),
+            failure.step(),
+            failure.op()
+        ),
+    }
+}
