@@ -182,28 +182,19 @@ fn shrink_world(run: Run, holds: &mut dyn FnMut(&Run) -> bool) -> Run {
     if renamed != best && holds(&renamed) {
         best = renamed;
     }
-    let c = best.world;
-    for users in 1..c.users {
-        let smaller = Run { world: WorldConfig { users, ..c }, ops: best.ops.clone() };
-        if holds(&smaller) {
-            best = smaller;
-            break;
-        }
-    }
-    let c = best.world;
-    for groups in 1..c.groups {
-        let smaller = Run { world: WorldConfig { groups, ..c }, ops: best.ops.clone() };
-        if holds(&smaller) {
-            best = smaller;
-            break;
-        }
-    }
-    let c = best.world;
-    for unowned_numbers in 0..c.unowned_numbers {
-        let smaller = Run { world: WorldConfig { unowned_numbers, ..c }, ops: best.ops.clone() };
-        if holds(&smaller) {
-            best = smaller;
-            break;
+    // The smallest world that still fits, one dimension at a time.
+    let shrinkers: [fn(WorldConfig) -> Vec<WorldConfig>; 3] = [
+        |c| (1..c.users).map(|users| WorldConfig { users, ..c }).collect(),
+        |c| (1..c.groups).map(|groups| WorldConfig { groups, ..c }).collect(),
+        |c| (0..c.unowned_numbers).map(|unowned_numbers| WorldConfig { unowned_numbers, ..c }).collect(),
+    ];
+    for smaller_worlds in shrinkers {
+        for world in smaller_worlds(best.world) {
+            let smaller = Run { world, ops: best.ops.clone() };
+            if holds(&smaller) {
+                best = smaller;
+                break;
+            }
         }
     }
     best
@@ -238,17 +229,10 @@ fn for_each_user(op: &Op, f: &mut dyn FnMut(UserId)) {
     match op {
         Op::AddContact { target, .. } | Op::DeleteContact { target, .. } => f(*target),
         Op::QueryMember { member, .. } => f(*member),
-        Op::ImportContacts { phones, .. } => {
-            for p in phones {
-                if let Some(u) = (0..8).map(UserId).find(|u| u.planned_phone() == *p) {
-                    f(u);
-                }
-            }
-        }
-        Op::ResolvePhone { phone, .. } => {
-            if let Some(u) = (0..8).map(UserId).find(|u| u.planned_phone() == *phone) {
-                f(u);
-            }
+        Op::ImportContacts { .. } | Op::ResolvePhone { .. } => {
+            // Owners of the planned numbers supplied.
+            let owner = |p: &Phone| (0..u32::from(crate::op::MAX_USERS)).map(UserId).find(|u| u.planned_phone() == *p);
+            op.supplied_phones().iter().filter_map(owner).for_each(f);
         }
         Op::SetPrivacy { rules, .. } => {
             for r in rules {
