@@ -55,8 +55,7 @@ pub fn main() -> ExitCode {
             }
             let rendered = e.to_string();
             let first = rendered.lines().next().unwrap_or("invalid arguments");
-            eprintln!("privdiff: {}", first.trim_start_matches("error: ").trim());
-            eprintln!("privdiff: try 'privdiff --help'");
+            eprintln!("privdiff: {} (see 'privdiff --help')", first.trim_start_matches("error: ").trim());
             return ExitCode::from(EXIT_UNUSABLE);
         }
     };

@@ -1,0 +1,60 @@
+//! The lockstep runner's cost on fuzz-sized runs, as a ratio to decoding.
+//!
+//! The same 256 seeded inputs (`seed::fuzz_input`, up to 512 bytes) go
+//! through: decoding only (`Run::from_fuzz_bytes`), decoding plus the full
+//! lockstep run (reference, both models, shadow, D-1..D-4), and decoding
+//! plus the canary (legacy model against INV-1). Harness overhead =
+//! `runner/lockstep` / `runner/decode_only`; `scripts/figures.sh` prints it.
+//! Run: `cargo bench --bench runner`.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use privdiff::canary::first_legacy_breach;
+use privdiff::op::Run;
+use privdiff::runner;
+use privdiff::seed::fuzz_input;
+
+/// Seed of the input family; fixed so every run measures the same inputs.
+const SEED: u64 = 0x5eed_2019;
+/// Inputs per iteration.
+const INPUTS: u64 = 256;
+/// Longest input, in bytes.
+const MAX_LEN: usize = 512;
+
+fn inputs() -> Vec<Vec<u8>> {
+    (0..INPUTS).map(|n| fuzz_input(SEED, n, MAX_LEN)).collect()
+}
+
+fn bench_runner(c: &mut Criterion) {
+    let inputs = inputs();
+    let mut group = c.benchmark_group("runner");
+    group.throughput(Throughput::Elements(INPUTS));
+    group.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    group.bench_function("decode_only", |b| {
+        b.iter(|| {
+            for input in &inputs {
+                black_box(Run::from_fuzz_bytes(black_box(input)));
+            }
+        })
+    });
+    group.bench_function("lockstep", |b| {
+        b.iter(|| {
+            for input in &inputs {
+                black_box(runner::run(&Run::from_fuzz_bytes(black_box(input))));
+            }
+        })
+    });
+    group.bench_function("canary", |b| {
+        b.iter(|| {
+            for input in &inputs {
+                black_box(first_legacy_breach(&Run::from_fuzz_bytes(black_box(input))));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_runner);
+criterion_main!(benches);
