@@ -29,3 +29,4 @@ pub mod seed;
 pub mod server;
 pub mod story;
 pub mod targets;
+pub mod usermap;

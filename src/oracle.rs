@@ -7,7 +7,7 @@
 //! runner uses the reference of the same era as judge; the canary and the
 //! scale scenario, which run no reference, use the model itself.
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -16,14 +16,24 @@ use crate::model::Model;
 use crate::op::{Op, World};
 use crate::privacy::PrivacyKey;
 use crate::response::{links_shown, ErrorCode, Link, Outcome, Response};
+use crate::usermap::UserMap;
 
 /// What each viewer has learned so far (S17): never forgotten.
 ///
-/// A hash set (Fx: fast, deterministic), only ever probed, never
-/// iterated: no order leaks out.
+/// Per viewer, the number first learned for each user (a [`UserMap`], so
+/// an attacker who learns a million numbers in user order stays a
+/// sequential walk), plus any further number shown for the same user
+/// (only a broken model shows two, an INV-2 matter). Only ever probed,
+/// never iterated: no order leaks out.
 #[derive(Debug, Default, Clone)]
 pub struct Knowledge {
-    known: HashSet<(UserId, Link)>,
+    by_viewer: FxHashMap<UserId, ViewerKnowledge>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct ViewerKnowledge {
+    first: UserMap<Phone>,
+    more: FxHashSet<Link>,
 }
 
 /// A link a viewer learned at a step where INV-1 allowed none of (a), (b), (c).
@@ -47,7 +57,20 @@ pub struct Learning {
 impl Knowledge {
     /// Whether `viewer` already knows `link`.
     pub fn knows(&self, viewer: UserId, link: Link) -> bool {
-        self.known.contains(&(viewer, link))
+        self.by_viewer.get(&viewer).is_some_and(|k| match k.first.get(link.user) {
+            Some(p) => p == link.phone || k.more.contains(&link),
+            None => false,
+        })
+    }
+
+    /// Records that `viewer` knows `link`; false if it already did.
+    fn learn(&mut self, viewer: UserId, link: Link) -> bool {
+        let k = self.by_viewer.entry(viewer).or_default();
+        match k.first.get(link.user) {
+            None => k.first.insert(link.user, link.phone).is_none(),
+            Some(p) if p == link.phone => false,
+            Some(_) => k.more.insert(link),
+        }
     }
 
     /// Records what `outcome` of `op` taught its actor, and checks each new
@@ -58,11 +81,11 @@ impl Knowledge {
     pub fn observe(&mut self, judge: &dyn Model, op: &Op, outcome: &Outcome) -> Learning {
         let viewer = op.actor();
         let mut learning = Learning::default();
-        let supplied: HashSet<Phone> = op.supplied_phones().iter().copied().collect();
+        let supplied: FxHashSet<Phone> = op.supplied_phones().iter().copied().collect();
         for link in links_shown(op, outcome) {
             // Links are unique within an outcome, so recording as we go
             // cannot hide a link from a later check of the same step.
-            if link.user == viewer || !self.known.insert((viewer, link)) {
+            if link.user == viewer || !self.learn(viewer, link) {
                 continue;
             }
             let see = judge.allows(link.user, PrivacyKey::PhoneNumber, viewer);

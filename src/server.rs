@@ -22,6 +22,8 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::usermap::UserMap;
 use std::marker::PhantomData;
 
 use crate::ids::{GroupId, Phone, UserId};
@@ -60,7 +62,7 @@ impl FindPolicy for Patched {
     fn may_find(state: &State, viewer: UserId, target: UserId) -> bool {
         state.allows(target, PrivacyKey::AddedByPhone, viewer)
             || state.allows(target, PrivacyKey::PhoneNumber, viewer)
-            || state.known.contains(&(viewer, target))
+            || state.knows(viewer, target)
     }
 }
 
@@ -185,8 +187,8 @@ pub struct State {
     /// Address books, allocated on first use: most of a 200,000-member
     /// group never imports anything.
     books: Vec<Option<Box<Book>>>,
-    /// (viewer, user): the viewer has been shown the user's number (S17).
-    known: HashSet<(UserId, UserId)>,
+    /// viewer -> users whose number the viewer has been shown (S17).
+    known: HashMap<UserId, UserMap<()>>,
 }
 
 impl State {
@@ -198,7 +200,7 @@ impl State {
             members: vec![Members::new(n); world.groups as usize],
             settings: vec![Settings::default(); n],
             books: vec![None; n],
-            known: HashSet::default(),
+            known: HashMap::default(),
         }
     }
 
@@ -216,6 +218,15 @@ impl State {
         } else {
             Err(ErrorCode::PeerIdInvalid)
         }
+    }
+
+    /// Whether `viewer` has been shown `user`'s number (S17).
+    fn knows(&self, viewer: UserId, user: UserId) -> bool {
+        self.known.get(&viewer).is_some_and(|k| k.contains(user))
+    }
+
+    fn learn(&mut self, viewer: UserId, user: UserId) {
+        self.known.entry(viewer).or_default().insert(user, ());
     }
 
     /// Whether `viewer` is in `owner`'s contacts (S2).
@@ -275,7 +286,7 @@ impl State {
     fn view(&mut self, viewer: UserId, member: UserId) -> MemberView {
         let phone = self.sees_number(viewer, member).then(|| self.phones[member.0 as usize]);
         if phone.is_some() && viewer != member {
-            self.known.insert((viewer, member));
+            self.learn(viewer, member);
         }
         MemberView { user: member, is_contact: self.is_contact(viewer, member), phone }
     }
@@ -313,7 +324,7 @@ impl<P: FindPolicy> Server<P> {
             match target {
                 Some(t) if P::may_find(&self.state, owner, t) => {
                     self.state.book_mut(owner).matched.insert(t, Some(phone));
-                    self.state.known.insert((owner, t));
+                    self.state.learn(owner, t);
                     matched.push(ImportedContact { phone, user: t });
                 }
                 _ => {
@@ -356,7 +367,7 @@ impl<P: FindPolicy> Server<P> {
         if !P::may_find(&self.state, viewer, target) {
             return Err(ErrorCode::PhoneNotOccupied);
         }
-        self.state.known.insert((viewer, target));
+        self.state.learn(viewer, target);
         Ok(Response::Resolved { user: target })
     }
 }
