@@ -11,7 +11,7 @@
 use crate::failure::FailureKind;
 use crate::ids::{Phone, UserId};
 use crate::model::ModelFactory;
-use crate::op::{Op, Run, WorldConfig};
+use crate::op::{Op, RefMut, Run, WorldConfig};
 use crate::privacy::Rule;
 use crate::runner::{self, default_models, Verdict};
 
@@ -203,76 +203,31 @@ fn shrink_world(run: Run, holds: &mut dyn FnMut(&Run) -> bool) -> Run {
 /// The run with users renumbered 0, 1, 2... in order of first appearance
 /// (numbers follow their owners).
 fn rename_users(run: &Run) -> Run {
+    let users = u32::from(run.world.users);
+    let owner = |p: Phone| (0..users).map(UserId).find(|u| u.planned_phone() == p);
     let mut order: Vec<UserId> = Vec::new();
-    let mut note = |u: UserId| {
-        if !order.contains(&u) {
-            order.push(u);
-        }
-    };
     for op in &run.ops {
-        note(op.actor());
-        for_each_user(op, &mut note);
-    }
-    for u in 0..u32::from(run.world.users) {
-        note(UserId(u));
+        op.clone().visit_refs(&mut |r| {
+            let u = match r {
+                RefMut::User(u) => Some(*u),
+                RefMut::Phone(p) => owner(*p),
+                RefMut::Group(_) => None,
+            };
+            if let Some(u) = u.filter(|u| !order.contains(u)) {
+                order.push(u);
+            }
+        });
     }
     let new_id = |u: UserId| UserId(order.iter().position(|o| *o == u).map_or(u.0, |p| p as u32));
-    let new_phone = |p: Phone| {
-        let owner = (0..u32::from(run.world.users)).map(UserId).find(|u| u.planned_phone() == p);
-        owner.map_or(p, |u| new_id(u).planned_phone())
-    };
-    let ops = run.ops.iter().map(|op| map_ids(op, &new_id, &new_phone)).collect();
-    Run { world: run.world, ops }
-}
-
-fn for_each_user(op: &Op, f: &mut dyn FnMut(UserId)) {
-    match op {
-        Op::AddContact { target, .. } | Op::DeleteContact { target, .. } => f(*target),
-        Op::QueryMember { member, .. } => f(*member),
-        Op::ImportContacts { .. } | Op::ResolvePhone { .. } => {
-            // Owners of the planned numbers supplied.
-            let owner = |p: &Phone| (0..u32::from(crate::op::MAX_USERS)).map(UserId).find(|u| u.planned_phone() == *p);
-            op.supplied_phones().iter().filter_map(owner).for_each(f);
-        }
-        Op::SetPrivacy { rules, .. } => {
-            for r in rules {
-                if let Rule::AllowUsers(l) | Rule::DisallowUsers(l) = r {
-                    l.iter().for_each(|u| f(*u));
-                }
-            }
-        }
-        _ => {}
+    let mut renamed = run.clone();
+    for op in &mut renamed.ops {
+        op.visit_refs(&mut |r| match r {
+            RefMut::User(u) => *u = new_id(*u),
+            RefMut::Phone(p) => *p = owner(*p).map_or(*p, |u| new_id(u).planned_phone()),
+            RefMut::Group(_) => {}
+        });
     }
-}
-
-fn map_ids(op: &Op, u: &dyn Fn(UserId) -> UserId, p: &dyn Fn(Phone) -> Phone) -> Op {
-    let rules = |rules: &[Rule]| -> Vec<Rule> {
-        rules
-            .iter()
-            .map(|r| match r {
-                Rule::AllowUsers(l) => Rule::AllowUsers(l.iter().map(|x| u(*x)).collect()),
-                Rule::DisallowUsers(l) => Rule::DisallowUsers(l.iter().map(|x| u(*x)).collect()),
-                other => other.clone(),
-            })
-            .collect()
-    };
-    match op {
-        Op::JoinGroup { user, group } => Op::JoinGroup { user: u(*user), group: *group },
-        Op::LeaveGroup { user, group } => Op::LeaveGroup { user: u(*user), group: *group },
-        Op::ImportContacts { owner, phones } => {
-            Op::ImportContacts { owner: u(*owner), phones: phones.iter().map(|x| p(*x)).collect() }
-        }
-        Op::AddContact { owner, target, share_phone } => {
-            Op::AddContact { owner: u(*owner), target: u(*target), share_phone: *share_phone }
-        }
-        Op::DeleteContact { owner, target } => Op::DeleteContact { owner: u(*owner), target: u(*target) },
-        Op::SetPrivacy { user, key, rules: r } => Op::SetPrivacy { user: u(*user), key: *key, rules: rules(r) },
-        Op::QueryMember { viewer, group, member } => {
-            Op::QueryMember { viewer: u(*viewer), group: *group, member: u(*member) }
-        }
-        Op::ListMembers { viewer, group } => Op::ListMembers { viewer: u(*viewer), group: *group },
-        Op::ResolvePhone { viewer, phone } => Op::ResolvePhone { viewer: u(*viewer), phone: p(*phone) },
-    }
+    renamed
 }
 
 #[cfg(test)]

@@ -154,6 +154,64 @@ impl Op {
     }
 }
 
+/// A reference an operation makes to something in the world.
+#[derive(Debug)]
+pub enum RefMut<'a> {
+    /// A user (an actor, a target, or one named in a rule).
+    User(&'a mut UserId),
+    /// A group (where, or one named in a rule).
+    Group(&'a mut GroupId),
+    /// A supplied phone number.
+    Phone(&'a mut Phone),
+}
+
+impl Op {
+    /// Visits every user, group and number the operation refers to, in
+    /// field order (the actor first). One walk serves folding fuzz inputs
+    /// into the world, checking case files, and renaming users.
+    pub fn visit_refs(&mut self, f: &mut dyn FnMut(RefMut<'_>)) {
+        match self {
+            Op::JoinGroup { user, group } | Op::LeaveGroup { user, group } => {
+                f(RefMut::User(user));
+                f(RefMut::Group(group));
+            }
+            Op::ImportContacts { owner, phones } => {
+                f(RefMut::User(owner));
+                phones.iter_mut().for_each(|p| f(RefMut::Phone(p)));
+            }
+            Op::AddContact { owner, target, .. } | Op::DeleteContact { owner, target } => {
+                f(RefMut::User(owner));
+                f(RefMut::User(target));
+            }
+            Op::SetPrivacy { user, rules, .. } => {
+                f(RefMut::User(user));
+                for rule in rules {
+                    match rule {
+                        Rule::AllowUsers(l) | Rule::DisallowUsers(l) => l.iter_mut().for_each(|u| f(RefMut::User(u))),
+                        Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
+                            l.iter_mut().for_each(|g| f(RefMut::Group(g)))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Op::QueryMember { viewer, group, member } => {
+                f(RefMut::User(viewer));
+                f(RefMut::Group(group));
+                f(RefMut::User(member));
+            }
+            Op::ListMembers { viewer, group } => {
+                f(RefMut::User(viewer));
+                f(RefMut::Group(group));
+            }
+            Op::ResolvePhone { viewer, phone } => {
+                f(RefMut::User(viewer));
+                f(RefMut::Phone(phone));
+            }
+        }
+    }
+}
+
 /// Tells the operation as a sentence: "alice imports +852 5100 0002".
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -316,59 +374,21 @@ impl Run {
     /// that any decoded run is valid.
     fn fold_into_world(&mut self) {
         let world = World::from_config(&self.world);
-        let n_users = world.user_count();
-        let user = |u: &mut UserId| u.0 %= n_users;
-        let group = |g: &mut GroupId| g.0 %= world.groups;
-        let phone = |p: &mut Phone| {
-            if world.phones.contains(p) || world.unowned.contains(p) {
-                return;
-            }
-            // A planned number outside this world maps by its plan position.
-            let slot = p.0.wrapping_sub(crate::ids::USER_NUMBER_BASE) as usize;
-            let slot = if slot < 8 { slot } else { 8 + p.0.wrapping_sub(UNOWNED_NUMBER_BASE) as usize };
-            *p = world.number_at(slot);
-        };
         for op in &mut self.ops {
-            match op {
-                Op::JoinGroup { user: u, group: g } | Op::LeaveGroup { user: u, group: g } => {
-                    user(u);
-                    group(g);
-                }
-                Op::ImportContacts { owner, phones } => {
-                    user(owner);
-                    phones.truncate(MAX_IMPORT);
-                    phones.iter_mut().for_each(phone);
-                }
-                Op::AddContact { owner, target, .. } | Op::DeleteContact { owner, target } => {
-                    user(owner);
-                    user(target);
-                }
-                Op::SetPrivacy { user: u, rules, .. } => {
-                    user(u);
-                    for rule in rules {
-                        match rule {
-                            Rule::AllowUsers(list) | Rule::DisallowUsers(list) => list.iter_mut().for_each(user),
-                            Rule::AllowChatParticipants(list) | Rule::DisallowChatParticipants(list) => {
-                                list.iter_mut().for_each(group)
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                Op::QueryMember { viewer, group: g, member } => {
-                    user(viewer);
-                    group(g);
-                    user(member);
-                }
-                Op::ListMembers { viewer, group: g } => {
-                    user(viewer);
-                    group(g);
-                }
-                Op::ResolvePhone { viewer, phone: p } => {
-                    user(viewer);
-                    phone(p);
-                }
+            if let Op::ImportContacts { phones, .. } = op {
+                phones.truncate(MAX_IMPORT);
             }
+            op.visit_refs(&mut |r| match r {
+                RefMut::User(u) => u.0 %= world.user_count(),
+                RefMut::Group(g) => g.0 %= world.groups,
+                RefMut::Phone(p) if world.phones.contains(p) || world.unowned.contains(p) => {}
+                RefMut::Phone(p) => {
+                    // A planned number outside this world maps by its plan position.
+                    let slot = p.0.wrapping_sub(crate::ids::USER_NUMBER_BASE) as usize;
+                    let slot = if slot < 8 { slot } else { 8 + p.0.wrapping_sub(UNOWNED_NUMBER_BASE) as usize };
+                    *p = world.number_at(slot);
+                }
+            });
         }
     }
 
@@ -389,68 +409,26 @@ impl Run {
         }
         let world = World::from_config(c);
         for (index, op) in self.ops.iter().enumerate() {
-            let bad = |what: String| RunError::OutOfWorld { index, op: op.name(), what };
-            let check_user = |u: UserId| {
-                if u.0 < world.user_count() {
-                    Ok(())
-                } else {
-                    Err(bad(format!("user {u} is not in a world of {} users", world.user_count())))
+            let mut problem = None;
+            op.clone().visit_refs(&mut |r| {
+                if problem.is_some() {
+                    return;
                 }
-            };
-            let check_group = |g: GroupId| {
-                if g.0 < world.groups {
-                    Ok(())
-                } else {
-                    Err(bad(format!("group {g} is not in a world of {} groups", world.groups)))
-                }
-            };
-            let check_phone = |p: Phone| {
-                if world.phones.contains(&p) || world.unowned.contains(&p) {
-                    Ok(())
-                } else {
-                    Err(bad(format!("number {p} is not one of the world's numbers")))
-                }
-            };
-            match op {
-                Op::JoinGroup { user, group } | Op::LeaveGroup { user, group } => {
-                    check_user(*user)?;
-                    check_group(*group)?;
-                }
-                Op::ImportContacts { owner, phones } => {
-                    check_user(*owner)?;
-                    phones.iter().try_for_each(|p| check_phone(*p))?;
-                }
-                Op::AddContact { owner, target, .. } | Op::DeleteContact { owner, target } => {
-                    check_user(*owner)?;
-                    check_user(*target)?;
-                }
-                Op::SetPrivacy { user, rules, .. } => {
-                    check_user(*user)?;
-                    for rule in rules {
-                        match rule {
-                            Rule::AllowUsers(l) | Rule::DisallowUsers(l) => {
-                                l.iter().try_for_each(|u| check_user(*u))?
-                            }
-                            Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
-                                l.iter().try_for_each(|g| check_group(*g))?
-                            }
-                            _ => {}
-                        }
+                problem = match r {
+                    RefMut::User(u) if u.0 >= world.user_count() => {
+                        Some(format!("user {u} is not in a world of {} users", world.user_count()))
                     }
-                }
-                Op::QueryMember { viewer, group, member } => {
-                    check_user(*viewer)?;
-                    check_group(*group)?;
-                    check_user(*member)?;
-                }
-                Op::ListMembers { viewer, group } => {
-                    check_user(*viewer)?;
-                    check_group(*group)?;
-                }
-                Op::ResolvePhone { viewer, phone } => {
-                    check_user(*viewer)?;
-                    check_phone(*phone)?;
-                }
+                    RefMut::Group(g) if g.0 >= world.groups => {
+                        Some(format!("group {g} is not in a world of {} groups", world.groups))
+                    }
+                    RefMut::Phone(p) if !world.phones.contains(p) && !world.unowned.contains(p) => {
+                        Some(format!("number {p} is not one of the world's numbers"))
+                    }
+                    _ => None,
+                };
+            });
+            if let Some(what) = problem {
+                return Err(RunError::OutOfWorld { index, op: op.name(), what });
             }
         }
         Ok(())
