@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# CI fuzzing (a few minutes on 2 cores, builds included):
+#  1. builds the three fuzz targets (-O -a: optimised, debug assertions on);
+#  2. fuzzes `differential` over a copy of its seeds; any crash fails;
+#  3. runs `legacy_canary` from an EMPTY corpus once per seed and requires a
+#     crash (the 2019 loophole) within a bounded number of runs, and that
+#     the crash file replays;
+#  4. fuzzes `case_file` over a copy of its seeds with its dictionary; any
+#     crash fails;
+#  5. prints differential's final stats (exec/s) and the time taken.
+# Crash files of differential and case_file stay in fuzz/artifacts/<target>/
+# for CI to upload. Env overrides (defaults in brackets):
+#   PRIVDIFF_CI_DIFF_SECONDS [60]  PRIVDIFF_CI_CASE_SECONDS [20]
+#   PRIVDIFF_CI_CANARY_SEEDS [5]   PRIVDIFF_CI_CANARY_RUNS [see below]
+#   PRIVDIFF_CI_SEED [0 = libFuzzer picks and prints one] for differential
+#   and case_file. See docs/FUZZING.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib-toolchain.sh
+. scripts/lib-toolchain.sh
+
+diff_seconds=${PRIVDIFF_CI_DIFF_SECONDS:-60}
+case_seconds=${PRIVDIFF_CI_CASE_SECONDS:-20}
+canary_seeds=${PRIVDIFF_CI_CANARY_SEEDS:-5}
+# Measured on seeds 1..10 (docs/FUZZING.md): the canary needs at most ~60k
+# executions (median ~30k). The bound leaves a generous margin for changes
+# to the models or to libFuzzer, and still takes only seconds per seed.
+canary_runs=${PRIVDIFF_CI_CANARY_RUNS:-500000}
+seed=${PRIVDIFF_CI_SEED:-0}
+start=$SECONDS
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+run() { "${FUZZ[@]}" run "${FUZZ_BUILD[@]}" "$@"; }
+
+echo "== build (${FUZZ[*]} build ${FUZZ_BUILD[*]})"
+"${FUZZ[@]}" build "${FUZZ_BUILD[@]}"
+built=$SECONDS
+
+# 2. differential over a copy of the seeds (fuzzing adds files to it).
+mkdir "$tmp/differential"
+cp corpus/seeds/differential/* "$tmp/differential/"
+mapfile -t flags < <(options_flags differential)
+echo "== differential: ${diff_seconds} s over $(find "$tmp/differential" -type f | wc -l) seeds, flags ${flags[*]}"
+if ! run differential "$tmp/differential" -- "${flags[@]}" -seed="$seed" \
+  -max_total_time="$diff_seconds" -print_final_stats=1 2>&1 | tee "$tmp/differential.log"; then
+  echo "FAIL: differential crashed; replay with: cargo run --release -- replay <file>" >&2
+  ls -l fuzz/artifacts/differential >&2
+  exit 1
+fi
+diff_done=$SECONDS
+
+# 3. legacy_canary must find the loophole from nothing, on every seed.
+echo "== legacy_canary: empty corpus, seeds 1..$canary_seeds, at most $canary_runs runs each"
+canary_execs=()
+for s in $(seq 1 "$canary_seeds"); do
+  mkdir "$tmp/canary-$s" "$tmp/canary-art-$s"
+  rc=0
+  run legacy_canary "$tmp/canary-$s" -- -seed="$s" -runs="$canary_runs" -print_final_stats=1 \
+    -artifact_prefix="$tmp/canary-art-$s/" >"$tmp/canary-$s.log" 2>&1 || rc=$?
+  crash=$(find "$tmp/canary-art-$s" -name 'crash-*' | head -n 1)
+  if [ -z "$crash" ]; then
+    tail -n 20 "$tmp/canary-$s.log" >&2
+    if [ "$rc" -eq 0 ]; then
+      echo "FAIL: the canary did not find the 2019 loophole within $canary_runs runs (seed $s)" >&2
+    else
+      echo "FAIL: legacy_canary exited with status $rc without a crash file (seed $s)" >&2
+    fi
+    exit 1
+  fi
+  # It must be the loophole, not some other panic.
+  if ! grep -q '^legacy_canary (INV-1) at step ' "$tmp/canary-$s.log"; then
+    tail -n 30 "$tmp/canary-$s.log" >&2
+    echo "FAIL: legacy_canary crashed on seed $s, but not with the INV-1 loophole" >&2
+    exit 1
+  fi
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$tmp/canary-$s.log" | tail -n 1)
+  canary_execs+=("$execs")
+  echo "seed $s: found after $execs executions: $(grep -m1 '^legacy_canary (INV-1)' "$tmp/canary-$s.log")"
+done
+# The crash file must reproduce: the target run on it alone crashes again.
+if run legacy_canary "$crash" >"$tmp/replay.log" 2>&1 ||
+  ! grep -q '^legacy_canary (INV-1) at step ' "$tmp/replay.log"; then
+  tail -n 20 "$tmp/replay.log" >&2
+  echo "FAIL: the canary's crash file $crash does not reproduce" >&2
+  exit 1
+fi
+echo "crash file of seed $canary_seeds reproduces"
+canary_done=$SECONDS
+
+# 4. case_file over a copy of its seeds, with the dictionary (via .options).
+mkdir "$tmp/case_file"
+cp corpus/seeds/case_file/* "$tmp/case_file/"
+mapfile -t flags < <(options_flags case_file)
+echo "== case_file: ${case_seconds} s over $(find "$tmp/case_file" -type f | wc -l) seeds, flags ${flags[*]}"
+if ! run case_file "$tmp/case_file" -- "${flags[@]}" -seed="$seed" \
+  -max_total_time="$case_seconds" -print_final_stats=1 >"$tmp/case_file.log" 2>&1; then
+  tail -n 40 "$tmp/case_file.log" >&2
+  echo "FAIL: case_file crashed; see fuzz/artifacts/case_file/" >&2
+  exit 1
+fi
+grep '^stat::' "$tmp/case_file.log" | sed 's/^/case_file /'
+
+echo "== summary"
+grep '^stat::' "$tmp/differential.log" | sed 's/^/differential /'
+echo "legacy_canary executions to the loophole, seeds 1..$canary_seeds: ${canary_execs[*]}"
+echo "time: build $((built - start)) s, differential $((diff_done - built)) s," \
+  "canary $((canary_done - diff_done)) s, case_file $((SECONDS - canary_done)) s, total $((SECONDS - start)) s"
+echo "ci-fuzz: OK"
