@@ -13,6 +13,7 @@
 
 pub mod canary;
 pub mod case;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod failure;
 pub mod ids;
