@@ -43,9 +43,9 @@ lint_all() {
   local rc=0 scripts=()
   lint_workflows "$repo/.github/workflows" || rc=1
   yamllint --strict -c "$repo/.yamllint" "$repo/.clusterfuzzlite/project.yaml" || rc=1
-  scripts=("$repo"/.ci/*.sh "$repo/.clusterfuzzlite/build.sh")
+  scripts=("$repo"/.ci/*.sh "$repo"/scripts/*.sh "$repo/.clusterfuzzlite/build.sh")
   [ -f "$repo/.ci/run" ] && scripts+=("$repo/.ci/run")
-  shellcheck "${scripts[@]}" || rc=1
+  (cd "$repo" && shellcheck -x "${scripts[@]}") || rc=1
   if [ "$rc" -eq 0 ]; then
     echo "lint-workflows: clean (actionlint, cflite inputs, yamllint, shellcheck)"
   fi
