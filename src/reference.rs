@@ -121,7 +121,7 @@ impl Reference {
         match self.era {
             Era::Legacy => true,
             Era::Patched => {
-                let phone = self.world.phone_of(target).expect("target exists");
+                let Some(phone) = self.world.phone_of(target) else { return false };
                 self.rule_allows(target, PrivacyKey::AddedByPhone, viewer)
                     || self.rule_allows(target, PrivacyKey::PhoneNumber, viewer)
                     || self.knows_link(viewer, target, phone)

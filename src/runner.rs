@@ -25,7 +25,7 @@ use crate::response::{links_shown, Link, Outcome};
 use crate::server::{LegacyServer, PatchedServer};
 
 /// A value per era.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
 pub struct ByEra<T> {
     /// The legacy side.
     pub legacy: T,
@@ -184,7 +184,7 @@ impl Lockstep {
             },
             models: ByEra { legacy: factory(world, Era::Legacy), patched: factory(world, Era::Patched) },
             shadow: factory(world, Era::Patched),
-            knowledge: ByEra::default_pair(),
+            knowledge: ByEra::default(),
             next_index: 0,
             legacy_breaches: 0,
             loophole_steps: 0,
@@ -308,11 +308,5 @@ impl Lockstep {
             let why = "legacy and patched differ before any loophole match could explain it".to_string();
             (None, Some(why))
         }
-    }
-}
-
-impl ByEra<Knowledge> {
-    fn default_pair() -> Self {
-        ByEra { legacy: Knowledge::default(), patched: Knowledge::default() }
     }
 }
