@@ -59,19 +59,11 @@ if [ -e "$OUT/legacy_canary" ]; then
   exit 1
 fi
 
-# libFuzzer flags from a .options file's [libfuzzer] section: `key = value`
-# becomes -key=value; a relative dict path is relative to $OUT, as on OSS-Fuzz.
-options_flags() {
-  awk -v out="$OUT" '
-    /^[ \t]*[#;]/ { next }
-    /^[ \t]*\[/ { in_lf = ($0 ~ /^[ \t]*\[libfuzzer\]/); next }
-    in_lf && /=/ {
-      k = $0; sub(/=.*/, "", k); gsub(/[ \t]/, "", k)
-      v = $0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t\r]+$/, "", v)
-      if (k == "dict" && v !~ /^\//) v = out "/" v
-      print "-" k "=" v
-    }' "$1"
-}
+# libFuzzer flags from a .options file; a relative dict path is relative to
+# $OUT, as on OSS-Fuzz.
+# shellcheck source=scripts/libfuzzer-options.sh
+. "$repo/scripts/libfuzzer-options.sh"
+options_flags() { options_file_flags "$1" "$OUT"; }
 
 failed=()
 for bin in "$OUT"/*; do

@@ -33,16 +33,10 @@ fi
 # fuzz/options/$1.options (the OSS-Fuzz format): `key = value` becomes
 # -key=value, and a relative dict path is looked up in fuzz/dict/ (OSS-Fuzz
 # keeps the .dict next to the binary instead). Prints nothing if no file.
+# shellcheck source=scripts/libfuzzer-options.sh
+. "$(dirname "${BASH_SOURCE[0]}")/libfuzzer-options.sh"
 options_flags() {
   local file=fuzz/options/$1.options
   [ -f "$file" ] || return 0
-  awk -v dictdir="$PWD/fuzz/dict" '
-    /^[ \t]*[#;]/ { next }
-    /^[ \t]*\[/ { in_lf = ($0 ~ /^[ \t]*\[libfuzzer\]/); next }
-    in_lf && /=/ {
-      k = $0; sub(/=.*/, "", k); gsub(/[ \t]/, "", k)
-      v = $0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t\r]+$/, "", v)
-      if (k == "dict" && v !~ /^\//) v = dictdir "/" v
-      print "-" k "=" v
-    }' "$file"
+  options_file_flags "$file" "$PWD/fuzz/dict"
 }
