@@ -462,3 +462,58 @@ fn d4_equal_eras_without_find_restrictions() {
     ]);
     assert!(t.steps.iter().all(|s| s.model.legacy == s.model.patched && s.divergence.is_none()));
 }
+
+#[test]
+fn s15_s17_a_number_seen_in_a_member_list_counts_as_known() {
+    // bob lets alice see his number, she sees it in #lobby, then he hides
+    // it and restricts finding: she still matches him (she knows the link),
+    // carol, who never saw it, does not.
+    let t = play(vec![
+        join(ALICE, LOBBY),
+        join(BOB, LOBBY),
+        set(BOB, PrivacyKey::PhoneNumber, vec![Rule::AllowUsers(vec![ALICE]), Rule::DisallowAll]),
+        query(ALICE, LOBBY, BOB),
+        hide_number(BOB),
+        restrict_finding(BOB),
+        resolve(ALICE, phone(BOB)),
+        resolve(CAROL, phone(BOB)),
+    ]);
+    assert_eq!(shown_phone(patched(&t, 3)), Some(phone(BOB)));
+    assert_eq!(patched(&t, 6), &Ok(Response::Resolved { user: BOB }));
+    assert_eq!(patched(&t, 7), &Err(ErrorCode::PhoneNotOccupied));
+}
+
+/// S1: ids outside the world are refused by every implementation (a
+/// hand-written case could name one), never a panic.
+#[test]
+fn s1_users_and_groups_outside_the_world_are_refused() {
+    use privdiff::ids::{GroupId, UserId};
+    use privdiff::model::{Era, Model};
+    let world = privdiff::op::World::from_config(&world());
+    let stranger = UserId(4);
+    let ops = [
+        join(stranger, LOBBY),
+        resolve(stranger, phone(BOB)),
+        add(ALICE, stranger, false),
+        query(ALICE, LOBBY, stranger),
+        join(ALICE, GroupId(3)),
+    ];
+    let expected = [
+        ErrorCode::PeerIdInvalid,
+        ErrorCode::PeerIdInvalid,
+        ErrorCode::PeerIdInvalid,
+        ErrorCode::PeerIdInvalid,
+        ErrorCode::ChannelInvalid,
+    ];
+    for era in [Era::Legacy, Era::Patched] {
+        let mut models: Vec<Box<dyn Model>> = vec![
+            privdiff::runner::default_models(&world, era),
+            Box::new(privdiff::reference::Reference::new(&world, era)),
+        ];
+        for m in &mut models {
+            for (op, code) in ops.iter().zip(expected) {
+                assert_eq!(m.apply(op), Err(code), "{era} {op}");
+            }
+        }
+    }
+}
