@@ -55,14 +55,6 @@ pub struct Learning {
 }
 
 impl Knowledge {
-    /// Whether `viewer` already knows `link`.
-    pub fn knows(&self, viewer: UserId, link: Link) -> bool {
-        self.by_viewer.get(&viewer).is_some_and(|k| match k.first.get(link.user) {
-            Some(p) => p == link.phone || k.more.contains(&link),
-            None => false,
-        })
-    }
-
     /// Records that `viewer` knows `link`; false if it already did.
     fn learn(&mut self, viewer: UserId, link: Link) -> bool {
         let k = self.by_viewer.entry(viewer).or_default();
@@ -114,7 +106,6 @@ pub fn wrong_number(world: &World, op: &Op, outcome: &Outcome) -> Option<Link> {
 /// number (but the actor's own) once, either matched or unmatched.
 pub fn existence_oracle(world: &World, op: &Op, outcome: &Outcome) -> Option<String> {
     match (op, outcome) {
-        (Op::ResolvePhone { .. }, Ok(Response::Resolved { .. })) => None,
         (Op::ResolvePhone { phone, .. }, Err(code)) if *code != ErrorCode::PhoneNotOccupied => {
             Some(format!("resolving {phone} failed with {code}, but an unregistered number gets PHONE_NOT_OCCUPIED"))
         }
@@ -141,5 +132,31 @@ pub fn existence_oracle(world: &World, op: &Op, outcome: &Outcome) -> Option<Str
             })
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::op::WorldConfig;
+    use crate::server::LegacyServer;
+
+    /// S17: a second, different number shown for a user is a new link (the
+    /// first stays known); the same link again is not.
+    #[test]
+    fn s17_knowledge_is_per_link() {
+        let world = World::from_config(&WorldConfig { users: 2, groups: 1, unowned_numbers: 0 });
+        let judge = LegacyServer::new(&world);
+        let (alice, bob) = (UserId(0), UserId(1));
+        let op = Op::ResolvePhone { viewer: alice, phone: bob.planned_phone() };
+        let mut k = Knowledge::default();
+        let seen = |k: &mut Knowledge, user: UserId| k.observe(&judge, &op, &Ok(Response::Resolved { user })).learned;
+        assert_eq!(seen(&mut k, bob), vec![Link { user: bob, phone: bob.planned_phone() }]);
+        assert_eq!(seen(&mut k, bob), vec![], "already known");
+        // A (wrong) pairing of alice's own account is never "learned about another".
+        assert_eq!(seen(&mut k, alice), vec![]);
+        let other = Op::ResolvePhone { viewer: alice, phone: Phone(1) };
+        let learned = k.observe(&judge, &other, &Ok(Response::Resolved { user: bob })).learned;
+        assert_eq!(learned, vec![Link { user: bob, phone: Phone(1) }], "a different number is a new link");
     }
 }

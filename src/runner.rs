@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::failure::{Failure, FailureKind};
+use crate::failure::Failure;
 use crate::model::{Era, Model, ModelFactory};
 use crate::op::{Op, Run, World};
 use crate::oracle::{existence_oracle, wrong_number, Breach, Knowledge};
@@ -87,16 +87,6 @@ pub enum Verdict {
     },
 }
 
-impl Verdict {
-    /// The failure kind, if the run failed.
-    pub fn failure_kind(&self) -> Option<FailureKind> {
-        match self {
-            Verdict::Pass { .. } => None,
-            Verdict::Fail { failure } => Some(failure.kind()),
-        }
-    }
-}
-
 /// A whole run's record: every step and the verdict.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Trace {
@@ -104,13 +94,6 @@ pub struct Trace {
     pub steps: Vec<StepTrace>,
     /// The verdict.
     pub verdict: Verdict,
-}
-
-impl Trace {
-    /// INV-1 breaches by the legacy model over the whole run.
-    pub fn legacy_breaches(&self) -> impl Iterator<Item = (usize, &Breach)> {
-        self.steps.iter().flat_map(|s| s.legacy_breaches.iter().map(move |b| (s.index, b)))
-    }
 }
 
 /// The default models under test.

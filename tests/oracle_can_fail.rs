@@ -29,6 +29,9 @@ enum Bug {
     DoubleJoin,
     /// `is_contact` is always false in member views.
     ForgetsContacts,
+    /// Member views hide the number of anyone whose "find me" refuses the
+    /// viewer: the two settings confused.
+    ConfusesFindWithSee,
 }
 
 struct Broken {
@@ -61,6 +64,15 @@ impl Model for Broken {
             Bug::StripsNumbers => fix_views(&|v| v.phone = None),
             Bug::ShiftsNumbers => fix_views(&|v| v.phone = v.phone.map(|p| Phone(p.0 + 1))),
             Bug::ForgetsContacts => fix_views(&|v| v.is_contact = false),
+            Bug::ConfusesFindWithSee => {
+                let viewer = op.actor();
+                let inner = &self.inner;
+                fix_views(&|v| {
+                    if v.user != viewer && !inner.allows(v.user, PrivacyKey::AddedByPhone, viewer) {
+                        v.phone = None;
+                    }
+                })
+            }
             Bug::TellsRefusals => match (op, outcome) {
                 (Op::ResolvePhone { phone, .. }, Err(ErrorCode::PhoneNotOccupied)) if phone.0 < NOBODYS.0 => {
                     Err(ErrorCode::UserPrivacyRestricted)
@@ -204,4 +216,23 @@ fn the_runner_stops_at_the_failing_step() {
     ops.push(resolve(CAROL, phone(DAVE)));
     let t = run_broken(Era::Patched, Bug::IgnoresFindSetting, ops);
     assert_eq!(t.steps.len(), 5);
+}
+
+#[test]
+fn d4_history_catches_a_divergence_the_shadow_cannot_see() {
+    // The bug depends on "find me" itself, so the shadow (every "find me" at
+    // Everybody) behaves like legacy and its check passes; but legacy and
+    // patched differ before any loophole match: D-4 by history.
+    let ops = vec![
+        join(ALICE, LOBBY),
+        join(BOB, LOBBY),
+        set(BOB, PrivacyKey::PhoneNumber, privdiff::privacy::everybody()),
+        restrict_finding(BOB),
+        query(ALICE, LOBBY, BOB),
+    ];
+    let t = run_broken(Era::Patched, Bug::ConfusesFindWithSee, ops);
+    assert_fails(&t, FailureKind::PatchedHides, 4);
+    let d4 = failing_step(&t).failures.iter().find(|f| f.kind() == FailureKind::UnexplainedDivergence);
+    let d4 = d4.expect("D-4 reported");
+    assert!(d4.to_string().contains("differ before any loophole match could explain it"), "{d4}");
 }

@@ -393,7 +393,13 @@ fn inv3_refused_resolve_and_import_look_like_unregistered_numbers() {
     let tells = Err(ErrorCode::UserPrivacyRestricted);
     assert!(privdiff::oracle::existence_oracle(&world, &resolve(ALICE, phone(BOB)), &tells).is_some());
     let drops = Ok(Response::Imported { matched: vec![], unmatched: vec![NOBODYS] });
-    assert!(privdiff::oracle::existence_oracle(&world, &import(ALICE, &[phone(BOB), NOBODYS]), &drops).is_some());
+    let why = privdiff::oracle::existence_oracle(&world, &import(ALICE, &[phone(BOB), NOBODYS]), &drops).unwrap();
+    assert!(why.contains("(missing: [+852 5100 0002])"), "{why}");
+    let fails = Err(ErrorCode::UserPrivacyRestricted);
+    let why = privdiff::oracle::existence_oracle(&world, &import(ALICE, &[phone(BOB)]), &fails).unwrap();
+    assert!(why.starts_with("the import failed with USER_PRIVACY_RESTRICTED"), "{why}");
+    let found = Ok(Response::Resolved { user: BOB });
+    assert_eq!(privdiff::oracle::existence_oracle(&world, &resolve(ALICE, phone(BOB)), &found), None);
 }
 
 #[test]
