@@ -395,6 +395,10 @@ fn inv3_refused_resolve_and_import_look_like_unregistered_numbers() {
     let drops = Ok(Response::Imported { matched: vec![], unmatched: vec![NOBODYS] });
     let why = privdiff::oracle::existence_oracle(&world, &import(ALICE, &[phone(BOB), NOBODYS]), &drops).unwrap();
     assert!(why.contains("(missing: [+852 5100 0002])"), "{why}");
+    let carol = ImportedContact { phone: phone(CAROL), user: CAROL };
+    let drops = Ok(Response::Imported { matched: vec![carol], unmatched: vec![NOBODYS] });
+    let why = privdiff::oracle::existence_oracle(&world, &import(ALICE, &[phone(BOB), phone(CAROL), NOBODYS]), &drops);
+    assert!(why.unwrap().contains("(missing: [+852 5100 0002])"), "only bob is missing");
     let fails = Err(ErrorCode::UserPrivacyRestricted);
     let why = privdiff::oracle::existence_oracle(&world, &import(ALICE, &[phone(BOB)]), &fails).unwrap();
     assert!(why.starts_with("the import failed with USER_PRIVACY_RESTRICTED"), "{why}");
