@@ -114,6 +114,8 @@ fn s7_group_rules_follow_membership_at_the_moment_of_the_check() {
 fn s8_invalid_or_too_long_settings_are_refused_and_change_nothing() {
     let too_many_users: Vec<_> = (0..1001).map(|i| privdiff::ids::UserId(i % 4)).collect();
     let too_many_groups: Vec<_> = (0..21).map(|i| privdiff::ids::GroupId(i % 3)).collect();
+    let most_users: Vec<_> = too_many_users[..1000].to_vec();
+    let most_groups: Vec<_> = too_many_groups[..20].to_vec();
     let t = play(vec![
         set(BOB, PrivacyKey::AddedByPhone, nobody()),
         resolve(ALICE, phone(BOB)),
@@ -121,6 +123,8 @@ fn s8_invalid_or_too_long_settings_are_refused_and_change_nothing() {
         set(BOB, PrivacyKey::PhoneNumber, vec![Rule::AllowChatParticipants(too_many_groups)]),
         set(BOB, PrivacyKey::AddedByPhone, vec![Rule::AllowContacts]),
         resolve(CAROL, phone(BOB)),
+        set(BOB, PrivacyKey::PhoneNumber, vec![Rule::AllowUsers(most_users), Rule::DisallowAll]),
+        set(BOB, PrivacyKey::PhoneNumber, vec![Rule::AllowChatParticipants(most_groups)]),
     ]);
     assert_eq!(patched(&t, 0), &Err(ErrorCode::PrivacyValueInvalid));
     assert_eq!(patched(&t, 1), &Ok(Response::Resolved { user: BOB }), "still Everybody");
@@ -128,6 +132,8 @@ fn s8_invalid_or_too_long_settings_are_refused_and_change_nothing() {
     assert_eq!(patched(&t, 3), &Err(ErrorCode::PrivacyTooLong));
     assert_eq!(patched(&t, 4), &Ok(Response::Done), "a lone AllowContacts is My Contacts");
     assert_eq!(patched(&t, 5), &Err(ErrorCode::PhoneNotOccupied));
+    assert_eq!(patched(&t, 6), &Ok(Response::Done), "exactly 1,000 users is allowed");
+    assert_eq!(patched(&t, 7), &Ok(Response::Done), "exactly 20 groups is allowed");
 }
 
 #[test]
