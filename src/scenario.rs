@@ -175,18 +175,27 @@ fn check_share(name: &'static str, value: f64) -> Result<(), ScenarioError> {
     }
 }
 
+impl ScenarioConfig {
+    /// Checks the knobs without building anything: shares within 0..=1,
+    /// member and import counts within the numbering plan.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        check_share("hide share", self.hide_share)?;
+        check_share("restrict share", self.restrict_share)?;
+        check_share("member share", self.member_share)?;
+        if self.members == 0 || self.members > MAX_MEMBERS {
+            return Err(ScenarioError::Members { max: MAX_MEMBERS, got: self.members });
+        }
+        if self.imports > MAX_MEMBERS {
+            return Err(ScenarioError::Imports { max: MAX_MEMBERS, got: self.imports });
+        }
+        Ok(())
+    }
+}
+
 impl Scenario {
     /// Builds the world and operations of `config`, deterministically.
     pub fn build(config: &ScenarioConfig) -> Result<Scenario, ScenarioError> {
-        check_share("hide share", config.hide_share)?;
-        check_share("restrict share", config.restrict_share)?;
-        check_share("member share", config.member_share)?;
-        if config.members == 0 || config.members > MAX_MEMBERS {
-            return Err(ScenarioError::Members { max: MAX_MEMBERS, got: config.members });
-        }
-        if config.imports > MAX_MEMBERS {
-            return Err(ScenarioError::Imports { max: MAX_MEMBERS, got: config.imports });
-        }
+        config.validate()?;
         let mut rng = SplitMix64::new(config.seed);
         let mut coin = |p: f64| ((rng.next_u64() >> 11) as f64) / ((1u64 << 53) as f64) < p;
         let n = config.members as usize + 1;

@@ -38,7 +38,7 @@ use serde::Serialize;
 
 use crate::cli::EXIT_FAIL;
 use crate::model::Era;
-use crate::scenario::{EraReport, MemberClass, Scenario, ScenarioConfig, ScenarioError, MAX_MEMBERS};
+use crate::scenario::{EraReport, MemberClass, Scenario, ScenarioConfig, ScenarioError};
 
 /// The scenarios.
 #[derive(Subcommand, Debug)]
@@ -154,19 +154,6 @@ struct Document<'a> {
     runs: &'a [SizeReport],
 }
 
-/// Checks a configuration with the scenario's own messages, without
-/// building the member list (which is large).
-fn validate(config: &ScenarioConfig) -> Result<(), ScenarioError> {
-    if config.members == 0 || config.members > MAX_MEMBERS {
-        return Err(ScenarioError::Members { max: MAX_MEMBERS, got: config.members });
-    }
-    if config.imports > MAX_MEMBERS {
-        return Err(ScenarioError::Imports { max: MAX_MEMBERS, got: config.imports });
-    }
-    // The shares: a one-member build runs the scenario's own checks.
-    Scenario::build(&ScenarioConfig { members: 1, imports: 0, ..config.clone() }).map(|_| ())
-}
-
 /// Runs one era of a built scenario (tests substitute broken models).
 type EraRunner<'a> = &'a dyn Fn(&Scenario, Era) -> Result<EraReport, ScenarioError>;
 
@@ -193,7 +180,7 @@ fn execute(args: &Hk2019Args, run_era: EraRunner<'_>) -> anyhow::Result<ExitCode
         bail!("--imports: no size given");
     }
     for config in &configs {
-        validate(config)?;
+        config.validate()?;
     }
 
     let progress = progress_bar(args, &configs);
@@ -416,6 +403,7 @@ mod tests {
     use crate::op::Op;
     use crate::privacy::PrivacyKey;
     use crate::response::Outcome;
+    use crate::scenario::MAX_MEMBERS;
     use crate::server::LegacyServer;
 
     /// A legacy server that claims to be patched: the scenario must catch
@@ -477,13 +465,13 @@ mod tests {
     #[test]
     fn validation_uses_the_scenario_messages() {
         let ok = ScenarioConfig { members: 10, imports: 5, ..ScenarioConfig::default() };
-        assert_eq!(validate(&ok), Ok(()));
+        assert_eq!(ok.validate(), Ok(()));
         let bad = ScenarioConfig { restrict_share: -0.1, ..ok.clone() };
-        assert_eq!(validate(&bad).unwrap_err().to_string(), "restrict share must be between 0 and 1, got -0.1");
+        assert_eq!(bad.validate().unwrap_err().to_string(), "restrict share must be between 0 and 1, got -0.1");
         let none = ScenarioConfig { members: 0, ..ok.clone() };
-        assert!(matches!(validate(&none), Err(ScenarioError::Members { got: 0, .. })));
+        assert!(matches!(none.validate(), Err(ScenarioError::Members { got: 0, .. })));
         let many = ScenarioConfig { imports: MAX_MEMBERS + 1, ..ok };
-        assert!(matches!(validate(&many), Err(ScenarioError::Imports { .. })));
+        assert!(matches!(many.validate(), Err(ScenarioError::Imports { .. })));
     }
 
     /// INV-1 breach in the patched run: exit 1, not an error (exit 2).
