@@ -10,32 +10,28 @@ use crate::op::{Run, World};
 use crate::oracle::{Breach, Knowledge};
 use crate::server::LegacyServer;
 
-/// The first INV-1 breach the legacy model commits in `run`, with its step
-/// index, judged by the legacy model's own settings.
-pub fn first_legacy_breach(run: &Run) -> Option<(usize, Breach)> {
+/// The INV-1 breaches the legacy model commits in `run`, with step
+/// indices, judged by the legacy model's own settings. Lazy: operations run
+/// only as far as the caller reads, so the canary stops at the first breach.
+fn legacy_breaches(run: &Run) -> impl Iterator<Item = (usize, Breach)> + '_ {
     let world = World::from_config(&run.world);
     let mut legacy = LegacyServer::new(&world);
     let mut knowledge = Knowledge::default();
-    for (index, op) in run.ops.iter().enumerate() {
+    run.ops.iter().enumerate().flat_map(move |(index, op)| {
         let outcome = legacy.apply(op);
-        if let Some(b) = knowledge.observe(&legacy, op, &outcome).breaches.first() {
-            return Some((index, *b));
-        }
-    }
-    None
+        knowledge.observe(&legacy, op, &outcome).breaches.into_iter().map(move |b| (index, b))
+    })
+}
+
+/// The first INV-1 breach the legacy model commits in `run`, with its step
+/// index.
+pub fn first_legacy_breach(run: &Run) -> Option<(usize, Breach)> {
+    legacy_breaches(run).next()
 }
 
 /// Every INV-1 breach the legacy model commits over the whole of `run`,
 /// with step indices: what a run's legacy breach count will be once any
 /// patched-side failure in it is fixed.
 pub fn all_legacy_breaches(run: &Run) -> Vec<(usize, Breach)> {
-    let world = World::from_config(&run.world);
-    let mut legacy = LegacyServer::new(&world);
-    let mut knowledge = Knowledge::default();
-    let mut found = Vec::new();
-    for (index, op) in run.ops.iter().enumerate() {
-        let outcome = legacy.apply(op);
-        found.extend(knowledge.observe(&legacy, op, &outcome).breaches.into_iter().map(|b| (index, b)));
-    }
-    found
+    legacy_breaches(run).collect()
 }
