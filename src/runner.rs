@@ -13,6 +13,8 @@
 //! later differences are its consequences (contacts that exist only in
 //! legacy change `is_contact`, `AddContact` and contact-based rules).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::failure::Failure;
@@ -145,14 +147,14 @@ pub struct Lockstep {
 
 /// The operation the shadow runs: a valid `AddedByPhone` setting becomes
 /// Everybody; anything else is unchanged.
-fn without_find_restriction(op: &Op) -> Op {
+fn without_find_restriction(op: &Op) -> Cow<'_, Op> {
     match op {
         Op::SetPrivacy { user, key: PrivacyKey::AddedByPhone, rules }
             if privacy::validate(PrivacyKey::AddedByPhone, rules).is_ok() =>
         {
-            Op::SetPrivacy { user: *user, key: PrivacyKey::AddedByPhone, rules: privacy::everybody() }
+            Cow::Owned(Op::SetPrivacy { user: *user, key: PrivacyKey::AddedByPhone, rules: privacy::everybody() })
         }
-        other => other.clone(),
+        other => Cow::Borrowed(other),
     }
 }
 
