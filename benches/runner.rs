@@ -11,10 +11,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use privdiff::canary::first_legacy_breach;
-use privdiff::op::Run;
-use privdiff::runner;
-use privdiff::seed::fuzz_input;
+use privdiff::gen::seed::fuzz_input;
+use privdiff::oracle::canary::first_legacy_breach;
+use privdiff::oracle::engine;
+use privdiff::world::Run;
 
 /// Seed of the input family; fixed so every run measures the same inputs.
 const SEED: u64 = 0x5eed_2019;
@@ -42,7 +42,7 @@ fn bench_runner(c: &mut Criterion) {
     group.bench_function("lockstep", |b| {
         b.iter(|| {
             for input in &inputs {
-                black_box(runner::run(&Run::from_fuzz_bytes(black_box(input))));
+                black_box(engine::run(&Run::from_fuzz_bytes(black_box(input))));
             }
         })
     });

@@ -8,8 +8,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use privdiff::model::Era;
-use privdiff::scenario::{Scenario, ScenarioConfig};
+use privdiff::scale::scenario::{Scenario, ScenarioConfig};
+use privdiff::world::Era;
 
 /// (members, imports): the public record's 200,000 / 10,000, a tenth and ten times it.
 const SIZES: [(u32, u32); 3] = [(20_000, 1_000), (200_000, 10_000), (2_000_000, 100_000)];

@@ -18,11 +18,11 @@
 use std::cell::Cell;
 use std::time::Instant;
 
-use privdiff::canary::first_legacy_breach;
-use privdiff::ids::{GroupId, Phone, UserId};
-use privdiff::op::{Op, Run, World, WorldConfig, MAX_GROUPS, MAX_OPS, MAX_UNOWNED, MAX_USERS};
-use privdiff::privacy::{PrivacyKey, Rule};
-use privdiff::seed::SplitMix64;
+use privdiff::gen::seed::SplitMix64;
+use privdiff::oracle::canary::first_legacy_breach;
+use privdiff::world::ids::{GroupId, Phone, UserId};
+use privdiff::world::privacy::{PrivacyKey, Rule};
+use privdiff::world::{Op, Run, World, WorldConfig, MAX_GROUPS, MAX_OPS, MAX_UNOWNED, MAX_USERS};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};

@@ -4,8 +4,8 @@
 
 use std::time::Instant;
 
-use privdiff::model::Era;
-use privdiff::scenario::{Scenario, ScenarioConfig};
+use privdiff::scale::scenario::{Scenario, ScenarioConfig};
+use privdiff::world::Era;
 
 /// Peak resident set size of this process in MiB (Linux `VmHWM`), if known.
 fn peak_rss_mib() -> Option<f64> {

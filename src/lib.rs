@@ -11,23 +11,12 @@
 //! The semantics of record is `SPEC.md` (rules S1-S17, invariants INV-1..3,
 //! differential oracle D-1..D-4); module and test docs cite its rule ids.
 
-pub mod canary;
-pub mod case;
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod failure;
-pub mod ids;
-pub mod minimize;
-pub mod model;
-pub mod op;
+pub mod corpus;
+pub mod gen;
+pub mod models;
 pub mod oracle;
-pub mod privacy;
-pub mod reference;
-pub mod response;
-pub mod runner;
-pub mod scenario;
-pub mod seed;
-pub mod server;
-pub mod story;
+pub mod scale;
 pub mod targets;
-pub mod usermap;
+pub mod world;

@@ -8,17 +8,17 @@
 //! the panic machinery), so each failure kind lands in its own bucket
 //! instead of all sharing the line of one `panic!`.
 
-use crate::canary;
-use crate::case::Case;
-use crate::failure::{Failure, FailureKind};
-use crate::op::Run;
-use crate::runner::{self, Verdict};
+use crate::corpus::case::Case;
+use crate::oracle::canary;
+use crate::oracle::engine::{self, Verdict};
+use crate::oracle::failure::{Failure, FailureKind};
+use crate::world::Run;
 
 /// `differential`: decode a run, drive the lockstep runner, panic on any
 /// D-1..D-4 failure. The legacy loophole is a pass, never a panic.
 pub fn differential(data: &[u8]) {
     let run = Run::from_fuzz_bytes(data);
-    if let Verdict::Fail { failure } = runner::run(&run).verdict {
+    if let Verdict::Fail { failure } = engine::run(&run).verdict {
         raise(&failure);
     }
 }
@@ -100,7 +100,7 @@ fn unexplained_divergence(f: &Failure) -> ! {
 
 #[inline(never)]
 #[cold]
-fn legacy_loophole_found(step: usize, run: &Run, breach: &crate::oracle::Breach) -> ! {
+fn legacy_loophole_found(step: usize, run: &Run, breach: &crate::oracle::checks::Breach) -> ! {
     panic!(
         "legacy_canary (INV-1) at step {step}: {}: the legacy model showed {} {} though {}'s settings allow neither seeing nor finding it\nprivdiff bucket: legacy_canary; the 2019 loophole is still visible",
         run.ops[step], breach.viewer, breach.link, breach.link.user
@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn differential_never_panics_on_seeded_inputs_of_correct_models() {
         for n in 0..2000 {
-            let input = crate::seed::fuzz_input(99, n, 256);
+            let input = crate::gen::seed::fuzz_input(99, n, 256);
             assert_eq!(panic_message(|| differential(&input)), None, "input {n}");
         }
     }
@@ -128,7 +128,7 @@ mod tests {
     fn canary_panics_with_a_first_line_naming_kind_rule_and_operation() {
         let mut found = None;
         for n in 0..20_000 {
-            let input = crate::seed::fuzz_input(3, n, 256);
+            let input = crate::gen::seed::fuzz_input(3, n, 256);
             if let Some(msg) = panic_message(|| legacy_canary(&input)) {
                 found = Some(msg);
                 break;
@@ -142,14 +142,14 @@ mod tests {
 
     #[test]
     fn each_failure_kind_panics_with_its_own_first_line() {
-        use crate::ids::UserId;
-        use crate::op::Op;
-        let op = Op::ListMembers { viewer: UserId(0), group: crate::ids::GroupId(0) };
+        use crate::world::ids::UserId;
+        use crate::world::Op;
+        let op = Op::ListMembers { viewer: UserId(0), group: crate::world::ids::GroupId(0) };
         let f = Failure::LegacyDisagrees {
             step: 2,
             op,
-            expected: Err(crate::response::ErrorCode::ChannelInvalid),
-            actual: Ok(crate::response::Response::Done),
+            expected: Err(crate::world::response::ErrorCode::ChannelInvalid),
+            actual: Ok(crate::world::response::Response::Done),
         };
         let msg = panic_message(|| raise(&f)).unwrap();
         assert!(msg.starts_with("legacy_disagrees (D-2) at step 2: alice lists the members of #lobby"), "{msg}");

@@ -44,7 +44,7 @@ fn replay_exits_1_on_a_failure_and_names_kind_rule_and_step() {
 fn replay_json_prints_a_parseable_trace() {
     let o = privdiff(&["replay", "--json", CANARY]);
     assert_eq!(o.status.code(), Some(0));
-    let trace: privdiff::runner::Trace = serde_json::from_slice(&o.stdout).unwrap();
+    let trace: privdiff::oracle::engine::Trace = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(trace.steps.len(), 2);
     assert_eq!(trace.steps[1].legacy_breaches.len(), 1);
 }
@@ -85,10 +85,10 @@ fn minimize_writes_a_minimal_case_with_the_same_failure_kind() {
     let out = d.join("leak.json");
     let o = privdiff(&["minimize", "--patched-impl", "legacy", HK, "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{:?}", stderr_lines(&o));
-    let case = privdiff::case::Case::parse(&std::fs::read(&out).unwrap()).unwrap();
+    let case = privdiff::corpus::case::Case::parse(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(case.ops.len(), 2, "{case:#?}");
-    let kind = privdiff::failure::FailureKind::PatchedLeak;
-    assert_eq!(case.expected, privdiff::case::Expected::Fail { failure: kind });
+    let kind = privdiff::oracle::failure::FailureKind::PatchedLeak;
+    assert_eq!(case.expected, privdiff::corpus::case::Expected::Fail { failure: kind });
     // Refuses to overwrite; the file is untouched.
     let before = std::fs::read(&out).unwrap();
     let o = privdiff(&["minimize", HK, "-o", out.to_str().unwrap()]);

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use privdiff::case::Case;
 use privdiff::cli::corpus::check_dir;
+use privdiff::corpus::case::Case;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -37,7 +37,7 @@ fn regression_cases_get_their_expected_verdicts() {
 fn hong_kong_case_is_kept() {
     let bytes = std::fs::read(root().join("corpus/regressions/hong-kong-2019.json")).unwrap();
     let case = Case::parse(&bytes).unwrap();
-    assert_eq!(case.expected, privdiff::case::Expected::Pass { legacy_inv1_breaches: 3 });
+    assert_eq!(case.expected, privdiff::corpus::case::Expected::Pass { legacy_inv1_breaches: 3 });
 }
 
 /// Committed seed inputs run through the differential entry point without a

@@ -5,10 +5,10 @@
 mod common;
 
 use common::*;
-use privdiff::ids::UserId;
-use privdiff::op::{Op, Run, WorldConfig};
-use privdiff::response::Response;
-use privdiff::runner::{self, Verdict};
+use privdiff::oracle::engine::{self, Verdict};
+use privdiff::world::ids::UserId;
+use privdiff::world::response::Response;
+use privdiff::world::{Op, Run, WorldConfig};
 
 const MALLORY: UserId = ALICE;
 
@@ -28,13 +28,13 @@ fn attack() -> Run {
     }
     let mut batch: Vec<_> = members.iter().map(|m| phone(*m)).collect();
     batch.push(NOBODYS);
-    batch.push(privdiff::ids::Phone(NOBODYS.0 + 1));
+    batch.push(privdiff::world::ids::Phone(NOBODYS.0 + 1));
     ops.push(Op::ImportContacts { owner: MALLORY, phones: batch });
     ops.push(list(MALLORY, LOBBY));
     Run { world: WorldConfig { users: 8, groups: 1, unowned_numbers: 2 }, ops }
 }
 
-fn unmasked(outcome: &privdiff::response::Outcome) -> Vec<UserId> {
+fn unmasked(outcome: &privdiff::world::response::Outcome) -> Vec<UserId> {
     match outcome {
         Ok(Response::Members(views)) => {
             views.iter().filter(|v| v.user != MALLORY && v.phone.is_some()).map(|v| v.user).collect()
@@ -47,7 +47,7 @@ fn unmasked(outcome: &privdiff::response::Outcome) -> Vec<UserId> {
 /// links exactly those who did not restrict finding.
 #[test]
 fn hong_kong_2019_legacy_unmasks_everyone_patched_only_the_findable() {
-    let trace = runner::run(&attack());
+    let trace = engine::run(&attack());
     let n = trace.steps.len();
     let import = &trace.steps[n - 2];
     let listing = &trace.steps[n - 1];

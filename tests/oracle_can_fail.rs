@@ -5,14 +5,15 @@
 mod common;
 
 use common::*;
-use privdiff::failure::{Failure, FailureKind};
-use privdiff::ids::{Phone, UserId};
-use privdiff::model::{Era, Model};
-use privdiff::op::{Op, Run, World};
-use privdiff::privacy::PrivacyKey;
-use privdiff::response::{ErrorCode, Outcome, Response};
-use privdiff::runner::{self, StepTrace, Trace, Verdict};
-use privdiff::server::{LegacyServer, PatchedServer};
+use privdiff::models::implementation::Model;
+use privdiff::models::server::{LegacyServer, PatchedServer};
+use privdiff::oracle::engine::{self, StepTrace, Trace, Verdict};
+use privdiff::oracle::failure::{Failure, FailureKind};
+use privdiff::world::ids::{Phone, UserId};
+use privdiff::world::privacy::PrivacyKey;
+use privdiff::world::response::{ErrorCode, Outcome, Response};
+use privdiff::world::Era;
+use privdiff::world::{Op, Run, World};
 
 /// A bug planted in one era's model.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -46,7 +47,7 @@ impl Model for Broken {
     }
     fn apply(&mut self, op: &Op) -> Outcome {
         let outcome = self.inner.apply(op);
-        let fix_views = |f: &dyn Fn(&mut privdiff::response::MemberView)| -> Outcome {
+        let fix_views = |f: &dyn Fn(&mut privdiff::world::response::MemberView)| -> Outcome {
             match outcome.clone() {
                 Ok(Response::Member(mut v)) => {
                     f(&mut v);
@@ -105,7 +106,7 @@ fn run_broken(era: Era, bug: Bug, ops: Vec<Op>) -> Trace {
             inner
         }
     };
-    runner::run_with(&Run { world: world(), ops }, &factory)
+    engine::run_with(&Run { world: world(), ops }, &factory)
 }
 
 fn failing_step(t: &Trace) -> &StepTrace {
@@ -147,7 +148,7 @@ fn d1_patched_hides_a_number_the_reference_shows() {
     let ops = vec![
         join(ALICE, LOBBY),
         join(BOB, LOBBY),
-        set(BOB, PrivacyKey::PhoneNumber, privdiff::privacy::everybody()),
+        set(BOB, PrivacyKey::PhoneNumber, privdiff::world::privacy::everybody()),
         query(ALICE, LOBBY, BOB),
     ];
     let t = run_broken(Era::Patched, Bug::StripsNumbers, ops);
@@ -226,7 +227,7 @@ fn d4_history_catches_a_divergence_the_shadow_cannot_see() {
     let ops = vec![
         join(ALICE, LOBBY),
         join(BOB, LOBBY),
-        set(BOB, PrivacyKey::PhoneNumber, privdiff::privacy::everybody()),
+        set(BOB, PrivacyKey::PhoneNumber, privdiff::world::privacy::everybody()),
         restrict_finding(BOB),
         query(ALICE, LOBBY, BOB),
     ];

@@ -18,7 +18,7 @@ fn generated_runs_are_valid_runs() {
     for _ in 0..500 {
         let run = strategy.new_tree(&mut runner).unwrap().current();
         run.check().unwrap_or_else(|e| panic!("{e}: {run:?}"));
-        assert!(run.ops.len() <= privdiff::op::MAX_OPS);
+        assert!(run.ops.len() <= privdiff::world::MAX_OPS);
         ops += run.ops.len();
     }
     assert!(ops > 500 * 16, "runs are not trivially short");

@@ -3,15 +3,15 @@
 //! the full lockstep runner (the reference is too slow for 200,000; the
 //! full size runs in `examples/scale.rs` and `privdiff scenario hk2019`).
 
-use privdiff::model::Era;
-use privdiff::runner::{default_models, Lockstep};
-use privdiff::scenario::{ClassCounts, MemberClass, Scenario, ScenarioConfig};
+use privdiff::oracle::engine::{default_models, Lockstep};
+use privdiff::scale::scenario::{ClassCounts, MemberClass, Scenario, ScenarioConfig};
+use privdiff::world::Era;
 
 fn config() -> ScenarioConfig {
     ScenarioConfig { members: 2_000, imports: 500, hide_share: 0.6, restrict_share: 0.5, member_share: 0.8, seed: 7 }
 }
 
-fn counts(report: &privdiff::scenario::EraReport, class: MemberClass) -> ClassCounts {
+fn counts(report: &privdiff::scale::scenario::EraReport, class: MemberClass) -> ClassCounts {
     report.by_class.iter().find(|(c, _)| *c == class).map(|(_, n)| *n).unwrap()
 }
 

@@ -6,10 +6,10 @@
 mod common;
 
 use common::*;
-use privdiff::op::Op;
-use privdiff::privacy::{everybody, nobody, PrivacyKey, Rule};
-use privdiff::response::{ErrorCode, ImportedContact, Link, MemberView, Response};
-use privdiff::runner::{Divergence, Verdict};
+use privdiff::oracle::engine::{Divergence, Verdict};
+use privdiff::world::privacy::{everybody, nobody, PrivacyKey, Rule};
+use privdiff::world::response::{ErrorCode, ImportedContact, Link, MemberView, Response};
+use privdiff::world::Op;
 
 #[test]
 fn s1_numbers_identify_one_user_and_unowned_numbers_nobody() {
@@ -112,8 +112,8 @@ fn s7_group_rules_follow_membership_at_the_moment_of_the_check() {
 
 #[test]
 fn s8_invalid_or_too_long_settings_are_refused_and_change_nothing() {
-    let too_many_users: Vec<_> = (0..1001).map(|i| privdiff::ids::UserId(i % 4)).collect();
-    let too_many_groups: Vec<_> = (0..21).map(|i| privdiff::ids::GroupId(i % 3)).collect();
+    let too_many_users: Vec<_> = (0..1001).map(|i| privdiff::world::ids::UserId(i % 4)).collect();
+    let too_many_groups: Vec<_> = (0..21).map(|i| privdiff::world::ids::GroupId(i % 3)).collect();
     let most_users: Vec<_> = too_many_users[..1000].to_vec();
     let most_groups: Vec<_> = too_many_groups[..20].to_vec();
     let t = play(vec![
@@ -377,12 +377,12 @@ fn inv1_finding_allowed_by_the_find_rule_is_no_breach() {
 
 #[test]
 fn inv2_every_link_shown_is_the_users_own_number() {
-    let world = privdiff::op::World::from_config(&world());
+    let world = privdiff::world::World::from_config(&world());
     let good = Ok(Response::Resolved { user: BOB });
-    assert_eq!(privdiff::oracle::wrong_number(&world, &resolve(ALICE, phone(BOB)), &good), None);
+    assert_eq!(privdiff::oracle::checks::wrong_number(&world, &resolve(ALICE, phone(BOB)), &good), None);
     let wrong = Link { user: CAROL, phone: phone(BOB) };
     let bad = Ok(Response::Resolved { user: CAROL });
-    assert_eq!(privdiff::oracle::wrong_number(&world, &resolve(ALICE, phone(BOB)), &bad), Some(wrong));
+    assert_eq!(privdiff::oracle::checks::wrong_number(&world, &resolve(ALICE, phone(BOB)), &bad), Some(wrong));
 }
 
 #[test]
@@ -395,21 +395,26 @@ fn inv3_refused_resolve_and_import_look_like_unregistered_numbers() {
     ]);
     assert_eq!(patched(&t, 1), patched(&t, 2));
     assert_eq!(patched(&t, 3), &Ok(Response::Imported { matched: vec![], unmatched: vec![phone(BOB), NOBODYS] }));
-    let world = privdiff::op::World::from_config(&world());
+    let world = privdiff::world::World::from_config(&world());
     let tells = Err(ErrorCode::UserPrivacyRestricted);
-    assert!(privdiff::oracle::existence_oracle(&world, &resolve(ALICE, phone(BOB)), &tells).is_some());
+    assert!(privdiff::oracle::checks::existence_oracle(&world, &resolve(ALICE, phone(BOB)), &tells).is_some());
     let drops = Ok(Response::Imported { matched: vec![], unmatched: vec![NOBODYS] });
-    let why = privdiff::oracle::existence_oracle(&world, &import(ALICE, &[phone(BOB), NOBODYS]), &drops).unwrap();
+    let why =
+        privdiff::oracle::checks::existence_oracle(&world, &import(ALICE, &[phone(BOB), NOBODYS]), &drops).unwrap();
     assert!(why.contains("(missing: [+852 5100 0002])"), "{why}");
     let carol = ImportedContact { phone: phone(CAROL), user: CAROL };
     let drops = Ok(Response::Imported { matched: vec![carol], unmatched: vec![NOBODYS] });
-    let why = privdiff::oracle::existence_oracle(&world, &import(ALICE, &[phone(BOB), phone(CAROL), NOBODYS]), &drops);
+    let why = privdiff::oracle::checks::existence_oracle(
+        &world,
+        &import(ALICE, &[phone(BOB), phone(CAROL), NOBODYS]),
+        &drops,
+    );
     assert!(why.unwrap().contains("(missing: [+852 5100 0002])"), "only bob is missing");
     let fails = Err(ErrorCode::UserPrivacyRestricted);
-    let why = privdiff::oracle::existence_oracle(&world, &import(ALICE, &[phone(BOB)]), &fails).unwrap();
+    let why = privdiff::oracle::checks::existence_oracle(&world, &import(ALICE, &[phone(BOB)]), &fails).unwrap();
     assert!(why.starts_with("the import failed with USER_PRIVACY_RESTRICTED"), "{why}");
     let found = Ok(Response::Resolved { user: BOB });
-    assert_eq!(privdiff::oracle::existence_oracle(&world, &resolve(ALICE, phone(BOB)), &found), None);
+    assert_eq!(privdiff::oracle::checks::existence_oracle(&world, &resolve(ALICE, phone(BOB)), &found), None);
 }
 
 #[test]
@@ -503,9 +508,10 @@ fn s15_s17_a_number_seen_in_a_member_list_counts_as_known() {
 /// hand-written case could name one), never a panic.
 #[test]
 fn s1_users_and_groups_outside_the_world_are_refused() {
-    use privdiff::ids::{GroupId, UserId};
-    use privdiff::model::{Era, Model};
-    let world = privdiff::op::World::from_config(&world());
+    use privdiff::models::implementation::Model;
+    use privdiff::world::ids::{GroupId, UserId};
+    use privdiff::world::Era;
+    let world = privdiff::world::World::from_config(&world());
     let stranger = UserId(4);
     let ops = [
         join(stranger, LOBBY),
@@ -523,8 +529,8 @@ fn s1_users_and_groups_outside_the_world_are_refused() {
     ];
     for era in [Era::Legacy, Era::Patched] {
         let mut models: Vec<Box<dyn Model>> = vec![
-            privdiff::runner::default_models(&world, era),
-            Box::new(privdiff::reference::Reference::new(&world, era)),
+            privdiff::oracle::engine::default_models(&world, era),
+            Box::new(privdiff::models::reference::Reference::new(&world, era)),
         ];
         for m in &mut models {
             for (op, code) in ops.iter().zip(expected) {

@@ -10,8 +10,8 @@ use clap::{Args, Subcommand};
 use super::input::{load, InputKind};
 use super::minimize::shrink_to_case;
 use super::EXIT_FAIL;
-use crate::case::{valid_name, write_new, Case, Expected};
-use crate::runner;
+use crate::corpus::case::{valid_name, write_new, Case, Expected};
+use crate::oracle::engine;
 
 /// Where reviewed cases live, relative to the repository root.
 pub const REGRESSIONS: &str = "corpus/regressions";
@@ -78,9 +78,9 @@ fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.note.clone()
     };
-    let mut case = shrink_to_case(&loaded.run, &args.name, &note, &runner::default_models)?;
+    let mut case = shrink_to_case(&loaded.run, &args.name, &note, &engine::default_models)?;
     if args.expect_pass {
-        let legacy_inv1_breaches = crate::canary::all_legacy_breaches(&case.run()).len();
+        let legacy_inv1_breaches = crate::oracle::canary::all_legacy_breaches(&case.run()).len();
         case.expected = Expected::Pass { legacy_inv1_breaches };
     }
     std::fs::create_dir_all(&args.dir).with_context(|| format!("cannot create {}", args.dir.display()))?;
@@ -113,7 +113,7 @@ pub fn check_dir(dir: &Path) -> anyhow::Result<Vec<CheckResult>> {
             let mismatch = match std::fs::read(&path).map_err(anyhow::Error::from).and_then(|b| Ok(Case::parse(&b)?)) {
                 Err(e) => Some(format!("unreadable: {e:#}")),
                 Ok(case) => {
-                    let got = Expected::of(&runner::run(&case.run()));
+                    let got = Expected::of(&engine::run(&case.run()));
                     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                     if stem != case.name {
                         Some(format!("the case is named {:?} but the file is {stem:?}", case.name))

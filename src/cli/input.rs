@@ -6,8 +6,8 @@ use std::path::Path;
 use anyhow::Context;
 use clap::ValueEnum;
 
-use crate::case::{looks_like_case, Case};
-use crate::op::Run;
+use crate::corpus::case::{looks_like_case, Case};
+use crate::world::Run;
 
 /// How to read an input file.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -59,14 +59,17 @@ pub enum PatchedImpl {
 
 impl PatchedImpl {
     /// The model factory this choice means.
-    pub fn factory(self) -> &'static crate::model::ModelFactory {
+    pub fn factory(self) -> &'static crate::models::implementation::ModelFactory {
         match self {
-            PatchedImpl::Patched => &crate::runner::default_models,
+            PatchedImpl::Patched => &crate::oracle::engine::default_models,
             PatchedImpl::Legacy => &legacy_everywhere,
         }
     }
 }
 
-fn legacy_everywhere(world: &crate::op::World, _era: crate::model::Era) -> Box<dyn crate::model::Model> {
-    Box::new(crate::server::LegacyServer::new(world))
+fn legacy_everywhere(
+    world: &crate::world::World,
+    _era: crate::world::Era,
+) -> Box<dyn crate::models::implementation::Model> {
+    Box::new(crate::models::server::LegacyServer::new(world))
 }

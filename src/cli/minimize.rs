@@ -8,9 +8,9 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use super::input::{load, InputKind, PatchedImpl};
-use crate::case::{write_new, Case, Expected};
-use crate::minimize::{goal_of, minimize_with};
-use crate::runner;
+use crate::corpus::case::{write_new, Case, Expected};
+use crate::corpus::minimize::{goal_of, minimize_with};
+use crate::oracle::engine;
 
 /// Options of `minimize`.
 #[derive(Args, Debug)]
@@ -51,12 +51,12 @@ pub fn run(args: MinimizeArgs) -> anyhow::Result<ExitCode> {
 /// Shrinks `run` and returns it as a case with its verdict; refuses a run
 /// that neither fails nor shows the loophole.
 pub fn shrink_to_case(
-    run: &crate::op::Run,
+    run: &crate::world::Run,
     name: &str,
     note: &str,
-    factory: &crate::model::ModelFactory,
+    factory: &crate::models::implementation::ModelFactory,
 ) -> anyhow::Result<Case> {
-    let trace = runner::run_with(run, factory);
+    let trace = engine::run_with(run, factory);
     let Some(goal) = goal_of(&trace.verdict) else {
         bail!("nothing to minimise: the run passes and the legacy model leaks nothing");
     };
@@ -67,6 +67,6 @@ pub fn shrink_to_case(
         small.run.ops.len(),
         small.tests
     );
-    let expected = Expected::of(&runner::run_with(&small.run, factory));
+    let expected = Expected::of(&engine::run_with(&small.run, factory));
     Ok(Case::new(name, note, &small.run, expected)?)
 }

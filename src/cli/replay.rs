@@ -8,9 +8,9 @@ use clap::Args;
 
 use super::input::{load, InputKind, PatchedImpl};
 use super::EXIT_FAIL;
-use crate::case::Expected;
-use crate::runner::{self, Verdict};
-use crate::story;
+use crate::corpus::case::Expected;
+use crate::corpus::story;
+use crate::oracle::engine::{self, Verdict};
 
 /// Options of `replay`.
 #[derive(Args, Debug)]
@@ -31,7 +31,7 @@ pub struct ReplayArgs {
 /// Exit 0 when the run passes, 1 when it fails.
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.file, args.kind)?;
-    let trace = runner::run_with(&loaded.run, args.patched_impl.factory());
+    let trace = engine::run_with(&loaded.run, args.patched_impl.factory());
     if args.json {
         println!("{}", serde_json::to_string_pretty(&trace)?);
     } else {

@@ -37,8 +37,8 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::cli::EXIT_FAIL;
-use crate::model::Era;
-use crate::scenario::{EraReport, MemberClass, Scenario, ScenarioConfig, ScenarioError};
+use crate::scale::scenario::{EraReport, MemberClass, Scenario, ScenarioConfig, ScenarioError};
+use crate::world::Era;
 
 /// The scenarios.
 #[derive(Subcommand, Debug)]
@@ -398,13 +398,13 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, reports: &[SizeReport]
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::UserId;
-    use crate::model::Model;
-    use crate::op::Op;
-    use crate::privacy::PrivacyKey;
-    use crate::response::Outcome;
-    use crate::scenario::MAX_MEMBERS;
-    use crate::server::LegacyServer;
+    use crate::models::implementation::Model;
+    use crate::models::server::LegacyServer;
+    use crate::scale::scenario::MAX_MEMBERS;
+    use crate::world::ids::UserId;
+    use crate::world::privacy::PrivacyKey;
+    use crate::world::response::Outcome;
+    use crate::world::Op;
 
     /// A legacy server that claims to be patched: the scenario must catch
     /// its INV-1 breaches as a patched breach.

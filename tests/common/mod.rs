@@ -2,11 +2,11 @@
 //! way to play a script through the lockstep runner.
 #![allow(dead_code)]
 
-use privdiff::ids::{GroupId, Phone, UserId, UNOWNED_NUMBER_BASE};
-use privdiff::op::{Op, Run, WorldConfig};
-use privdiff::privacy::{PrivacyKey, Rule};
-use privdiff::response::{ImportedContact, MemberView, Outcome, Response};
-use privdiff::runner::{self, Trace, Verdict};
+use privdiff::oracle::engine::{self, Trace, Verdict};
+use privdiff::world::ids::{GroupId, Phone, UserId, UNOWNED_NUMBER_BASE};
+use privdiff::world::privacy::{PrivacyKey, Rule};
+use privdiff::world::response::{ImportedContact, MemberView, Outcome, Response};
+use privdiff::world::{Op, Run, WorldConfig};
 
 pub const ALICE: UserId = UserId(0);
 pub const BOB: UserId = UserId(1);
@@ -30,7 +30,7 @@ pub fn world() -> WorldConfig {
 pub fn play(ops: Vec<Op>) -> Trace {
     let run = Run { world: world(), ops };
     assert_eq!(run.check(), Ok(()));
-    let trace = runner::run(&run);
+    let trace = engine::run(&run);
     assert!(matches!(trace.verdict, Verdict::Pass { .. }), "expected a pass, got {:#?}", trace.verdict);
     trace
 }
@@ -64,10 +64,10 @@ pub fn set(user: UserId, key: PrivacyKey, rules: Vec<Rule>) -> Op {
     Op::SetPrivacy { user, key, rules }
 }
 pub fn hide_number(user: UserId) -> Op {
-    set(user, PrivacyKey::PhoneNumber, privdiff::privacy::nobody())
+    set(user, PrivacyKey::PhoneNumber, privdiff::world::privacy::nobody())
 }
 pub fn restrict_finding(user: UserId) -> Op {
-    set(user, PrivacyKey::AddedByPhone, privdiff::privacy::my_contacts())
+    set(user, PrivacyKey::AddedByPhone, privdiff::world::privacy::my_contacts())
 }
 pub fn query(viewer: UserId, group: GroupId, member: UserId) -> Op {
     Op::QueryMember { viewer, group, member }

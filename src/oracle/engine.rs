@@ -17,14 +17,15 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::failure::Failure;
-use crate::model::{Era, Model, ModelFactory};
-use crate::op::{Op, Run, World};
-use crate::oracle::{existence_oracle, wrong_number, Breach, Knowledge};
-use crate::privacy::{self, PrivacyKey};
-use crate::reference::Reference;
-use crate::response::{links_shown, Link, Outcome};
-use crate::server::{LegacyServer, PatchedServer};
+use crate::models::implementation::{Model, ModelFactory};
+use crate::models::reference::Reference;
+use crate::models::server::{LegacyServer, PatchedServer};
+use crate::oracle::checks::{existence_oracle, wrong_number, Breach, Knowledge};
+use crate::oracle::failure::Failure;
+use crate::world::privacy::{self, PrivacyKey};
+use crate::world::response::{links_shown, Link, Outcome};
+use crate::world::Era;
+use crate::world::{Op, Run, World};
 
 /// A value per era.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
@@ -269,7 +270,7 @@ impl Lockstep {
         if *shadow != model.legacy {
             let why = format!(
                 "with every \"find me\" setting at Everybody the patched model answers {}, not as legacy does",
-                crate::response::OutcomeDisplay(shadow)
+                crate::world::response::OutcomeDisplay(shadow)
             );
             return (None, Some(why));
         }

@@ -5,10 +5,10 @@
 //! decoder, a model that no longer matches, an oracle that stopped looking)
 //! and its silence on the patched model means nothing.
 
-use crate::model::Model;
-use crate::op::{Run, World};
-use crate::oracle::{Breach, Knowledge};
-use crate::server::LegacyServer;
+use crate::models::implementation::Model;
+use crate::models::server::LegacyServer;
+use crate::oracle::checks::{Breach, Knowledge};
+use crate::world::{Run, World};
 
 /// The INV-1 breaches the legacy model commits in `run`, with step
 /// indices, judged by the legacy model's own settings. Lazy: operations run

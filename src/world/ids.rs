@@ -8,7 +8,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use arbitrary::{Arbitrary, Unstructured};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Readable names for the first users of a world; later ones are `u<N>`.
@@ -176,43 +175,6 @@ macro_rules! serde_as_text {
 serde_as_text!(UserId);
 serde_as_text!(GroupId);
 serde_as_text!(Phone);
-
-/// Fuzz inputs pick users by a byte; [`crate::op::Run`] folds it into the world.
-impl<'a> Arbitrary<'a> for UserId {
-    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
-        Ok(UserId(u32::from(u8::arbitrary(u)?)))
-    }
-    fn size_hint(depth: usize) -> (usize, Option<usize>) {
-        u8::size_hint(depth)
-    }
-}
-
-/// Fuzz inputs pick groups by a byte; [`crate::op::Run`] folds it into the world.
-impl<'a> Arbitrary<'a> for GroupId {
-    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
-        Ok(GroupId(u32::from(u8::arbitrary(u)?)))
-    }
-    fn size_hint(depth: usize) -> (usize, Option<usize>) {
-        u8::size_hint(depth)
-    }
-}
-
-/// Fuzz inputs pick a number from the fuzz numbering plan by a byte: the
-/// first eight users' numbers, then four numbers that belong to nobody.
-/// [`crate::op::Run`] folds a number outside the world onto one inside it.
-impl<'a> Arbitrary<'a> for Phone {
-    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
-        let slot = u8::arbitrary(u)? % 12;
-        Ok(if slot < 8 {
-            UserId(u32::from(slot)).planned_phone()
-        } else {
-            Phone(UNOWNED_NUMBER_BASE + u64::from(slot - 8))
-        })
-    }
-    fn size_hint(depth: usize) -> (usize, Option<usize>) {
-        u8::size_hint(depth)
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -8,12 +8,12 @@
 //! none makes progress. Every candidate is checked against its world before
 //! it is run, so the result is always a valid case.
 
-use crate::failure::FailureKind;
-use crate::ids::{Phone, UserId};
-use crate::model::ModelFactory;
-use crate::op::{Op, RefMut, Run, WorldConfig};
-use crate::privacy::Rule;
-use crate::runner::{self, default_models, Verdict};
+use crate::models::implementation::ModelFactory;
+use crate::oracle::engine::{self, default_models, Verdict};
+use crate::oracle::failure::FailureKind;
+use crate::world::ids::{Phone, UserId};
+use crate::world::privacy::Rule;
+use crate::world::{Op, RefMut, Run, WorldConfig};
 
 /// What a shrunk run must still show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ pub fn minimize_with(run: &Run, goal: Goal, factory: &ModelFactory) -> Minimized
             return false;
         }
         tests += 1;
-        let verdict = runner::run_with(candidate, factory).verdict;
+        let verdict = engine::run_with(candidate, factory).verdict;
         goal_of(&verdict) == Some(goal)
     };
     let mut best = run.clone();
@@ -248,12 +248,12 @@ mod tests {
     #[test]
     fn a_seeded_loophole_run_shrinks_to_two_operations() {
         let run = (0..5000)
-            .map(|n| Run::from_fuzz_bytes(&crate::seed::fuzz_input(5, n, 512)))
-            .find(|r| r.ops.len() > 10 && goal_of(&runner::run(r).verdict) == Some(Goal::LegacyLeaks))
+            .map(|n| Run::from_fuzz_bytes(&crate::gen::seed::fuzz_input(5, n, 512)))
+            .find(|r| r.ops.len() > 10 && goal_of(&engine::run(r).verdict) == Some(Goal::LegacyLeaks))
             .expect("a leaking seeded run");
         let small = minimize(&run, Goal::LegacyLeaks);
         assert_eq!(small.run.ops.len(), 2, "{:#?}", small.run);
-        assert_eq!(goal_of(&runner::run(&small.run).verdict), Some(Goal::LegacyLeaks));
+        assert_eq!(goal_of(&engine::run(&small.run).verdict), Some(Goal::LegacyLeaks));
         assert!(small.run.world.users <= 2, "{:?}", small.run.world);
         assert!(matches!(small.run.ops[0], Op::SetPrivacy { .. }));
         assert_eq!(small.run.check(), Ok(()));

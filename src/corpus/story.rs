@@ -4,9 +4,9 @@
 
 use std::fmt::Write as _;
 
-use crate::op::{Run, World};
-use crate::response::{Outcome, OutcomeDisplay};
-use crate::runner::{Divergence, StepTrace, Trace, Verdict};
+use crate::oracle::engine::{Divergence, StepTrace, Trace, Verdict};
+use crate::world::response::{Outcome, OutcomeDisplay};
+use crate::world::{Run, World};
 
 /// Renders the whole story of `run` and its `trace`.
 pub fn tell(run: &Run, trace: &Trace) -> String {
@@ -25,7 +25,7 @@ pub fn tell(run: &Run, trace: &Trace) -> String {
 fn cast(world: &World) -> String {
     let users: Vec<String> =
         world.users().map(|u| format!("{u} ({})", world.phone_of(u).unwrap_or(u.planned_phone()))).collect();
-    let groups: Vec<String> = (0..world.groups).map(|g| crate::ids::GroupId(g).to_string()).collect();
+    let groups: Vec<String> = (0..world.groups).map(|g| crate::world::ids::GroupId(g).to_string()).collect();
     let unowned: Vec<String> = world.unowned.iter().map(|p| p.to_string()).collect();
     let mut line = format!("world: users {}; groups {}", users.join(", "), groups.join(", "));
     if !unowned.is_empty() {

@@ -3,19 +3,20 @@
 //!
 //! Everything is a flat list searched from the start; each operation is
 //! written as the SPEC paragraph that defines it, with the rule id beside
-//! it. It shares no evaluation or validation code with [`crate::server`], so
+//! it. It shares no evaluation or validation code with [`crate::models::server`], so
 //! the two can only agree by both being right (or wrong in the same way,
 //! which D-4 and the invariants are there to catch). Simplicity over speed:
 //! it is meant for fuzz-sized worlds.
 //!
 //! Where SPEC is silent, the reference makes the choices listed in
-//! [`crate::server`]'s module documentation.
+//! [`crate::models::server`]'s module documentation.
 
-use crate::ids::{GroupId, Phone, UserId};
-use crate::model::{Era, Model};
-use crate::op::{Op, World};
-use crate::privacy::{PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
-use crate::response::{ErrorCode, ImportedContact, MemberView, Outcome, Response};
+use crate::models::implementation::Model;
+use crate::world::ids::{GroupId, Phone, UserId};
+use crate::world::privacy::{PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
+use crate::world::response::{ErrorCode, ImportedContact, MemberView, Outcome, Response};
+use crate::world::Era;
+use crate::world::{Op, World};
 
 /// An address-book entry (S3): `user` is `None` for an unmatched entry.
 #[derive(Debug, Clone, PartialEq, Eq)]

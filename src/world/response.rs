@@ -9,8 +9,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{Phone, UserId};
-use crate::op::Op;
+use crate::world::ids::{Phone, UserId};
+use crate::world::Op;
 
 /// The API errors the operations can return (S4, S8, S11, S14).
 #[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, thiserror::Error)]

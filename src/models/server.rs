@@ -23,14 +23,15 @@ use std::collections::BTreeSet;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::usermap::UserMap;
+use crate::models::usermap::UserMap;
 use std::marker::PhantomData;
 
-use crate::ids::{GroupId, Phone, UserId};
-use crate::model::{Era, Model};
-use crate::op::{Op, World};
-use crate::privacy::{self, PrivacyKey, Rule};
-use crate::response::{ErrorCode, ImportedContact, MemberView, Outcome, Response};
+use crate::models::implementation::Model;
+use crate::world::ids::{GroupId, Phone, UserId};
+use crate::world::privacy::{self, PrivacyKey, Rule};
+use crate::world::response::{ErrorCode, ImportedContact, MemberView, Outcome, Response};
+use crate::world::Era;
+use crate::world::{Op, World};
 
 /// Decides whether a viewer who supplies a user's number matches that user
 /// (SPEC S15). The only thing the two eras do differently.

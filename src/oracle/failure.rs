@@ -5,10 +5,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{Phone, UserId};
-use crate::model::Era;
-use crate::op::Op;
-use crate::response::{Link, Outcome, OutcomeDisplay};
+use crate::world::ids::{Phone, UserId};
+use crate::world::response::{Link, Outcome, OutcomeDisplay};
+use crate::world::Era;
+use crate::world::Op;
 
 /// The kinds of failure, in the order the runner reports them when several
 /// happen at one step: the most specific first.

@@ -13,14 +13,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{GroupId, Phone, UserId};
-use crate::model::{Era, Model};
-use crate::op::{Op, World};
-use crate::oracle::{Breach, Knowledge};
-use crate::privacy::{everybody, my_contacts, nobody, PrivacyKey};
-use crate::response::{links_shown, Outcome, Response};
-use crate::seed::SplitMix64;
-use crate::server::{LegacyServer, PatchedServer};
+use crate::gen::seed::SplitMix64;
+use crate::models::implementation::Model;
+use crate::models::server::{LegacyServer, PatchedServer};
+use crate::oracle::checks::{Breach, Knowledge};
+use crate::world::ids::{GroupId, Phone, UserId};
+use crate::world::privacy::{everybody, my_contacts, nobody, PrivacyKey};
+use crate::world::response::{links_shown, Outcome, Response};
+use crate::world::Era;
+use crate::world::{Op, World};
 
 /// First number of the plan members' numbers are drawn from.
 pub const MEMBER_PLAN_BASE: u64 = 852_6000_0000;

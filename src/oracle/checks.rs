@@ -11,12 +11,12 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{Phone, UserId};
-use crate::model::Model;
-use crate::op::{Op, World};
-use crate::privacy::PrivacyKey;
-use crate::response::{links_shown, ErrorCode, Link, Outcome, Response};
-use crate::usermap::UserMap;
+use crate::models::implementation::Model;
+use crate::models::usermap::UserMap;
+use crate::world::ids::{Phone, UserId};
+use crate::world::privacy::PrivacyKey;
+use crate::world::response::{links_shown, ErrorCode, Link, Outcome, Response};
+use crate::world::{Op, World};
 
 /// What each viewer has learned so far (S17): never forgotten.
 ///
@@ -138,8 +138,8 @@ pub fn existence_oracle(world: &World, op: &Op, outcome: &Outcome) -> Option<Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::op::WorldConfig;
-    use crate::server::LegacyServer;
+    use crate::models::server::LegacyServer;
+    use crate::world::WorldConfig;
 
     /// S17: a second, different number shown for a user is a new link (the
     /// first stays known); the same link again is not.

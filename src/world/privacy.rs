@@ -3,7 +3,7 @@
 //!
 //! This module holds the *language* of settings, shared by everyone, and the
 //! S8 validator used by the server models. The reference
-//! ([`crate::reference`]) deliberately evaluates and validates rule lists
+//! ([`crate::models::reference`]) deliberately evaluates and validates rule lists
 //! with its own code, so a bug here shows up as a D-1/D-2 difference.
 
 use std::fmt;
@@ -11,8 +11,8 @@ use std::fmt;
 use arbitrary::Arbitrary;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{GroupId, UserId};
-use crate::response::ErrorCode;
+use crate::world::ids::{GroupId, UserId};
+use crate::world::response::ErrorCode;
 
 /// Most users that one rule list may name, over all its rules (S8).
 pub const MAX_RULE_USERS: usize = 1_000;

@@ -11,9 +11,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::failure::FailureKind;
-use crate::op::{Op, Run, RunError, WorldConfig};
-use crate::runner::{Trace, Verdict};
+use crate::oracle::engine::{Trace, Verdict};
+use crate::oracle::failure::FailureKind;
+use crate::world::{Op, Run, RunError, WorldConfig};
 
 /// The `format` tag every case file carries.
 pub const FORMAT: &str = "privdiff-case";
@@ -201,7 +201,7 @@ pub fn write_new(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{GroupId, UserId};
+    use crate::world::ids::{GroupId, UserId};
 
     fn sample() -> Case {
         let run = Run {

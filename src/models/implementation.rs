@@ -1,31 +1,11 @@
 //! The interface every side of the lockstep run implements: the two models
 //! under test, the reference, and test-only broken models.
 
-use serde::{Deserialize, Serialize};
-
-use crate::ids::UserId;
-use crate::op::{Op, World};
-use crate::privacy::PrivacyKey;
-use crate::response::Outcome;
-
-/// Which visibility rules apply (SPEC S15).
-#[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "lowercase")]
-pub enum Era {
-    /// Before September 2019: anyone who supplies a number matches its owner.
-    Legacy,
-    /// After the fix: "who can find me by my number" is honoured.
-    Patched,
-}
-
-impl std::fmt::Display for Era {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Era::Legacy => "legacy",
-            Era::Patched => "patched",
-        })
-    }
-}
+use crate::world::ids::UserId;
+use crate::world::privacy::PrivacyKey;
+use crate::world::response::Outcome;
+use crate::world::Era;
+use crate::world::{Op, World};
 
 /// A privacy world that executes operations.
 ///

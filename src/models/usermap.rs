@@ -14,7 +14,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::ids::UserId;
+use crate::world::ids::UserId;
 
 /// The map turns dense once `len * DENSE_SPREAD >= largest id + 1`.
 pub const DENSE_SPREAD: usize = 8;

@@ -1,0 +1,9 @@
+//! The implementations that answer operations, level 2: the trait every
+//! implementation under test speaks ([`implementation`]), the reference of
+//! SPEC ([`reference`]) and the legacy and patched server models
+//! ([`server`], with [`usermap`]).
+
+pub mod implementation;
+pub mod reference;
+pub mod server;
+pub mod usermap;

@@ -1,0 +1,229 @@
+//! The operation language (SPEC S9-S14): what a user can do.
+//!
+//! Adding an operation starts here (a variant of [`Op`], its actor, rule id,
+//! name, references and sentence), then the models (`models/`), the judge
+//! (`oracle/judge.rs`) and the generators (`gen/`); the compiler points at
+//! every `match` that must learn it. The durable form of an operation is its
+//! serde form (names, numbers, named fields), never raw fuzz bytes.
+
+use std::fmt;
+
+use arbitrary::Arbitrary;
+use serde::{Deserialize, Serialize};
+
+use crate::world::ids::{GroupId, Phone, UserId};
+use crate::world::privacy::{PrivacyKey, Rule, RulesDisplay};
+
+/// What a user does (SPEC S9-S14). Field names are the case-file keys.
+#[derive(Arbitrary, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Hash)]
+#[serde(tag = "op", deny_unknown_fields)]
+pub enum Op {
+    /// S9: `user` joins the public `group`.
+    JoinGroup {
+        /// Who joins.
+        user: UserId,
+        /// The group joined.
+        group: GroupId,
+    },
+    /// S9: `user` leaves `group`.
+    LeaveGroup {
+        /// Who leaves.
+        user: UserId,
+        /// The group left.
+        group: GroupId,
+    },
+    /// S10: `owner` uploads numbers from their address book.
+    ImportContacts {
+        /// Whose address book.
+        owner: UserId,
+        /// The numbers, in order.
+        phones: Vec<Phone>,
+    },
+    /// S11: `owner` adds `target` without a number, optionally sharing
+    /// their own number with them.
+    AddContact {
+        /// Whose address book.
+        owner: UserId,
+        /// Who is added.
+        target: UserId,
+        /// `add_phone_privacy_exception`.
+        share_phone: bool,
+    },
+    /// S12: `owner` removes `target` from their address book.
+    DeleteContact {
+        /// Whose address book.
+        owner: UserId,
+        /// Who is removed.
+        target: UserId,
+    },
+    /// S13: `user` replaces one of their settings.
+    SetPrivacy {
+        /// Whose setting.
+        user: UserId,
+        /// Which setting.
+        key: PrivacyKey,
+        /// The new rule list (S6), validated by S8.
+        rules: Vec<Rule>,
+    },
+    /// S14: `viewer` looks at one `member` of `group`.
+    QueryMember {
+        /// Who looks.
+        viewer: UserId,
+        /// Where.
+        group: GroupId,
+        /// At whom.
+        member: UserId,
+    },
+    /// S14: `viewer` lists every member of `group`.
+    ListMembers {
+        /// Who looks.
+        viewer: UserId,
+        /// Where.
+        group: GroupId,
+    },
+    /// S14: `viewer` asks who has `phone`.
+    ResolvePhone {
+        /// Who asks.
+        viewer: UserId,
+        /// The number supplied.
+        phone: Phone,
+    },
+}
+
+impl Op {
+    /// The user who acts and sees the response.
+    pub fn actor(&self) -> UserId {
+        match *self {
+            Op::JoinGroup { user, .. } | Op::LeaveGroup { user, .. } | Op::SetPrivacy { user, .. } => user,
+            Op::ImportContacts { owner, .. } | Op::AddContact { owner, .. } | Op::DeleteContact { owner, .. } => owner,
+            Op::QueryMember { viewer, .. } | Op::ListMembers { viewer, .. } | Op::ResolvePhone { viewer, .. } => viewer,
+        }
+    }
+
+    /// The numbers the actor supplied in this operation (INV-1 (b)).
+    pub fn supplied_phones(&self) -> &[Phone] {
+        match self {
+            Op::ImportContacts { phones, .. } => phones,
+            Op::ResolvePhone { phone, .. } => std::slice::from_ref(phone),
+            _ => &[],
+        }
+    }
+
+    /// Whether the actor supplied `phone` in this operation (INV-1 (b)).
+    pub fn supplies(&self, phone: Phone) -> bool {
+        self.supplied_phones().contains(&phone)
+    }
+
+    /// The SPEC rule that defines this operation.
+    pub fn spec_rule(&self) -> &'static str {
+        match self {
+            Op::JoinGroup { .. } | Op::LeaveGroup { .. } => "S9",
+            Op::ImportContacts { .. } => "S10",
+            Op::AddContact { .. } => "S11",
+            Op::DeleteContact { .. } => "S12",
+            Op::SetPrivacy { .. } => "S13",
+            Op::QueryMember { .. } | Op::ListMembers { .. } | Op::ResolvePhone { .. } => "S14",
+        }
+    }
+
+    /// The variant's name, e.g. `ImportContacts`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::JoinGroup { .. } => "JoinGroup",
+            Op::LeaveGroup { .. } => "LeaveGroup",
+            Op::ImportContacts { .. } => "ImportContacts",
+            Op::AddContact { .. } => "AddContact",
+            Op::DeleteContact { .. } => "DeleteContact",
+            Op::SetPrivacy { .. } => "SetPrivacy",
+            Op::QueryMember { .. } => "QueryMember",
+            Op::ListMembers { .. } => "ListMembers",
+            Op::ResolvePhone { .. } => "ResolvePhone",
+        }
+    }
+}
+
+/// A reference an operation makes to something in the world.
+#[derive(Debug)]
+pub enum RefMut<'a> {
+    /// A user (an actor, a target, or one named in a rule).
+    User(&'a mut UserId),
+    /// A group (where, or one named in a rule).
+    Group(&'a mut GroupId),
+    /// A supplied phone number.
+    Phone(&'a mut Phone),
+}
+
+impl Op {
+    /// Visits every user, group and number the operation refers to, in
+    /// field order (the actor first). One walk serves folding fuzz inputs
+    /// into the world, checking case files, and renaming users.
+    pub fn visit_refs(&mut self, f: &mut dyn FnMut(RefMut<'_>)) {
+        match self {
+            Op::JoinGroup { user, group } | Op::LeaveGroup { user, group } => {
+                f(RefMut::User(user));
+                f(RefMut::Group(group));
+            }
+            Op::ImportContacts { owner, phones } => {
+                f(RefMut::User(owner));
+                phones.iter_mut().for_each(|p| f(RefMut::Phone(p)));
+            }
+            Op::AddContact { owner, target, .. } | Op::DeleteContact { owner, target } => {
+                f(RefMut::User(owner));
+                f(RefMut::User(target));
+            }
+            Op::SetPrivacy { user, rules, .. } => {
+                f(RefMut::User(user));
+                for rule in rules {
+                    match rule {
+                        Rule::AllowUsers(l) | Rule::DisallowUsers(l) => l.iter_mut().for_each(|u| f(RefMut::User(u))),
+                        Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
+                            l.iter_mut().for_each(|g| f(RefMut::Group(g)))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Op::QueryMember { viewer, group, member } => {
+                f(RefMut::User(viewer));
+                f(RefMut::Group(group));
+                f(RefMut::User(member));
+            }
+            Op::ListMembers { viewer, group } => {
+                f(RefMut::User(viewer));
+                f(RefMut::Group(group));
+            }
+            Op::ResolvePhone { viewer, phone } => {
+                f(RefMut::User(viewer));
+                f(RefMut::Phone(phone));
+            }
+        }
+    }
+}
+
+/// Tells the operation as a sentence: "alice imports +852 5100 0002".
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::JoinGroup { user, group } => write!(f, "{user} joins {group}"),
+            Op::LeaveGroup { user, group } => write!(f, "{user} leaves {group}"),
+            Op::ImportContacts { owner, phones } => {
+                let list: Vec<String> = phones.iter().map(|p| p.to_string()).collect();
+                write!(f, "{owner} imports contacts [{}]", list.join(", "))
+            }
+            Op::AddContact { owner, target, share_phone } => {
+                write!(f, "{owner} adds {target} as a contact")?;
+                if *share_phone {
+                    f.write_str(", sharing their own number")?;
+                }
+                Ok(())
+            }
+            Op::DeleteContact { owner, target } => write!(f, "{owner} deletes contact {target}"),
+            Op::SetPrivacy { user, key, rules } => {
+                write!(f, "{user} sets \"{key}\" to {}", RulesDisplay(rules))
+            }
+            Op::QueryMember { viewer, group, member } => write!(f, "{viewer} looks at {member} in {group}"),
+            Op::ListMembers { viewer, group } => write!(f, "{viewer} lists the members of {group}"),
+            Op::ResolvePhone { viewer, phone } => write!(f, "{viewer} resolves {phone}"),
+        }
+    }
+}
