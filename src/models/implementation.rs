@@ -1,29 +1,104 @@
-//! The interface every side of the lockstep run implements: the two models
-//! under test, the reference, and test-only broken models.
+//! The one interface every implementation speaks: the legacy and patched
+//! server models, the reference of each era, an external server behind the
+//! JSON-lines adapter, and test-only broken models.
+//!
+//! An implementation only *answers* operations. It does not judge: whether
+//! a setting allows a viewer is decided by the oracle's own judge
+//! (`oracle/judge.rs`), never by asking the implementation under test.
 
-use crate::world::ids::UserId;
-use crate::world::privacy::PrivacyKey;
-use crate::world::response::Outcome;
-use crate::world::Era;
-use crate::world::{Op, World};
+use serde::{Deserialize, Serialize};
 
-/// A privacy world that executes operations.
+use crate::world::{Era, Op, Outcome, World};
+
+/// How an implementation failed to answer at all, as opposed to answering
+/// with a protocol [`crate::world::ErrorCode`]: the process died, hung, or
+/// said something outside the protocol.
+#[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum TransportKind {
+    /// The process could not be started, or its pipe broke.
+    Io,
+    /// The process exited or was killed.
+    Crashed,
+    /// No answer within the time limit.
+    TimedOut,
+    /// An answer that is not valid JSON of the protocol's shape.
+    Malformed,
+    /// Valid JSON that the protocol does not allow here (wrong version, a
+    /// response to a different request, an unknown error code).
+    OutOfProtocol,
+}
+
+impl TransportKind {
+    /// The kind's stable name, as in case files and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportKind::Io => "io",
+            TransportKind::Crashed => "crashed",
+            TransportKind::TimedOut => "timed_out",
+            TransportKind::Malformed => "malformed",
+            TransportKind::OutOfProtocol => "out_of_protocol",
+        }
+    }
+}
+
+/// An implementation could not answer: what went wrong, in one line, and
+/// the tail of what it wrote to stderr (empty for in-process models).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} ({}): {message}", .kind.as_str(), "transport")]
+pub struct TransportError {
+    /// What kind of breakdown.
+    pub kind: TransportKind,
+    /// One line saying what happened.
+    pub message: String,
+    /// The last lines the process wrote to stderr, if any.
+    pub stderr_tail: String,
+}
+
+impl TransportError {
+    /// A transport error without stderr.
+    pub fn new(kind: TransportKind, message: impl Into<String>) -> TransportError {
+        TransportError { kind, message: message.into(), stderr_tail: String::new() }
+    }
+}
+
+/// A privacy world that executes operations: the system under test, or a
+/// reference.
 ///
 /// Implementations must be deterministic: the same world and operations give
-/// the same outcomes, whatever the hash seeds.
+/// the same outcomes, whatever the hash seeds. One instance serves many runs:
+/// the engine calls [`Implementation::reset`] before each, so an in-process
+/// model keeps its allocations and an external process is started once.
+pub trait Implementation {
+    /// The name failures and stories use ("legacy", "patched", "sqlite", ...).
+    fn name(&self) -> &str;
+
+    /// The era whose rules this implementation follows.
+    fn era(&self) -> Era;
+
+    /// Forgets everything and starts over in `world`: users registered,
+    /// groups empty, settings at their defaults, address books empty.
+    fn reset(&mut self, world: &World) -> Result<(), TransportError>;
+
+    /// Executes one operation as its actor and writes what the actor sees
+    /// into `out`. A failed operation (an `Err` outcome) changes nothing.
+    ///
+    /// `out` holds the previous outcome this caller passed; implementations
+    /// may reuse its buffers (see [`crate::world::response`]), so that the
+    /// fuzz path allocates nothing per step once warm.
+    fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError>;
+}
+
+/// Transitional: the interface before the engine redesign; removed once the
+/// engine runs [`Implementation`]s.
 pub trait Model {
     /// The era whose rules this model implements.
     fn era(&self) -> Era;
-
     /// Executes one operation as its actor and returns what the actor sees.
-    /// A failed operation changes nothing.
     fn apply(&mut self, op: &Op) -> Outcome;
-
     /// Whether `owner`'s setting `key` allows `viewer` right now (S6, S7).
-    /// Oracles use it to judge INV-1 where no reference runs alongside.
-    fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool;
+    fn allows(&self, owner: crate::world::UserId, key: crate::world::PrivacyKey, viewer: crate::world::UserId) -> bool;
 }
 
-/// Builds a fresh model of one era over a world; lets the runner be handed
-/// implementations other than the default ones (tests plug broken ones in).
+/// Transitional: builds a model of one era over a world.
 pub type ModelFactory = dyn Fn(&World, Era) -> Box<dyn Model>;
