@@ -83,8 +83,10 @@ pub struct Case {
 #[derive(Debug, thiserror::Error)]
 pub enum CaseError {
     /// Not valid UTF-8 JSON, or the wrong shape (serde's line and column).
+    /// The detail is in the message, not a `source`, so that a report of
+    /// the whole chain prints it once.
     #[error("not a valid case file: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
     /// A JSON document that is not a privdiff case.
     #[error("not a privdiff case file: \"format\" must be \"{FORMAT}\"{found}")]
     Format {
@@ -99,10 +101,22 @@ pub enum CaseError {
     },
     /// The operations do not fit the world.
     #[error("case does not fit its world: {0}")]
-    Run(#[from] RunError),
+    Run(RunError),
     /// The name cannot be a file name.
     #[error("invalid case name {0:?}: use 1-64 of a-z, 0-9, '-' and '_'")]
     Name(String),
+}
+
+impl From<serde_json::Error> for CaseError {
+    fn from(e: serde_json::Error) -> Self {
+        CaseError::Json(e)
+    }
+}
+
+impl From<RunError> for CaseError {
+    fn from(e: RunError) -> Self {
+        CaseError::Run(e)
+    }
 }
 
 /// Whether `name` is a usable case name (and file stem).

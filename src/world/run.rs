@@ -16,7 +16,8 @@ pub const MAX_USERS: u8 = 8;
 pub const MAX_GROUPS: u8 = 3;
 /// Most numbers belonging to nobody a fuzz world has.
 pub const MAX_UNOWNED: u8 = 4;
-/// Most operations a decoded run holds; the rest of the input is ignored.
+/// Most operations a run holds: a decoded run stops there (the rest of the
+/// input is ignored) and [`Run::check`] refuses a case file with more.
 pub const MAX_OPS: usize = 64;
 /// Most numbers one decoded import carries.
 pub const MAX_IMPORT: usize = 32;
@@ -93,6 +94,9 @@ pub enum RunError {
     /// The world configuration is outside the fuzz bounds.
     #[error("world: {0}")]
     World(String),
+    /// More operations than a run holds ([`MAX_OPS`]).
+    #[error("{0} operations; a run holds at most {MAX_OPS}")]
+    TooManyOps(usize),
     /// An operation names a user, group or number outside the world.
     #[error("ops[{index}] ({op}): {what}")]
     OutOfWorld {
@@ -117,7 +121,8 @@ pub struct Run {
 
 impl Run {
     /// Checks that a run read from a case file fits its world: the world
-    /// within the fuzz bounds, every user and group inside it, every number
+    /// within the fuzz bounds, at most [`MAX_OPS`] operations (as many as a
+    /// fuzz input decodes to), every user and group inside it, every number
     /// one of the world's. Rule lists may name any user or group of the
     /// world; numbers outside the world are refused because S1 fixes them.
     pub fn check(&self) -> Result<(), RunError> {
@@ -130,6 +135,9 @@ impl Run {
                 "users must be 1..={MAX_USERS}, groups 1..={MAX_GROUPS}, unowned_numbers 0..={MAX_UNOWNED}; got {}, {}, {}",
                 c.users, c.groups, c.unowned_numbers
             )));
+        }
+        if self.ops.len() > MAX_OPS {
+            return Err(RunError::TooManyOps(self.ops.len()));
         }
         let world = World::from_config(c);
         for (index, op) in self.ops.iter().enumerate() {
