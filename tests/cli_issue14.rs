@@ -96,3 +96,67 @@ fn a_case_file_with_more_than_64_operations_is_refused() {
     assert!(err.contains("65 operations; a run holds at most 64"), "{err}");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// clap's errors are shown in full: the missing argument is named.
+#[test]
+fn usage_errors_are_shown_in_full() {
+    let err = unusable(&privdiff(&["replay"]));
+    assert!(err.starts_with("privdiff: the following required arguments were not provided: <FILE>"), "{err}");
+    assert!(err.contains("(usage: privdiff replay <FILE>)"), "{err}");
+    let err = unusable(&privdiff(&["minimize", CANARY]));
+    assert!(err.contains("not provided: --output <OUTPUT>"), "{err}");
+    let err = unusable(&privdiff(&["replay", "--frobnicate", CANARY]));
+    assert!(err.contains("unexpected argument '--frobnicate' found; tip:"), "{err}");
+}
+
+/// A bare `privdiff` prints the help on stdout, not an error.
+#[test]
+fn bare_privdiff_prints_help() {
+    let o = privdiff(&[]);
+    assert_eq!(o.status.code(), Some(2), "nothing was asked, nothing done");
+    let out = stdout(&o);
+    assert!(out.contains("Usage: privdiff <COMMAND>") && out.contains("replay"), "{out}");
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
+
+/// Negative numbers are values, refused with the real limit.
+#[test]
+fn negative_and_absurd_counts_are_refused_with_the_real_limit() {
+    for (args, needle) in [
+        (vec!["--members", "-5"], "members must be between 1 and 99,999,999 (the size of the numbering plan), got -5"),
+        (vec!["--members", "1000000000000"], "members must be between 1 and 99,999,999"),
+        (vec!["--seed", "-1"], "the seed must be between 0 and"),
+        (vec!["--imports", "-3"], "got '-3'"),
+        (vec!["--members", "100", "--hide-share", "-0.5"], "hide share must be between 0 and 1, got -0.5"),
+    ] {
+        let mut all = vec!["scenario", "hk2019"];
+        all.extend(args.iter());
+        let first = unusable(&privdiff(&all));
+        assert!(first.contains(needle), "{args:?}: {first}");
+        assert!(!first.contains("unexpected argument"), "{first}");
+        assert!(!first.contains("4294967295"), "not the u32 range: {first}");
+    }
+}
+
+/// What cannot fit in memory is refused before anything is allocated.
+#[test]
+fn members_that_cannot_fit_in_memory_are_refused_up_front() {
+    let o = Command::new(env!("CARGO_BIN_EXE_privdiff"))
+        .args(["scenario", "hk2019", "--members", "99999999"])
+        .env("PRIVDIFF_MAX_MEMORY", "1000000000")
+        .output()
+        .unwrap();
+    let err = unusable(&o);
+    assert!(err.contains("needs about 35.0 GB of memory") && err.contains("1.0 GB is available"), "{err}");
+    assert!(stdout(&o).is_empty());
+}
+
+/// More member numbers than members: refused, not silently turned into
+/// numbers of nobody.
+#[test]
+fn imports_above_the_member_count_are_refused() {
+    let err = unusable(&privdiff(&["scenario", "hk2019", "--members", "1000", "--imports", "5000"]));
+    assert!(err.contains("are 5000 members' numbers, but the group has only 1000 members"), "{err}");
+    let o = privdiff(&["scenario", "hk2019", "--members", "1000", "--imports", "2000", "--member-share", "0.5"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

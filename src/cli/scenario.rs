@@ -37,7 +37,9 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::cli::EXIT_FAIL;
-use crate::scale::scenario::{EraReport, MemberClass, Scenario, ScenarioConfig, ScenarioError};
+use crate::scale::scenario::{
+    EraReport, MemberClass, Scenario, ScenarioConfig, ScenarioError, BYTES_PER_MEMBER, MAX_MEMBERS,
+};
 use crate::world::Era;
 
 /// The scenarios.
@@ -47,11 +49,15 @@ pub enum ScenarioCommand {
     Hk2019(Hk2019Args),
 }
 
-/// Options of `scenario hk2019`.
+/// Options of `scenario hk2019`. Negative numbers are read as values (and
+/// refused by the option's own check), not as unknown flags.
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct Hk2019Args {
-    /// Members of the public group (the attacker is not counted).
-    #[arg(long, value_name = "N", default_value_t = ScenarioConfig::default().members)]
+    /// Members of the public group (the attacker is not counted), 1 to
+    /// 99,999,999 and no more than fits in memory (about 350 bytes a member).
+    #[arg(long, value_name = "N", value_parser = parse_members,
+          default_value_t = ScenarioConfig::default().members)]
     pub members: u32,
     /// Numbers the attacker imports; a comma list (1000,5000,10000) runs a sweep.
     #[arg(long, value_name = "N[,N...]", value_parser = parse_sizes,
@@ -67,7 +73,7 @@ pub struct Hk2019Args {
     #[arg(long, value_name = "SHARE", default_value_t = ScenarioConfig::default().member_share)]
     pub member_share: f64,
     /// Seed for who hides, who restricts and which numbers are imported.
-    #[arg(long, value_name = "SEED", default_value_t = ScenarioConfig::default().seed)]
+    #[arg(long, value_name = "SEED", value_parser = parse_seed, default_value_t = ScenarioConfig::default().seed)]
     pub seed: u64,
     /// Print one JSON document (configurations and per-era reports).
     #[arg(long)]
@@ -86,6 +92,70 @@ impl fmt::Display for ImportSizes {
         let list: Vec<String> = self.0.iter().map(u32::to_string).collect();
         f.write_str(&list.join(","))
     }
+}
+
+/// Reads an integer of any size and sign, so that a value out of range is
+/// reported against the real limit rather than the integer type's.
+fn parse_integer(text: &str) -> Result<i128, String> {
+    text.trim().replace('_', "").parse::<i128>().map_err(|_| format!("expected a whole number, got '{}'", text.trim()))
+}
+
+/// Parses `--members`: 1 to [`MAX_MEMBERS`] (the numbering plan).
+fn parse_members(text: &str) -> Result<u32, String> {
+    let n = parse_integer(text)?;
+    if (1..=i128::from(MAX_MEMBERS)).contains(&n) {
+        Ok(n as u32)
+    } else {
+        Err(format!("members must be between 1 and {} (the size of the numbering plan), got {n}", thousands(MAX_MEMBERS)))
+    }
+}
+
+/// Parses `--seed`: 0 to 2^64 - 1.
+fn parse_seed(text: &str) -> Result<u64, String> {
+    let n = parse_integer(text)?;
+    u64::try_from(n).map_err(|_| format!("the seed must be between 0 and {}, got {n}", u64::MAX))
+}
+
+/// The memory a run may take: what the system reports available
+/// (`MemAvailable` in /proc/meminfo), or less if `PRIVDIFF_MAX_MEMORY`
+/// (bytes) says so; `None` when neither is known.
+fn memory_limit() -> Option<u64> {
+    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
+        let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    });
+    let cap = std::env::var("PRIVDIFF_MAX_MEMORY").ok().and_then(|v| v.trim().parse::<u64>().ok());
+    match (available, cap) {
+        (Some(a), Some(c)) => Some(a.min(c)),
+        (a, c) => a.or(c),
+    }
+}
+
+/// `bytes` in GB or MB, one decimal.
+fn human_bytes(bytes: u64) -> String {
+    let gb = bytes as f64 / 1e9;
+    if gb >= 1.0 {
+        format!("{gb:.1} GB")
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    }
+}
+
+/// Refuses a configuration whose run would not fit in memory.
+fn check_memory(config: &ScenarioConfig) -> anyhow::Result<()> {
+    let need = config.estimated_peak_bytes();
+    if let Some(limit) = memory_limit() {
+        if need > limit {
+            bail!(
+                "--members {}: a run needs about {} of memory (about {BYTES_PER_MEMBER} bytes a member) but {} is available; use fewer members",
+                config.members,
+                human_bytes(need),
+                human_bytes(limit)
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Parses `10000` or `1000,5000,10000` (underscores allowed in numbers).
@@ -182,6 +252,7 @@ fn execute(args: &Hk2019Args, run_era: EraRunner<'_>) -> anyhow::Result<ExitCode
     for config in &configs {
         config.validate()?;
     }
+    check_memory(&configs[0])?;
 
     let progress = progress_bar(args, &configs);
     let mut reports = Vec::with_capacity(configs.len());
@@ -400,7 +471,6 @@ mod tests {
     use super::*;
     use crate::models::implementation::Model;
     use crate::models::server::LegacyServer;
-    use crate::scale::scenario::MAX_MEMBERS;
     use crate::world::ids::UserId;
     use crate::world::privacy::PrivacyKey;
     use crate::world::response::Outcome;
