@@ -160,3 +160,200 @@ fn imports_above_the_member_count_are_refused() {
     let o = privdiff(&["scenario", "hk2019", "--members", "1000", "--imports", "2000", "--member-share", "0.5"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+// ---- Silent wrong answers ----
+
+/// JSON that is not a valid case is refused with the reason, not run as
+/// raw bytes; `--as raw` still runs it.
+#[test]
+fn replay_refuses_json_that_is_not_a_case() {
+    let d = tmpdir("json");
+    let typo = d.join("typo.json");
+    std::fs::write(&typo, canary_text().replace("\"privdiff-case\"", "\"privdiff-cas\"")).unwrap();
+    let other = d.join("other.json");
+    std::fs::write(&other, "{\"hello\": [1, 2, 3]}\n").unwrap();
+    let err = unusable(&privdiff(&["replay", typo.to_str().unwrap()]));
+    assert!(err.contains("not a privdiff case file") && err.contains("\"privdiff-cas\""), "{err}");
+    assert!(err.contains("--as raw"), "{err}");
+    let err = unusable(&privdiff(&["replay", other.to_str().unwrap()]));
+    assert!(err.contains("no \"format\" field"), "{err}");
+    let raw = privdiff(&["replay", "--as", "raw", other.to_str().unwrap()]);
+    assert_eq!(raw.status.code(), Some(0), "{}", stderr(&raw));
+    // Bytes that are not JSON are still raw input.
+    let bin = d.join("crash-1");
+    std::fs::write(&bin, [0u8, 7, 255, 3, 1, 9]).unwrap();
+    assert_ne!(privdiff(&["replay", bin.to_str().unwrap()]).status.code(), Some(2));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// A case whose verdict is not as expected exits 1, with or without --json.
+#[test]
+fn replay_exits_1_when_a_case_is_not_as_expected() {
+    let d = tmpdir("notexp");
+    let wrong = d.join("canary-minimal-loophole.json");
+    std::fs::write(&wrong, canary_text().replace("\"legacy_inv1_breaches\": 1", "\"legacy_inv1_breaches\": 0"))
+        .unwrap();
+    let o = privdiff(&["replay", wrong.to_str().unwrap()]);
+    assert!(stdout(&o).contains("(NOT as expected)"), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(1));
+    let o = privdiff(&["replay", "--json", wrong.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = privdiff(&["replay", CANARY]);
+    assert_eq!(o.status.code(), Some(0), "as expected: {}", stdout(&o));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// `replay --json` carries the world, the case name, expected vs got, and
+/// no `{"verdict": {"verdict": ..}}`.
+#[test]
+fn replay_json_carries_world_case_and_expected_vs_got() {
+    let o = privdiff(&["replay", "--json", CANARY]);
+    assert_eq!(o.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["case"], "canary-minimal-loophole");
+    assert_eq!(doc["world"]["users"], 2);
+    assert_eq!(doc["implementation"], "patched");
+    assert_eq!(doc["verdict"], "pass");
+    assert_eq!(doc["expected"], serde_json::json!({"verdict": "pass", "legacy_inv1_breaches": 1}));
+    assert_eq!(doc["got"], doc["expected"]);
+    assert_eq!(doc["as_expected"], true);
+    assert_eq!(doc["steps"].as_array().unwrap().len(), 2);
+    assert!(!stdout(&o).contains("\"verdict\": {"), "no nested verdict");
+    let o = privdiff(&["replay", "--json", "--patched-impl", "legacy", CANARY]);
+    assert_eq!(o.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["verdict"], "fail");
+    assert_eq!(doc["failure"]["kind"], "patched_leak");
+    assert_eq!(doc["as_expected"], Value::Null, "recorded for patched, run on legacy: not compared");
+}
+
+/// corpus add and check use corpus/ at the repository root from any
+/// directory inside it, say which, and refuse outside it.
+#[test]
+fn corpus_commands_resolve_the_repository_root() {
+    let docs = root().join("docs");
+    let o = privdiff_in(&docs, &["corpus", "check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let regressions = root().join("corpus/regressions");
+    assert_eq!(stdout(&o).lines().next().unwrap(), format!("corpus: {}", regressions.display()));
+    let o = privdiff_in(&docs, &["corpus", "add", CANARY_FROM_DOCS, "--name", "hong-kong-2019"]);
+    let err = unusable(&o);
+    assert!(err.contains(&format!("{} already exists", regressions.join("hong-kong-2019.json").display())), "{err}");
+    assert!(!docs.join("corpus").exists(), "nothing created under docs/");
+    let outside = tmpdir("outside");
+    let err = unusable(&privdiff_in(&outside, &["corpus", "check"]));
+    assert!(err.contains("not inside the privdiff repository"), "{err}");
+    let artifact = root().join(CANARY);
+    let err = unusable(&privdiff_in(&outside, &["corpus", "add", artifact.to_str().unwrap(), "--name", "x"]));
+    assert!(err.contains("not inside the privdiff repository"), "{err}");
+    assert!(!outside.join("corpus").exists());
+    std::fs::remove_dir_all(&outside).unwrap();
+}
+
+const CANARY_FROM_DOCS: &str = "../corpus/regressions/canary-minimal-loophole.json";
+
+/// Names and paths are checked before any work (the input is not even
+/// read), so a written case is always one corpus check takes.
+#[test]
+fn minimize_checks_names_and_paths_first() {
+    let d = tmpdir("minpaths");
+    let missing = d.join("no-such-artifact");
+    let m = missing.to_str().unwrap();
+    let out = |name: &str| d.join(name).to_str().unwrap().to_string();
+    for (args, needle) in [
+        (vec!["minimize", m, "-o", &out("Upper.json")], "invalid case name \"Upper\""),
+        (vec!["minimize", m, "--name", "foo", "-o", &out("bar.json")], "\"foo\" and the file name \"bar\" differ"),
+        (vec!["minimize", m, "-o", &out("case.txt")], "must end in .json"),
+        (vec!["minimize", m, "-o", &out("nodir/case.json")], "does not exist"),
+    ] {
+        let err = unusable(&privdiff(&args));
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0, "nothing written");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// A case minimised with `--patched-impl legacy` records the
+/// implementation; replay, corpus add and corpus check take it.
+#[test]
+fn a_legacy_minimised_case_records_its_implementation() {
+    let d = tmpdir("legacy");
+    let case = d.join("leak.json");
+    let o = privdiff(&["minimize", "--patched-impl", "legacy", HK, "-o", case.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&case).unwrap()).unwrap();
+    assert_eq!(doc["implementation"], "legacy");
+    assert_eq!(doc["expected"]["failure"], "patched_leak");
+    let check = privdiff(&["corpus", "check", d.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    let replay = privdiff(&["replay", case.to_str().unwrap()]);
+    assert!(stdout(&replay).contains("(as expected)"), "{}", stdout(&replay));
+    let kept = d.join("kept");
+    let add =
+        privdiff(&["corpus", "add", case.to_str().unwrap(), "--name", "leak-kept", "--dir", kept.to_str().unwrap()]);
+    assert_eq!(add.status.code(), Some(0), "{}", stderr(&add));
+    let check = privdiff(&["corpus", "check", kept.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    // Patched-server cases carry no field: existing files are unchanged.
+    assert!(!canary_text().contains("implementation"));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// corpus add names an existing case with the same run.
+#[test]
+fn corpus_add_warns_about_duplicates() {
+    let d = tmpdir("dup");
+    let dir = d.to_str().unwrap();
+    let first = privdiff(&["corpus", "add", CANARY, "--name", "first", "--dir", dir]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(!stderr(&first).contains("warning"));
+    let second = privdiff(&["corpus", "add", HK, "--name", "second", "--dir", dir]);
+    assert_eq!(second.status.code(), Some(0));
+    let err = stderr(&second);
+    assert!(
+        err.contains(&format!(
+            "warning: this case has the same world and operations as {}",
+            d.join("first.json").display()
+        )),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// `corpus add --keep` keeps a reviewed story as written, with the verdict
+/// it gets, even a pass without any legacy leak.
+#[test]
+fn corpus_add_keep_keeps_the_story_as_written() {
+    let d = tmpdir("keep");
+    let dir = d.to_str().unwrap();
+    let o = privdiff(&["corpus", "add", HK, "--name", "hk-kept", "--dir", dir, "--keep"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let kept: Value = serde_json::from_str(&std::fs::read_to_string(d.join("hk-kept.json")).unwrap()).unwrap();
+    let original: Value = serde_json::from_str(&std::fs::read_to_string(root().join(HK)).unwrap()).unwrap();
+    assert_eq!(kept["ops"], original["ops"], "not minimised");
+    assert_eq!(kept["note"], original["note"], "the reviewed note is kept");
+    assert_eq!(kept["expected"], original["expected"]);
+    // A quiet story: nobody hides, nothing leaks.
+    let quiet = d.join("quiet.json");
+    let mut story: Value = serde_json::from_str(&canary_text()).unwrap();
+    story["ops"] = serde_json::json!([{"op": "JoinGroup", "user": "alice", "group": "#lobby"}]);
+    story["expected"] = serde_json::json!({"verdict": "pass", "legacy_inv1_breaches": 0});
+    std::fs::write(&quiet, serde_json::to_string_pretty(&story).unwrap()).unwrap();
+    let sub = d.join("sub");
+    let o = privdiff(&[
+        "corpus",
+        "add",
+        quiet.to_str().unwrap(),
+        "--name",
+        "quiet",
+        "--dir",
+        sub.to_str().unwrap(),
+        "--keep",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(sub.join("quiet.json")).unwrap()).unwrap();
+    assert_eq!(written["expected"], serde_json::json!({"verdict": "pass", "legacy_inv1_breaches": 0}));
+    assert_eq!(written["ops"].as_array().unwrap().len(), 1);
+    assert_eq!(privdiff(&["corpus", "check", sub.to_str().unwrap()]).status.code(), Some(0));
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -12,7 +12,8 @@ use crate::world::Run;
 /// How to read an input file.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InputKind {
-    /// Case file if it is JSON naming the case format, raw bytes otherwise.
+    /// Case file if it is a JSON object (and then it must be a valid case),
+    /// raw bytes otherwise.
     #[default]
     Auto,
     /// A raw fuzz input: any bytes decode to a run.
@@ -39,7 +40,9 @@ pub fn load(path: &Path, kind: InputKind) -> anyhow::Result<Loaded> {
         InputKind::Case => true,
     };
     if as_case {
-        let case = Case::parse(&bytes).with_context(|| format!("{}", path.display()))?;
+        let hint =
+            if kind == InputKind::Auto { " (it looks like JSON; --as raw runs it as raw fuzz bytes)" } else { "" };
+        let case = Case::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}{hint}", path.display()))?;
         Ok(Loaded { run: case.run(), case: Some(case) })
     } else {
         Ok(Loaded { run: Run::from_fuzz_bytes(&bytes), case: None })
@@ -58,6 +61,28 @@ pub enum PatchedImpl {
 }
 
 impl PatchedImpl {
+    /// The implementation's name, as case files record it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PatchedImpl::Patched => "patched",
+            PatchedImpl::Legacy => "legacy",
+        }
+    }
+
+    /// The implementation a case records (`None`: the patched server).
+    pub fn of_case(case: &Case) -> anyhow::Result<PatchedImpl> {
+        match case.implementation.as_deref() {
+            None | Some("patched") => Ok(PatchedImpl::Patched),
+            Some("legacy") => Ok(PatchedImpl::Legacy),
+            Some(other) => {
+                anyhow::bail!(
+                    "case {:?} records implementation {other:?}, which this privdiff does not have (patched, legacy)",
+                    case.name
+                )
+            }
+        }
+    }
+
     /// The model factory this choice means.
     pub fn factory(self) -> &'static crate::models::implementation::ModelFactory {
         match self {

@@ -106,7 +106,10 @@ fn parse_members(text: &str) -> Result<u32, String> {
     if (1..=i128::from(MAX_MEMBERS)).contains(&n) {
         Ok(n as u32)
     } else {
-        Err(format!("members must be between 1 and {} (the size of the numbering plan), got {n}", thousands(MAX_MEMBERS)))
+        Err(format!(
+            "members must be between 1 and {} (the size of the numbering plan), got {n}",
+            thousands(MAX_MEMBERS)
+        ))
     }
 }
 

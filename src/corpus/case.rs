@@ -75,6 +75,11 @@ pub struct Case {
     pub world: WorldConfig,
     /// The operations, in order.
     pub ops: Vec<Op>,
+    /// The implementation that stood in as the patched model when the
+    /// expected verdict was recorded (e.g. `"legacy"` for a case minimised
+    /// with `--patched-impl legacy`); absent for the patched server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implementation: Option<String>,
     /// The verdict the run must get.
     pub expected: Expected,
 }
@@ -138,8 +143,16 @@ impl Case {
             note: note.to_string(),
             world: run.world,
             ops: run.ops.clone(),
+            implementation: None,
             expected,
         })
+    }
+
+    /// The case with the implementation its verdict was recorded against
+    /// (`None` or `"patched"`: the patched server, written as no field).
+    pub fn with_implementation(mut self, name: Option<&str>) -> Case {
+        self.implementation = name.filter(|n| *n != "patched").map(str::to_string);
+        self
     }
 
     /// Parses and validates a case file: format tag and version first (so an
@@ -184,14 +197,12 @@ impl Case {
 }
 
 /// Whether a file's bytes look like a case file rather than a raw fuzz
-/// input: JSON text that names the case format. Raw inputs are arbitrary
-/// bytes and almost never contain that tag; `--as` overrides the guess.
+/// input: UTF-8 text whose first non-blank character is `{`, i.e. a JSON
+/// object. Such a file is read as a case and refused with the reason if it
+/// is not a valid one (a typo in `format` must not turn it into raw bytes
+/// that happen to pass); `--as raw` runs it as raw bytes anyway.
 pub fn looks_like_case(bytes: &[u8]) -> bool {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(_) => return false,
-    };
-    text.trim_start().starts_with('{') && text.contains(FORMAT)
+    std::str::from_utf8(bytes).is_ok_and(|text| text.trim_start().starts_with('{'))
 }
 
 /// Writes `contents` to `path` atomically and never over an existing file:
