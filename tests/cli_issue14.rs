@@ -357,3 +357,79 @@ fn corpus_add_keep_keeps_the_story_as_written() {
     assert_eq!(privdiff(&["corpus", "check", sub.to_str().unwrap()]).status.code(), Some(0));
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+// ---- scenario ----
+
+fn temp_file(name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("privdiff-issue14-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_file(&p);
+    p
+}
+
+/// `--plot` never overwrites without `--force`; bad paths are refused in
+/// one line before the run (no table printed).
+#[test]
+fn scenario_plot_checks_its_path_before_the_run() {
+    let svg = temp_file("keep.svg");
+    std::fs::write(&svg, "precious").unwrap();
+    let s = svg.to_str().unwrap();
+    let err = unusable(&privdiff(&["scenario", "hk2019", "--members", "1000", "--imports", "100,200", "--plot", s]));
+    assert!(err.contains("already exists; pass --force"), "{err}");
+    assert_eq!(std::fs::read_to_string(&svg).unwrap(), "precious");
+    let o = privdiff(&["scenario", "hk2019", "--members", "1000", "--imports", "100,200", "--plot", s, "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    std::fs::remove_file(&svg).unwrap();
+    let missing = std::env::temp_dir().join(format!("privdiff-issue14-nodir-{}", std::process::id())).join("p.svg");
+    let o = privdiff(&[
+        "scenario",
+        "hk2019",
+        "--members",
+        "1000",
+        "--imports",
+        "100,200",
+        "--plot",
+        missing.to_str().unwrap(),
+    ]);
+    let err = unusable(&o);
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(stdout(&o).is_empty(), "refused before the run");
+}
+
+/// `by_class` is an object keyed by class, with the numbers of nobody.
+#[test]
+fn scenario_json_by_class_is_keyed_by_class() {
+    let o =
+        privdiff(&["scenario", "hk2019", "--members", "1000", "--imports", "500", "--member-share", "0.6", "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let by_class = doc["runs"][0]["eras"][0]["by_class"].as_object().unwrap();
+    let keys: Vec<&str> = by_class.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["hides_and_restricts", "hides_number", "numbers_of_nobody", "shows_number"]);
+    assert_eq!(by_class["numbers_of_nobody"], serde_json::json!({"imported": 200, "matched": 0}));
+}
+
+/// The plot states its knobs, shows the gap between the eras, separates
+/// thousands, refuses a single point and says when a lone size becomes a
+/// sweep.
+#[test]
+fn scenario_plot_states_knobs_gap_and_refuses_a_single_point() {
+    let svg = temp_file("knobs.svg");
+    let s = svg.to_str().unwrap();
+    let o = privdiff(&["scenario", "hk2019", "--members", "20000", "--imports", "4000", "--seed", "7", "--plot", s]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the single size 4000 runs as the sweep 1000,2000,3000,4000"), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    for needle in [
+        "20,000 members",
+        "member share 1, hide share 0.5, restrict share 0.5, seed 7",
+        "INV-1 breaches (the loophole)",
+        "4,000",
+    ] {
+        assert!(text.contains(needle), "{needle} in the SVG");
+    }
+    std::fs::remove_file(&svg).unwrap();
+    let err = unusable(&privdiff(&["scenario", "hk2019", "--members", "100", "--imports", "1", "--plot", s]));
+    assert!(err.contains("--plot needs at least two import sizes"), "{err}");
+    assert!(!svg.exists());
+}

@@ -9,14 +9,25 @@
 //! - Output: by default a plain table per size and era (numbers imported,
 //!   matched, members unmasked, per member class, INV-1 breaches), plus a
 //!   summary table for a sweep; `--json` prints one JSON document instead:
-//!   `{"scenario": "hk2019", "runs": [{"config": .., "eras": [legacy, patched]}]}`.
+//!   `{"scenario": "hk2019", "runs": [{"config": .., "eras": [legacy, patched]}]}`,
+//!   each era's `by_class` an object keyed by class, `numbers_of_nobody`
+//!   included.
 //! - `--plot FILE` (`.png` or `.svg`) draws members unmasked against numbers
-//!   imported, one line per era. A plot needs several points: when a single
-//!   size N is asked for, the run becomes the sweep N/4, N/2, 3N/4, N, and
-//!   every size run is reported. Text is drawn with the DejaVu Sans font
-//!   embedded in the binary, so no system font is needed.
+//!   imported, one line per era, the gap between them (legacy's INV-1
+//!   breaches) as a band, the knobs under the title, thousands separated.
+//!   The path is checked before the run (an existing file only with
+//!   `--force`, an existing writable directory) and the file is written
+//!   whole or not at all. A plot needs several points: a single size N runs
+//!   as the sweep N/4, N/2, 3N/4, N (a note on stderr says so), and fewer
+//!   than two distinct sizes are refused. Text is drawn with the DejaVu Sans
+//!   font embedded in the binary, so no system font is needed.
 //! - A progress bar goes to stderr for sweeps and runs over 1,000,000
 //!   members, only when stderr is a terminal and never with `--json`.
+//!
+//! Counts are checked up front: members 1 to 99,999,999 and what fits in
+//! memory (about [`BYTES_PER_MEMBER`] bytes a member against the memory
+//! available, or `PRIVDIFF_MAX_MEMORY` bytes), members' numbers imported
+//! (imports × member share) no more than the members.
 //!
 //! Exit codes (see [`crate::cli`]): 0 when the patched model holds INV-1;
 //! 1 with one line on stderr when the patched model lets the attacker learn
@@ -78,9 +89,13 @@ pub struct Hk2019Args {
     /// Print one JSON document (configurations and per-era reports).
     #[arg(long)]
     pub json: bool,
-    /// Draw members unmasked against numbers imported to FILE (.png or .svg).
+    /// Draw members unmasked against numbers imported to FILE (.png or
+    /// .svg), in a directory that exists; an existing FILE only with --force.
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+    /// Let --plot replace an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The import sizes asked for: one, or several for a sweep.
@@ -224,7 +239,82 @@ impl SizeReport {
 #[derive(Serialize)]
 struct Document<'a> {
     scenario: &'static str,
-    runs: &'a [SizeReport],
+    runs: Vec<RunJson<'a>>,
+}
+
+/// One size in the `--json` document.
+#[derive(Serialize)]
+struct RunJson<'a> {
+    config: &'a ScenarioConfig,
+    eras: Vec<EraJson>,
+}
+
+/// One era in the `--json` document: `by_class` is an object keyed by
+/// class (`shows_number`, `hides_number`, `hides_and_restricts`,
+/// `numbers_of_nobody`), as the table's rows.
+#[derive(Serialize)]
+struct EraJson {
+    era: Era,
+    imported: u32,
+    matched: u32,
+    unmasked: u32,
+    inv1_breaches: u32,
+    by_class: std::collections::BTreeMap<&'static str, ClassJson>,
+}
+
+/// A class's counts; the numbers of nobody have no members and show no
+/// number, so those fields are left out for them.
+#[derive(Serialize)]
+struct ClassJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    members: Option<u32>,
+    imported: u32,
+    matched: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number_shown: Option<u32>,
+}
+
+/// The JSON key of a member class.
+fn class_key(class: MemberClass) -> &'static str {
+    match class {
+        MemberClass::ShowsNumber => "shows_number",
+        MemberClass::HidesNumber => "hides_number",
+        MemberClass::HidesAndRestricts => "hides_and_restricts",
+    }
+}
+
+/// Numbers imported that belong to no member: the table's last row.
+fn spare_numbers(r: &EraReport) -> u32 {
+    let member_numbers: u32 = r.by_class.iter().map(|(_, n)| n.imported).sum();
+    r.imported.saturating_sub(member_numbers)
+}
+
+impl EraJson {
+    fn of(r: &EraReport) -> EraJson {
+        let mut by_class: std::collections::BTreeMap<&'static str, ClassJson> = r
+            .by_class
+            .iter()
+            .map(|(class, n)| {
+                let counts = ClassJson {
+                    members: Some(n.members),
+                    imported: n.imported,
+                    matched: n.matched,
+                    number_shown: Some(n.number_shown),
+                };
+                (class_key(*class), counts)
+            })
+            .collect();
+        let spare = ClassJson { members: None, imported: spare_numbers(r), matched: 0, number_shown: None };
+        by_class.insert("numbers_of_nobody", spare);
+        EraJson {
+            era: r.era,
+            imported: r.imported,
+            matched: r.matched,
+            unmasked: r.unmasked,
+            inv1_breaches: r.inv1_breaches,
+            by_class,
+        }
+    }
 }
 
 /// Runs one era of a built scenario (tests substitute broken models).
@@ -238,7 +328,22 @@ pub fn run(cmd: ScenarioCommand) -> anyhow::Result<ExitCode> {
 
 fn execute(args: &Hk2019Args, run_era: EraRunner<'_>) -> anyhow::Result<ExitCode> {
     let format = args.plot.as_deref().map(PlotFormat::of).transpose()?;
-    let configs: Vec<ScenarioConfig> = sizes_to_run(&args.imports.0, format.is_some())
+    if let Some(path) = &args.plot {
+        check_plot_path(path, args.force)?;
+    }
+    let sizes = sizes_to_run(&args.imports.0, format.is_some());
+    if format.is_some() && sizes.len() < 2 {
+        bail!("--plot needs at least two import sizes to draw a line, got {}; give a comma list", args.imports);
+    }
+    if format.is_some() && args.imports.0.len() == 1 {
+        let list: Vec<String> = sizes.iter().map(u32::to_string).collect();
+        eprintln!(
+            "privdiff: note: --plot needs several points: the single size {} runs as the sweep {}",
+            args.imports,
+            list.join(",")
+        );
+    }
+    let configs: Vec<ScenarioConfig> = sizes
         .into_iter()
         .map(|imports| ScenarioConfig {
             members: args.members,
@@ -276,13 +381,17 @@ fn execute(args: &Hk2019Args, run_era: EraRunner<'_>) -> anyhow::Result<ExitCode
     progress.finish_and_clear();
 
     if args.json {
-        let doc = Document { scenario: "hk2019", runs: &reports };
+        let runs = reports
+            .iter()
+            .map(|r| RunJson { config: &r.config, eras: r.eras.iter().map(EraJson::of).collect() })
+            .collect();
+        let doc = Document { scenario: "hk2019", runs };
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         print!("{}", render_tables(&reports));
     }
     if let (Some(path), Some(format)) = (&args.plot, format) {
-        plot(path, format, &reports)?;
+        plot(path, format, &reports, args.force)?;
         if !args.json {
             println!("plot written to {}", path.display());
         }
@@ -358,9 +467,7 @@ fn render_tables(reports: &[SizeReport]) -> String {
                 "  {:<28} {:>10} {:>10} {:>10} {:>12}",
                 "member class", "members", "imported", "matched", "number shown"
             );
-            let mut member_numbers = 0;
             for (class, n) in &r.by_class {
-                member_numbers += n.imported;
                 let _ = writeln!(
                     out,
                     "  {:<28} {:>10} {:>10} {:>10} {:>12}",
@@ -371,8 +478,15 @@ fn render_tables(reports: &[SizeReport]) -> String {
                     n.number_shown
                 );
             }
-            let spare = r.imported.saturating_sub(member_numbers);
-            let _ = writeln!(out, "  {:<28} {:>10} {:>10} {:>10} {:>12}", "numbers of nobody", "-", spare, 0, "-");
+            let _ = writeln!(
+                out,
+                "  {:<28} {:>10} {:>10} {:>10} {:>12}",
+                "numbers of nobody",
+                "-",
+                spare_numbers(r),
+                0,
+                "-"
+            );
         }
     }
     if reports.len() > 1 {
@@ -395,18 +509,56 @@ fn render_tables(reports: &[SizeReport]) -> String {
     out
 }
 
-/// Draws the plot to `path`.
-fn plot(path: &Path, format: PlotFormat, reports: &[SizeReport]) -> anyhow::Result<()> {
+/// Checks before the run that the plot can be written: no existing file
+/// unless `force`, an existing directory that accepts a new file.
+fn check_plot_path(path: &Path, force: bool) -> anyhow::Result<()> {
+    if path.is_dir() {
+        bail!("--plot: {} is a directory", path.display());
+    }
+    if path.exists() && !force {
+        bail!("--plot: {} already exists; pass --force to replace it", path.display());
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        bail!("--plot: directory {} does not exist", dir.display());
+    }
+    let probe = temporary_next_to(path);
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => bail!("--plot: cannot write in {}: {e}", dir.display()),
+    }
+}
+
+/// A temporary file name in `path`'s directory, with its extension.
+fn temporary_next_to(path: &Path) -> PathBuf {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("plot");
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("tmp");
+    path.with_file_name(format!(".{name}.{}.tmp.{ext}", std::process::id()))
+}
+
+/// Draws the plot to a temporary file next to `path`, then moves it into
+/// place: replacing an existing file only with `force`, never leaving a
+/// half-written one.
+fn plot(path: &Path, format: PlotFormat, reports: &[SizeReport], force: bool) -> anyhow::Result<()> {
     // Both backends lay text out with the embedded font; the bitmap one
     // also rasterises it (plotters' `ab_glyph` feature, no system fonts).
     plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
         .map_err(|_| anyhow!("the embedded font could not be loaded"))?;
-    let size = (1024, 640);
+    let size = (1024, 700);
+    let tmp = temporary_next_to(path);
     let result = match format {
-        PlotFormat::Png => draw(BitMapBackend::new(path, size).into_drawing_area(), reports),
-        PlotFormat::Svg => draw(SVGBackend::new(path, size).into_drawing_area(), reports),
+        PlotFormat::Png => draw(BitMapBackend::new(&tmp, size).into_drawing_area(), reports),
+        PlotFormat::Svg => draw(SVGBackend::new(&tmp, size).into_drawing_area(), reports),
     };
-    result.map_err(|e| anyhow!("--plot: cannot draw {}: {e}", path.display()))
+    let placed = result.map_err(|e| anyhow!("--plot: cannot draw {}: {e}", path.display())).and_then(|()| {
+        let moved = if force { std::fs::rename(&tmp, path) } else { std::fs::hard_link(&tmp, path) };
+        moved.map_err(|e| anyhow!("--plot: cannot write {}: {e}", path.display()))
+    });
+    let _ = std::fs::remove_file(&tmp);
+    placed
 }
 
 /// `1234567` as `1,234,567`.
@@ -422,10 +574,14 @@ fn thousands(n: u32) -> String {
     out
 }
 
-/// Members unmasked against numbers imported, one line per era.
+/// Members unmasked against numbers imported, one line per era, the gap
+/// between them (legacy's INV-1 breaches: hiders who restrict finding,
+/// unmasked only through the loophole) as a band, and the knobs under the
+/// title.
 fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, reports: &[SizeReport]) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    let members = reports.first().map_or(0, |r| r.config.members);
+    let Some(first) = reports.first() else { return Err("nothing to draw".to_string()) };
+    let c = &first.config;
     // Headroom on both axes so that the end points are not clipped.
     let x_top = reports.iter().map(|r| r.config.imports).max().unwrap_or(0);
     let x_max = (u64::from(x_top) * 21 / 20).max(1) as u32 + 1;
@@ -433,8 +589,20 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, reports: &[SizeReport]
     let y_max = (u64::from(y_top) * 11 / 10).max(1) as u32 + 1;
 
     root.fill(&WHITE).map_err(e)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(format!("Hong Kong 2019 enumeration attack: {} members", thousands(members)), ("sans-serif", 26))
+    let (header, body) = root.split_vertically(86);
+    let title = format!("Hong Kong 2019 enumeration attack: {} members", thousands(c.members));
+    header.draw(&Text::new(title, (24, 14), ("sans-serif", 26))).map_err(e)?;
+    let knobs = format!(
+        "{} members; numbers imported {}; member share {}, hide share {}, restrict share {}, seed {}",
+        thousands(c.members),
+        reports.iter().map(|r| thousands(r.config.imports)).collect::<Vec<_>>().join(", "),
+        c.member_share,
+        c.hide_share,
+        c.restrict_share,
+        c.seed
+    );
+    header.draw(&Text::new(knobs, (24, 52), ("sans-serif", 16))).map_err(e)?;
+    let mut chart = ChartBuilder::on(&body)
         .margin(24)
         .x_label_area_size(56)
         .y_label_area_size(84)
@@ -444,13 +612,25 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, reports: &[SizeReport]
         .configure_mesh()
         .x_desc("numbers imported")
         .y_desc("members unmasked (hidden number shown)")
+        .x_label_formatter(&|x| thousands(*x))
+        .y_label_formatter(&|y| thousands(*y))
         .label_style(("sans-serif", 16))
         .axis_desc_style(("sans-serif", 18))
         .draw()
         .map_err(e)?;
+    let series = |era| -> Vec<(u32, u32)> {
+        reports.iter().filter_map(|r| r.era(era).map(|e| (r.config.imports, e.unmasked))).collect()
+    };
+    let mut band = series(Era::Legacy);
+    band.extend(series(Era::Patched).into_iter().rev());
+    let gap = RED.mix(0.15);
+    chart
+        .draw_series(std::iter::once(Polygon::new(band, gap.filled())))
+        .map_err(e)?
+        .label("gap: legacy's INV-1 breaches (the loophole)")
+        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], gap.filled()));
     for (era, color) in [(Era::Legacy, RED), (Era::Patched, BLUE)] {
-        let points: Vec<(u32, u32)> =
-            reports.iter().filter_map(|r| r.era(era).map(|e| (r.config.imports, e.unmasked))).collect();
+        let points = series(era);
         chart
             .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
             .map_err(e)?
@@ -505,6 +685,7 @@ mod tests {
             seed: 2019,
             json: true,
             plot: None,
+            force: false,
         }
     }
 
