@@ -29,7 +29,7 @@ fn replay_tells_the_story_and_exits_0_on_a_pass() {
     let out = String::from_utf8(o.stdout).unwrap();
     assert!(out.contains("alice imports contacts ["), "{out}");
     assert!(out.contains("LOOPHOLE (legacy, INV-1): alice obtained bob's hidden number +852 5100 0002"), "{out}");
-    assert!(out.contains("verdict: PASS after 20 step(s); legacy leaked 3 hidden number(s)"), "{out}");
+    assert!(out.contains("verdict: PASS after 20 step(s); legacy committed 3 INV-1 breach event(s) (a viewer learning a hidden number), exposing 3 distinct hidden number(s)"), "{out}");
 }
 
 #[test]

@@ -433,3 +433,30 @@ fn scenario_plot_states_knobs_gap_and_refuses_a_single_point() {
     assert!(err.contains("--plot needs at least two import sizes"), "{err}");
     assert!(!svg.exists());
 }
+
+// ---- What people expect ----
+
+/// "Exactly N INV-1 breaches" counts events (viewer-number pairs); the
+/// story shows both those and the distinct hidden numbers exposed.
+#[test]
+fn breach_counts_say_events_and_distinct_numbers() {
+    let d = tmpdir("events");
+    let mut case: Value = serde_json::from_str(&canary_text()).unwrap();
+    case["name"] = "two-viewers".into();
+    case["world"]["users"] = 3.into();
+    case["ops"].as_array_mut().unwrap().push(serde_json::json!(
+        {"op": "ImportContacts", "owner": "carol", "phones": ["+852 5100 0001"]}
+    ));
+    case["expected"]["legacy_inv1_breaches"] = 2.into();
+    let file = d.join("two-viewers.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&case).unwrap()).unwrap();
+    let o = privdiff(&["replay", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("legacy committed 2 INV-1 breach event(s) (a viewer learning a hidden number), exposing 1 distinct hidden number(s)"),
+        "{out}"
+    );
+    assert!(out.contains("(as expected)"), "the case counts events: {out}");
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -28,7 +28,9 @@ pub const VERSION: u32 = 1;
 pub enum Expected {
     /// The run passes D-1..D-4; legacy commits exactly this many breaches.
     Pass {
-        /// INV-1 breaches by the legacy model.
+        /// INV-1 breach events by the legacy model: a viewer newly learning
+        /// a hidden number (each viewer-number pair counts once; two viewers
+        /// learning one number count twice).
         legacy_inv1_breaches: usize,
     },
     /// The run fails with this kind of failure.
