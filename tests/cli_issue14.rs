@@ -307,7 +307,7 @@ fn corpus_add_warns_about_duplicates() {
     let first = privdiff(&["corpus", "add", CANARY, "--name", "first", "--dir", dir]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert!(!stderr(&first).contains("warning"));
-    let second = privdiff(&["corpus", "add", HK, "--name", "second", "--dir", dir]);
+    let second = privdiff(&["corpus", "add", CANARY, "--name", "second", "--dir", dir]);
     assert_eq!(second.status.code(), Some(0));
     let err = stderr(&second);
     assert!(
@@ -458,5 +458,48 @@ fn breach_counts_say_events_and_distinct_numbers() {
         "{out}"
     );
     assert!(out.contains("(as expected)"), "the case counts events: {out}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// Presets are written as the apps set them: the minimiser keeps a preset
+/// whole (Nobody stays `["DisallowAll"]`, never `[]`; My Contacts stays
+/// `["AllowContacts", "DisallowAll"]`), and the rule lists mean what
+/// docs/CASE-FORMAT.md says: `[]` hides like Nobody for "who can see my
+/// number" and is refused for "who can find me".
+#[test]
+fn presets_are_written_whole_and_mean_what_the_docs_say() {
+    let d = tmpdir("presets");
+    let out = d.join("hk-min.json");
+    let o = privdiff(&["minimize", HK, "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let case: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(case["ops"][0]["rules"], serde_json::json!(["AllowContacts", "DisallowAll"]), "{case}");
+    let docs = std::fs::read_to_string(root().join("docs/CASE-FORMAT.md")).unwrap();
+    for row in [
+        "| Everybody | `[\"AllowAll\"]` |",
+        "| My Contacts | `[\"AllowContacts\", \"DisallowAll\"]` |",
+        "| Nobody | `[\"DisallowAll\"]` |",
+    ] {
+        assert!(docs.contains(row), "docs give {row}");
+    }
+    // `[]` and Nobody: the same story for PhoneNumber; refused for AddedByPhone.
+    let story = |key: &str, rules: Value| {
+        let mut c: Value = serde_json::from_str(&canary_text()).unwrap();
+        c["ops"] = serde_json::json!([
+            {"op": "JoinGroup", "user": "alice", "group": "#lobby"},
+            {"op": "SetPrivacy", "user": "alice", "key": key, "rules": rules},
+            {"op": "JoinGroup", "user": "bob", "group": "#lobby"},
+            {"op": "ListMembers", "viewer": "bob", "group": "#lobby"},
+        ]);
+        c["expected"] = serde_json::json!({"verdict": "pass", "legacy_inv1_breaches": 0});
+        let f = d.join("story.json");
+        std::fs::write(&f, serde_json::to_string(&c).unwrap()).unwrap();
+        let o = privdiff(&["replay", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+        stdout(&o).lines().filter(|l| l.contains("all sides")).map(str::to_string).collect::<Vec<_>>()
+    };
+    assert_eq!(story("PhoneNumber", serde_json::json!([])), story("PhoneNumber", serde_json::json!(["DisallowAll"])));
+    let refused = story("AddedByPhone", serde_json::json!([]));
+    assert!(refused[1].contains("PRIVACY_VALUE_INVALID"), "{refused:?}");
     std::fs::remove_dir_all(&d).unwrap();
 }
