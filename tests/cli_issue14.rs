@@ -212,7 +212,7 @@ fn replay_json_carries_world_case_and_expected_vs_got() {
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(doc["case"], "canary-minimal-loophole");
     assert_eq!(doc["world"]["users"], 2);
-    assert_eq!(doc["implementation"], "patched");
+    assert_eq!(doc["patched_impl"], "patched");
     assert_eq!(doc["verdict"], "pass");
     assert_eq!(doc["expected"], serde_json::json!({"verdict": "pass", "legacy_inv1_breaches": 1}));
     assert_eq!(doc["got"], doc["expected"]);
@@ -223,7 +223,7 @@ fn replay_json_carries_world_case_and_expected_vs_got() {
     assert_eq!(o.status.code(), Some(1));
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(doc["verdict"], "fail");
-    assert_eq!(doc["failure"]["kind"], "patched_leak");
+    assert_eq!(doc["failure"]["kind"], "leak");
     assert_eq!(doc["as_expected"], Value::Null, "recorded for patched, run on legacy: not compared");
 }
 
@@ -282,8 +282,8 @@ fn a_legacy_minimised_case_records_its_implementation() {
     let o = privdiff(&["minimize", "--patched-impl", "legacy", HK, "-o", case.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&case).unwrap()).unwrap();
-    assert_eq!(doc["implementation"], "legacy");
-    assert_eq!(doc["expected"]["failure"], "patched_leak");
+    assert_eq!(doc["patched_impl"], "legacy");
+    assert_eq!(doc["expected"]["failure"], "leak");
     let check = privdiff(&["corpus", "check", d.to_str().unwrap()]);
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
     let replay = privdiff(&["replay", case.to_str().unwrap()]);
@@ -295,7 +295,7 @@ fn a_legacy_minimised_case_records_its_implementation() {
     let check = privdiff(&["corpus", "check", kept.to_str().unwrap()]);
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
     // Patched-server cases carry no field: existing files are unchanged.
-    assert!(!canary_text().contains("implementation"));
+    assert!(!canary_text().contains("patched_impl"));
     std::fs::remove_dir_all(&d).unwrap();
 }
 

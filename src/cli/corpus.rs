@@ -115,9 +115,9 @@ fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
         _ => format!("added from {}; describe what this case shows", args.artifact.display()),
     };
     let mut case = if args.keep {
-        let trace = engine::run_with(&loaded.run, implementation.factory());
-        Case::new(&args.name, &note, &loaded.run, Expected::of(&trace))?
-            .with_implementation(Some(implementation.name()))
+        let verdict = implementation.engine().verdict(&loaded.run);
+        Case::new(&args.name, &note, &loaded.run, Expected::of_verdict(&verdict))?
+            .with_patched_impl(Some(implementation.name()))
     } else {
         shrink_to_case(&loaded.run, &args.name, &note, implementation)?
     };
@@ -172,6 +172,10 @@ pub fn check_dir(dir: &Path) -> anyhow::Result<Vec<CheckResult>> {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     paths.sort();
+    // One engine per implementation in the patched seat, reused by every
+    // case recorded with it.
+    let mut patched = engine::Engine::standard();
+    let mut legacy: Option<engine::Engine> = None;
     Ok(paths
         .into_iter()
         .map(|path| {
@@ -180,12 +184,17 @@ pub fn check_dir(dir: &Path) -> anyhow::Result<Vec<CheckResult>> {
                 Ok(case) => match PatchedImpl::of_case(&case) {
                     Err(e) => Some(format!("unusable: {e:#}")),
                     Ok(implementation) => {
-                        let got = Expected::of(&engine::run_with(&case.run(), implementation.factory()));
+                        let engine = match implementation {
+                            PatchedImpl::Patched => &mut patched,
+                            PatchedImpl::Legacy => legacy.get_or_insert_with(|| implementation.engine()),
+                        };
+                        let verdict = engine.verdict(&case.run());
+                        let got = Expected::of_verdict(&verdict);
                         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                         if stem != case.name {
                             Some(format!("the case is named {:?} but the file is {stem:?}", case.name))
                         } else {
-                            (got != case.expected).then(|| format!("expected {}, got {got}", case.expected))
+                            (!case.expected.met_by(&verdict)).then(|| format!("expected {}, got {got}", case.expected))
                         }
                     }
                 },

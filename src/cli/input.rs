@@ -71,30 +71,33 @@ impl PatchedImpl {
 
     /// The implementation a case records (`None`: the patched server).
     pub fn of_case(case: &Case) -> anyhow::Result<PatchedImpl> {
-        match case.implementation.as_deref() {
+        match case.patched_impl.as_deref() {
             None | Some("patched") => Ok(PatchedImpl::Patched),
             Some("legacy") => Ok(PatchedImpl::Legacy),
             Some(other) => {
                 anyhow::bail!(
-                    "case {:?} records implementation {other:?}, which this privdiff does not have (patched, legacy)",
+                    "case {:?} records patched_impl {other:?}, which this privdiff does not have (patched, legacy)",
                     case.name
                 )
             }
         }
     }
 
-    /// The model factory this choice means.
-    pub fn factory(self) -> &'static crate::models::implementation::ModelFactory {
+    /// The engine this choice means: the references, the legacy server, and
+    /// in the patched seat the patched server or the legacy one.
+    pub fn engine(self) -> crate::oracle::engine::Engine {
+        use crate::models::implementation::Seated;
+        use crate::models::server::LegacyServer;
+        use crate::oracle::engine::Engine;
         match self {
-            PatchedImpl::Patched => &crate::oracle::engine::default_models,
-            PatchedImpl::Legacy => &legacy_everywhere,
+            PatchedImpl::Patched => Engine::standard(),
+            PatchedImpl::Legacy => Engine::new(
+                Engine::standard_references(),
+                vec![
+                    Box::new(LegacyServer::default()),
+                    Box::new(Seated::new("patched", crate::world::Era::Patched, LegacyServer::default())),
+                ],
+            ),
         }
     }
-}
-
-fn legacy_everywhere(
-    world: &crate::world::World,
-    _era: crate::world::Era,
-) -> Box<dyn crate::models::implementation::Model> {
-    Box::new(crate::models::server::LegacyServer::new(world))
 }

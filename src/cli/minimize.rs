@@ -10,7 +10,6 @@ use clap::Args;
 use super::input::{load, InputKind, PatchedImpl};
 use crate::corpus::case::{valid_name, write_new, Case, Expected};
 use crate::corpus::minimize::{goal_of, minimize_with};
-use crate::oracle::engine;
 
 /// Options of `minimize`.
 #[derive(Args, Debug)]
@@ -90,18 +89,18 @@ pub fn shrink_to_case(
     note: &str,
     implementation: PatchedImpl,
 ) -> anyhow::Result<Case> {
-    let factory = implementation.factory();
-    let trace = engine::run_with(run, factory);
+    let mut engine = implementation.engine();
+    let trace = engine.trace(run);
     let Some(goal) = goal_of(&trace.verdict) else {
         bail!("nothing to minimise: the run passes and the legacy model leaks nothing");
     };
-    let small = minimize_with(run, goal, factory);
+    let small = minimize_with(run, &goal, &mut engine);
     eprintln!(
         "minimised {} operation(s) to {} keeping \"{goal}\" ({} candidate runs)",
         run.ops.len(),
         small.run.ops.len(),
         small.tests
     );
-    let expected = Expected::of(&engine::run_with(&small.run, factory));
-    Ok(Case::new(name, note, &small.run, expected)?.with_implementation(Some(implementation.name())))
+    let expected = Expected::of_verdict(&engine.verdict(&small.run));
+    Ok(Case::new(name, note, &small.run, expected)?.with_patched_impl(Some(implementation.name())))
 }

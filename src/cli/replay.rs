@@ -15,7 +15,7 @@ use super::input::{load, InputKind, PatchedImpl};
 use super::EXIT_FAIL;
 use crate::corpus::case::Expected;
 use crate::corpus::story;
-use crate::oracle::engine::{self, StepTrace, Verdict};
+use crate::oracle::engine::{StepTrace, Verdict};
 use crate::world::WorldConfig;
 
 /// Options of `replay`.
@@ -42,8 +42,8 @@ struct Document<'a> {
     file: String,
     /// The case's name, for a case file.
     case: Option<&'a str>,
-    /// The implementation standing in as the patched model.
-    implementation: &'static str,
+    /// The implementation in the patched seat.
+    patched_impl: &'static str,
     /// The world.
     world: WorldConfig,
     /// Operations in the run.
@@ -68,20 +68,20 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.file, args.kind)?;
     let recorded = loaded.case.as_ref().map(PatchedImpl::of_case).transpose()?;
     let implementation = args.patched_impl.or(recorded).unwrap_or_default();
-    let trace = engine::run_with(&loaded.run, implementation.factory());
+    let trace = implementation.engine().trace(&loaded.run);
     let got = Expected::of(&trace);
     // A case's expectation holds for the implementation it was recorded with.
     let expected = loaded.case.as_ref().filter(|_| recorded == Some(implementation)).map(|c| &c.expected);
-    let as_expected = expected.map(|e| *e == got);
+    let as_expected = expected.map(|e| e.met_by(&trace.verdict));
     let failure = match &trace.verdict {
         Verdict::Pass { .. } => None,
-        Verdict::Fail { failure } => Some(failure),
+        Verdict::Fail { failure, .. } => Some(failure),
     };
     if args.json {
         let doc = Document {
             file: args.file.display().to_string(),
             case: loaded.case.as_ref().map(|c| c.name.as_str()),
-            implementation: implementation.name(),
+            patched_impl: implementation.name(),
             world: loaded.run.world,
             operations: loaded.run.ops.len(),
             verdict: if failure.is_some() { "fail" } else { "pass" },
@@ -107,7 +107,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
                 None => println!(
                     "expected: {} with implementation {}; not compared with this run on {}",
                     case.expected,
-                    case.implementation.as_deref().unwrap_or("patched"),
+                    case.patched_impl.as_deref().unwrap_or("patched"),
                     implementation.name()
                 ),
             }
