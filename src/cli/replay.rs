@@ -105,7 +105,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
                 Some(true) => println!("expected: {}; got: {got} (as expected)", case.expected),
                 Some(false) => println!("expected: {}; got: {got} (NOT as expected)", case.expected),
                 None => println!(
-                    "expected: {} with implementation {}; not compared with this run on {}",
+                    "expected: {} (recorded with {} in the patched seat); not compared: this run put {} there",
                     case.expected,
                     case.patched_impl.as_deref().unwrap_or("patched"),
                     implementation.name()
