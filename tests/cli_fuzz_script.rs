@@ -102,10 +102,8 @@ fn an_empty_log_is_not_an_error() {
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("empty.log");
     std::fs::write(&log, "").unwrap();
-    let script = format!(
-        "set -euo pipefail; . scripts/lib-fuzz-log.sh; fuzz_status {0}; fuzz_summary {0}",
-        log.display()
-    );
+    let script =
+        format!("set -euo pipefail; . scripts/lib-fuzz-log.sh; fuzz_status {0}; fuzz_summary {0}", log.display());
     let o = Command::new("bash").arg("-c").arg(script).current_dir(root()).output().unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(o.status.code(), Some(0));
