@@ -15,8 +15,8 @@
 use crate::models::implementation::{Implementation, TransportError};
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
-use crate::world::response::{imported_buffers, members_buffer};
-use crate::world::response::{ErrorCode, ImportedContact, MemberView, Outcome, Response};
+use crate::world::response::Slot;
+use crate::world::response::{ErrorCode, ImportedContact, MemberView, Response};
 use crate::world::Era;
 use crate::world::{Op, World};
 
@@ -38,7 +38,10 @@ pub struct Reference {
     /// Every address-book entry of every user (S3).
     entries: Vec<Entry>,
     /// Settings that were set, newest last; absent means default (S5).
+    /// Only the first `settings_len` are this run's; the rest are spare
+    /// lists kept from earlier runs so that storing a setting reuses them.
     settings: Vec<(UserId, PrivacyKey, Vec<Rule>)>,
+    settings_len: usize,
     /// (viewer, user, number) links each viewer has learned (S17).
     knows: Vec<(UserId, UserId, Phone)>,
 }
@@ -57,6 +60,7 @@ impl Reference {
             memberships: Vec::new(),
             entries: Vec::new(),
             settings: Vec::new(),
+            settings_len: 0,
             knows: Vec::new(),
         }
     }
@@ -87,7 +91,7 @@ impl Reference {
 
     /// S5: the newest setting, or the default.
     fn rules(&self, owner: UserId, key: PrivacyKey) -> &[Rule] {
-        for (u, k, rules) in self.settings.iter().rev() {
+        for (u, k, rules) in self.settings[..self.settings_len].iter().rev() {
             if *u == owner && *k == key {
                 return rules;
             }
@@ -118,6 +122,19 @@ impl Reference {
             }
         }
         false
+    }
+
+    /// S13: records a setting as the newest one.
+    fn store_setting(&mut self, user: UserId, key: PrivacyKey, rules: &[Rule]) {
+        if self.settings_len == self.settings.len() {
+            self.settings.push((user, key, Vec::new()));
+        }
+        let slot = &mut self.settings[self.settings_len];
+        slot.0 = user;
+        slot.1 = key;
+        slot.2.clear();
+        slot.2.extend_from_slice(rules);
+        self.settings_len += 1;
     }
 
     /// S17: whether `viewer` has learned (user, phone).
@@ -218,15 +235,14 @@ impl Implementation for Reference {
         self.world.clone_from(world);
         self.memberships.clear();
         self.entries.clear();
-        self.settings.clear();
+        self.settings_len = 0;
         self.knows.clear();
         Ok(())
     }
 
-    fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError> {
-        match self.answer(op, out) {
-            Ok(()) => {}
-            Err(code) => *out = Err(code),
+    fn apply(&mut self, op: &Op, out: &mut Slot) -> Result<(), TransportError> {
+        if let Err(code) = self.answer(op, out) {
+            out.fail(code);
         }
         Ok(())
     }
@@ -235,7 +251,7 @@ impl Implementation for Reference {
 impl Reference {
     /// One operation, as the SPEC paragraph that defines it; the response
     /// goes into `out`, an error code is returned.
-    fn answer(&mut self, op: &Op, out: &mut Outcome) -> Result<(), ErrorCode> {
+    fn answer(&mut self, op: &Op, out: &mut Slot) -> Result<(), ErrorCode> {
         match *op {
             // S4, S9: membership is a set; a second join or a stray leave fails.
             Op::JoinGroup { user, group } => {
@@ -245,7 +261,7 @@ impl Reference {
                     return Err(ErrorCode::UserAlreadyParticipant);
                 }
                 self.memberships.push((group, user));
-                *out = Ok(Response::Done);
+                out.set(Ok(Response::Done));
             }
             Op::LeaveGroup { user, group } => {
                 self.check_users(&[user])?;
@@ -254,17 +270,13 @@ impl Reference {
                     return Err(ErrorCode::UserNotParticipant);
                 }
                 self.memberships.retain(|m| *m != (group, user));
-                *out = Ok(Response::Done);
+                out.set(Ok(Response::Done));
             }
             // S10: each number in turn; own number ignored; a refused match is
             // stored and answered exactly like an unregistered number (INV-3).
             Op::ImportContacts { owner, ref phones } => {
                 self.check_users(&[owner])?;
-                let mut matched = std::mem::take(imported_buffers(out).0);
-                let mut unmatched = Vec::new();
-                if let Ok(Response::Imported { unmatched: u, .. }) = out {
-                    unmatched = std::mem::take(u);
-                }
+                let (matched, unmatched) = out.imported();
                 for &phone in phones {
                     if self.world.phone_of(owner) == Some(phone) {
                         continue;
@@ -280,7 +292,6 @@ impl Reference {
                         unmatched.push(phone);
                     }
                 }
-                *out = Ok(Response::Imported { matched, unmatched });
             }
             // S11: only someone the owner can reference. With share_phone the
             // owner's PhoneNumber gets AllowUsers({target}) in front, unless it
@@ -301,15 +312,15 @@ impl Reference {
                 if share_phone && !allowed_before {
                     let mut rules = vec![Rule::AllowUsers(vec![target])];
                     rules.extend_from_slice(self.rules(owner, PrivacyKey::PhoneNumber));
-                    self.settings.push((owner, PrivacyKey::PhoneNumber, rules));
+                    self.store_setting(owner, PrivacyKey::PhoneNumber, &rules);
                 }
-                *out = Ok(Response::Done);
+                out.set(Ok(Response::Done));
             }
             // S12: the entry goes; what was seen stays seen.
             Op::DeleteContact { owner, target } => {
                 self.check_users(&[owner, target])?;
                 self.entries.retain(|e| !(e.owner == owner && e.user == Some(target)));
-                *out = Ok(Response::Done);
+                out.set(Ok(Response::Done));
             }
             // S13, validated by S8.
             Op::SetPrivacy { user, key, ref rules } => {
@@ -317,8 +328,8 @@ impl Reference {
                 if let Some(code) = Self::setting_error(key, rules) {
                     return Err(code);
                 }
-                self.settings.push((user, key, rules.clone()));
-                *out = Ok(Response::Done);
+                self.store_setting(user, key, rules);
+                out.set(Ok(Response::Done));
             }
             // S14: viewer and member must both be in the group.
             Op::QueryMember { viewer, group, member } => {
@@ -327,7 +338,8 @@ impl Reference {
                 if !self.is_member(group, viewer) || !self.is_member(group, member) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
-                *out = Ok(Response::Member(self.member_view(viewer, member)));
+                let view = self.member_view(viewer, member);
+                out.set(Ok(Response::Member(view)));
             }
             Op::ListMembers { viewer, group } => {
                 self.check_users(&[viewer])?;
@@ -335,13 +347,12 @@ impl Reference {
                 if !self.is_member(group, viewer) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
-                let mut views = std::mem::take(members_buffer(out));
+                let views = out.members();
                 for m in self.world.users() {
                     if self.is_member(group, m) {
                         views.push(self.member_view(viewer, m));
                     }
                 }
-                *out = Ok(Response::Members(views));
             }
             // S14, S15, INV-3: one error for "nobody" and "refused".
             Op::ResolvePhone { viewer, phone } => {
@@ -349,7 +360,7 @@ impl Reference {
                 match self.owner_of(phone) {
                     Some(t) if t == viewer || self.find_allowed(viewer, t) => {
                         self.learn(viewer, t, phone);
-                        *out = Ok(Response::Resolved { user: t });
+                        out.set(Ok(Response::Resolved { user: t }));
                     }
                     _ => return Err(ErrorCode::PhoneNotOccupied),
                 }
