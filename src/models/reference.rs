@@ -13,6 +13,7 @@
 //! [`Implementation`] like any other, so a test can plug in a broken one.
 
 use crate::models::implementation::{Implementation, TransportError};
+use crate::models::plant::{self, Misreading};
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
 use crate::world::response::Slot;
@@ -121,11 +122,19 @@ impl Reference {
                 return d;
             }
         }
-        false
+        plant::active(Misreading::S6NoMatchAllows)
     }
 
     /// S13: records a setting as the newest one.
     fn store_setting(&mut self, user: UserId, key: PrivacyKey, rules: &[Rule]) {
+        if plant::active(Misreading::S7GroupsFrozenAtSet) {
+            let frozen = plant::freeze_groups(rules, self.world.user_count(), &|g, u| self.is_member(g, u));
+            return self.push_setting(user, key, &frozen);
+        }
+        self.push_setting(user, key, rules)
+    }
+
+    fn push_setting(&mut self, user: UserId, key: PrivacyKey, rules: &[Rule]) {
         if self.settings_len == self.settings.len() {
             self.settings.push((user, key, Vec::new()));
         }
@@ -149,16 +158,18 @@ impl Reference {
     }
 
     /// S15: does `viewer`, supplying `target`'s number, match `target`?
+    /// Legacy: always. Patched: if the number is already known to the
+    /// viewer (the owner shows it to them, or they learned the link), or
+    /// else if the owner lets them find it.
     fn find_allowed(&self, viewer: UserId, target: UserId) -> bool {
-        match self.era {
-            Era::Legacy => true,
-            Era::Patched => {
-                let Some(phone) = self.world.phone_of(target) else { return false };
-                self.rule_allows(target, PrivacyKey::AddedByPhone, viewer)
-                    || self.rule_allows(target, PrivacyKey::PhoneNumber, viewer)
-                    || self.knows_link(viewer, target, phone)
-            }
+        if self.era == Era::Legacy {
+            return true;
         }
+        let Some(phone) = self.world.phone_of(target) else { return false };
+        let shown_to_viewer = !plant::active(Misreading::S15DropsPhoneNumberClause)
+            && self.rule_allows(target, PrivacyKey::PhoneNumber, viewer);
+        let already_known = shown_to_viewer || self.knows_link(viewer, target, phone);
+        already_known || self.rule_allows(target, PrivacyKey::AddedByPhone, viewer)
     }
 
     /// S16: viewer sees target's number.
@@ -335,7 +346,9 @@ impl Reference {
             Op::QueryMember { viewer, group, member } => {
                 self.check_users(&[viewer, member])?;
                 self.check_group(group)?;
-                if !self.is_member(group, viewer) || !self.is_member(group, member) {
+                let looks_in = plant::active(Misreading::S14NoMembershipCheck)
+                    || (self.is_member(group, viewer) && self.is_member(group, member));
+                if !looks_in {
                     return Err(ErrorCode::UserNotParticipant);
                 }
                 let view = self.member_view(viewer, member);
@@ -344,7 +357,7 @@ impl Reference {
             Op::ListMembers { viewer, group } => {
                 self.check_users(&[viewer])?;
                 self.check_group(group)?;
-                if !self.is_member(group, viewer) {
+                if !self.is_member(group, viewer) && !plant::active(Misreading::S14NoMembershipCheck) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
                 let views = out.members();

@@ -21,6 +21,7 @@ use crate::models::usermap::UserMap;
 use std::marker::PhantomData;
 
 use crate::models::implementation::{Implementation, TransportError};
+use crate::models::plant::{self, Misreading};
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{self, PrivacyKey, Rule};
 use crate::world::response::Slot;
@@ -61,7 +62,8 @@ impl FindPolicy for Patched {
     const NAME: &'static str = "patched";
     fn may_find(state: &State, viewer: UserId, target: UserId) -> bool {
         state.allows(target, PrivacyKey::AddedByPhone, viewer)
-            || state.allows(target, PrivacyKey::PhoneNumber, viewer)
+            || (!plant::active(Misreading::S15DropsPhoneNumberClause)
+                && state.allows(target, PrivacyKey::PhoneNumber, viewer))
             || state.knows(viewer, target)
     }
 }
@@ -290,7 +292,7 @@ impl State {
                 return allow;
             }
         }
-        false
+        plant::active(Misreading::S6NoMatchAllows)
     }
 
     /// S16: whether `viewer` sees `member`'s number.
@@ -458,26 +460,37 @@ impl<P: FindPolicy> Server<P> {
             Op::SetPrivacy { user, key, rules } => {
                 s.user(*user)?;
                 privacy::validate(*key, rules)?;
+                let compiled = if plant::active(Misreading::S7GroupsFrozenAtSet) {
+                    let n = s.phones.len() as u32;
+                    let is_member = |g: GroupId, u: UserId| {
+                        s.members[..s.group_count].get(g.0 as usize).is_some_and(|m| m.contains(&u))
+                    };
+                    compile(&plant::freeze_groups(rules, n, &is_member))
+                } else {
+                    compile(rules)
+                };
                 let settings = &mut s.settings[user.0 as usize];
                 let slot = match key {
                     PrivacyKey::PhoneNumber => &mut settings.phone_number,
                     PrivacyKey::AddedByPhone => &mut settings.added_by_phone,
                 };
-                *slot = Some(compile(rules));
+                *slot = Some(compiled);
                 Ok(Response::Done)
             }
             Op::QueryMember { viewer, group, member } => {
                 s.user(*viewer)?;
                 s.user(*member)?;
                 let members = s.group(*group)?;
-                if !members.contains(viewer) || !members.contains(member) {
+                let looks_in = plant::active(Misreading::S14NoMembershipCheck)
+                    || (members.contains(viewer) && members.contains(member));
+                if !looks_in {
                     return Err(ErrorCode::UserNotParticipant);
                 }
                 Ok(Response::Member(s.view(*viewer, *member)))
             }
             Op::ListMembers { viewer, group } => {
                 s.user(*viewer)?;
-                if !s.group(*group)?.contains(viewer) {
+                if !s.group(*group)?.contains(viewer) && !plant::active(Misreading::S14NoMembershipCheck) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
                 let views = out.members();
