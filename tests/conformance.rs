@@ -11,11 +11,13 @@ use std::fmt::Write as _;
 
 use serde::Deserialize;
 
-use privdiff::models::implementation::Model;
+use privdiff::models::implementation::Implementation;
 use privdiff::models::reference::Reference;
 use privdiff::models::server::{LegacyServer, PatchedServer};
+use privdiff::oracle::checks;
+use privdiff::oracle::judge::Judge;
 use privdiff::world::privacy::{PrivacyKey, Rule};
-use privdiff::world::response::{ErrorCode, MemberView, Outcome, OutcomeDisplay, Response};
+use privdiff::world::response::{links, ErrorCode, MemberView, Outcome, OutcomeDisplay, Response, Slot};
 use privdiff::world::{Era, GroupId, Op, Run, UserId, World, WorldConfig};
 
 const RULES: &str = include_str!("conformance/rules.json");
@@ -106,18 +108,79 @@ fn load<V: for<'de> Deserialize<'de>>(name: &str, text: &str) -> File<V> {
 
 /// The implementations a vector of `era` runs against: the reference of
 /// that era and the server model of that era.
-fn implementations(world: &World, era: Era) -> Vec<(&'static str, Box<dyn Model>)> {
-    let server: Box<dyn Model> = match era {
-        Era::Legacy => Box::new(LegacyServer::new(world)),
-        Era::Patched => Box::new(PatchedServer::new(world)),
+fn implementations(world: &World, era: Era) -> Vec<(&'static str, Box<dyn Implementation>)> {
+    let server: Box<dyn Implementation> = match era {
+        Era::Legacy => Box::new(LegacyServer::default()),
+        Era::Patched => Box::new(PatchedServer::default()),
     };
-    vec![("reference", Box::new(Reference::new(world, era))), ("server", server)]
+    let mut all: Vec<(&'static str, Box<dyn Implementation>)> =
+        vec![("reference", Box::new(Reference::new(era))), ("server", server)];
+    for (_, i) in &mut all {
+        i.reset(world).expect("built-in implementations reset");
+    }
+    all
 }
 
 /// The one place that drives an implementation: apply `op`, return what the
 /// actor sees.
-fn apply(implementation: &mut dyn Model, op: &Op) -> Outcome {
-    implementation.apply(op)
+fn apply(implementation: &mut dyn Implementation, op: &Op) -> Outcome {
+    let mut slot = Slot::default();
+    implementation.apply(op, &mut slot).expect("built-in implementations answer");
+    slot.outcome().clone()
+}
+
+/// The judge's view of one SPEC-given answer: its preconditions must agree
+/// with it, and the answer must break none of INV-1..4 by the judge's
+/// books (for the patched era; the legacy era's INV-1 is the loophole).
+fn judge_step(judge: &mut Judge, era: Era, op: &Op, expected: &Outcome) -> Result<(), String> {
+    if let Some(pre) = judge.precondition(op) {
+        let agrees = match (&pre, expected) {
+            (Ok(()), Ok(_)) => true,
+            (Err(want), Err(got)) => want == got,
+            _ => false,
+        };
+        if !agrees {
+            return Err(format!("precondition says {pre:?}"));
+        }
+    }
+    if let Some(link) = checks::wrong_number(judge, op, expected) {
+        return Err(format!("wrong number {link}"));
+    }
+    if let Some(why) = checks::existence_oracle(judge, op, expected) {
+        return Err(why);
+    }
+    if era == Era::Patched {
+        if let Some((_, what)) = checks::over_blocking(judge, op, expected) {
+            return Err(format!("INV-4: {what}"));
+        }
+        let viewer = op.actor();
+        for link in links(op, expected) {
+            if link.user != viewer && !judge.knows(viewer, link) && !judge.may_learn(op, viewer, link) {
+                return Err(format!("INV-1: {link}"));
+            }
+            judge.learn(viewer, link);
+        }
+    }
+    judge.record(op, expected);
+    Ok(())
+}
+
+/// Plays `steps` through the judge in every era: every SPEC-given answer
+/// must be lawful by the judge's reading. Returns one line per failure.
+fn judge_plays(id: &str, config: &WorldConfig, eras: &[Era], steps: &[Step]) -> Vec<String> {
+    let world = World::from_config(config);
+    let mut failures = Vec::new();
+    for &era in eras {
+        let mut judge = Judge::new(&world);
+        for (index, step) in steps.iter().enumerate() {
+            let Some(expected) = step.expected(era) else { continue };
+            if let Err(why) = judge_step(&mut judge, era, &step.op, expected) {
+                failures.push(format!("{id} {era} judge: step {index} ({}): {why}", step.op));
+                break;
+            }
+        }
+    }
+    failures
 }
 
 // ---------------------------------------------------------------- playing
@@ -179,6 +242,47 @@ fn operation_vectors_hold_for_the_reference_and_the_models() {
         failures.extend(play(&v.id, &v.rule, v.since.as_deref(), &file.world, &v.eras, &v.steps));
     }
     report("operation", file.vectors.len(), failures);
+}
+
+/// The judge passes the same vectors: its preconditions and INV-1..4 find
+/// nothing wrong with any answer SPEC gives.
+#[test]
+fn every_vector_is_lawful_by_the_judge() {
+    let rules: File<RuleVector> = load("rules.json", RULES);
+    let ops: File<OpVector> = load("ops.json", OPS);
+    let mut failures = Vec::new();
+    for v in &rules.vectors {
+        failures.extend(judge_plays(&v.id, &rules.world, &v.eras, &v.steps));
+    }
+    for v in &ops.vectors {
+        failures.extend(judge_plays(&v.id, &ops.world, &v.eras, &v.steps));
+    }
+    report("judge", rules.vectors.len() + ops.vectors.len(), failures);
+}
+
+/// The judge's own S6/S7 evaluator gives each rule vector's decision, with
+/// its books built from the vector's setup steps (all but the probe).
+#[test]
+fn the_judge_decides_every_rule_vector() {
+    let file: File<RuleVector> = load("rules.json", RULES);
+    let world = World::from_config(&file.world);
+    let mut wrong = Vec::new();
+    for v in &file.vectors {
+        for &era in &v.eras {
+            let mut judge = Judge::new(&world);
+            let (_, setup) = v.steps.split_last().expect("a probe");
+            for step in setup {
+                if let Some(expected) = step.expected(era) {
+                    judge.record(&step.op, expected);
+                }
+            }
+            let allows = judge.allows(v.owner, v.key, v.viewer);
+            if allows != (v.rules_decide == Decision::Allow) {
+                wrong.push(format!("{} {era}: judge says {allows}, the vector {:?}", v.id, v.rules_decide));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 // ---------------------------------------------------------------- the data is honest
