@@ -74,3 +74,33 @@ fn without_a_plant_the_same_inputs_pass() {
         assert!(matches!(verdict, Verdict::Pass { .. }), "input {n}: {verdict:?}");
     }
 }
+
+/// The reference is pluggable; a broken one (here: the legacy reference in
+/// the patched reference's place, beside a patched seat that is the legacy
+/// server) agrees with the broken model, so D-1 is blind, and the judge
+/// still reports the leak as a breach of INV-1.
+#[test]
+fn a_broken_reference_does_not_blind_the_judge() {
+    use privdiff::models::implementation::{Implementation, Seated};
+    use privdiff::models::reference::Reference;
+    use privdiff::models::server::LegacyServer;
+    use privdiff::oracle::engine::ByEra;
+    use privdiff::world::Era;
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    plant::set(None);
+    let references: ByEra<Box<dyn Implementation>> = ByEra {
+        legacy: Box::new(Reference::new(Era::Legacy)),
+        patched: Box::new(Seated::new("patched reference", Era::Patched, Reference::new(Era::Legacy))),
+    };
+    let seats: Vec<Box<dyn Implementation>> = vec![
+        Box::new(LegacyServer::default()),
+        Box::new(Seated::new("patched", Era::Patched, LegacyServer::default())),
+    ];
+    let mut engine = Engine::new(references, seats);
+    let found = (0..50_000u64).find_map(|n| match engine.verdict(&Run::from_fuzz_bytes(&fuzz_input(7, n, 512))) {
+        Verdict::Fail { failure, .. } => Some(failure),
+        Verdict::Pass { .. } => None,
+    });
+    let failure = found.expect("the judge catches the shared misreading");
+    assert_eq!((failure.kind(), failure.implementation.as_str()), (FailureKind::Breach, "patched"), "{failure}");
+}
