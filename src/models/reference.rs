@@ -36,8 +36,11 @@ pub struct Reference {
     world: World,
     /// (group, member) pairs (S4).
     memberships: Vec<(GroupId, UserId)>,
-    /// Every address-book entry of every user (S3).
+    /// Every matched address-book entry of every user (S3).
     entries: Vec<Entry>,
+    /// Every unmatched entry (S3): stored as S10 says, kept apart because
+    /// nothing reads them (no operation re-matches an old entry).
+    unmatched: Vec<Entry>,
     /// Settings that were set, newest last; absent means default (S5).
     /// Only the first `settings_len` are this run's; the rest are spare
     /// lists kept from earlier runs so that storing a setting reuses them.
@@ -60,6 +63,7 @@ impl Reference {
             world: World { phones: Vec::new(), groups: 0, unowned: Vec::new() },
             memberships: Vec::new(),
             entries: Vec::new(),
+            unmatched: Vec::new(),
             settings: Vec::new(),
             settings_len: 0,
             knows: Vec::new(),
@@ -246,6 +250,7 @@ impl Implementation for Reference {
         self.world.clone_from(world);
         self.memberships.clear();
         self.entries.clear();
+        self.unmatched.clear();
         self.settings_len = 0;
         self.knows.clear();
         Ok(())
@@ -299,7 +304,7 @@ impl Reference {
                         self.learn(owner, t, phone);
                         matched.push(ImportedContact { phone, user: t });
                     } else {
-                        self.entries.push(Entry { owner, user: None, phone: Some(phone) });
+                        self.unmatched.push(Entry { owner, user: None, phone: Some(phone) });
                         unmatched.push(phone);
                     }
                 }

@@ -235,6 +235,9 @@ impl Slot {
 
     /// Takes the list buffers back from the current answer.
     fn stash(&mut self) {
+        if !matches!(self.out, Ok(Response::Imported { .. } | Response::Members(_))) {
+            return;
+        }
         match std::mem::replace(&mut self.out, Ok(Response::Done)) {
             Ok(Response::Imported { matched, unmatched }) => {
                 self.matched = matched;
