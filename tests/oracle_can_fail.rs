@@ -13,7 +13,7 @@ use privdiff::oracle::failure::{Detail, Failure, FailureKind};
 use privdiff::scale::scenario::ScaleModel;
 use privdiff::world::ids::Phone;
 use privdiff::world::privacy::PrivacyKey;
-use privdiff::world::response::{ErrorCode, Outcome, Response};
+use privdiff::world::response::{ErrorCode, Outcome, Response, Slot};
 use privdiff::world::Era;
 use privdiff::world::{Op, Run, World};
 
@@ -52,8 +52,10 @@ impl Implementation for Broken {
     fn reset(&mut self, world: &World) -> Result<(), TransportError> {
         self.inner.reset(world)
     }
-    fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError> {
-        self.inner.apply(op, out)?;
+    fn apply(&mut self, op: &Op, slot: &mut Slot) -> Result<(), TransportError> {
+        self.inner.apply(op, slot)?;
+        let mut answer = slot.outcome().clone();
+        let out = &mut answer;
         let fix_views = |out: &mut Outcome, f: &dyn Fn(&mut privdiff::world::response::MemberView)| match out {
             Ok(Response::Member(v)) => f(v),
             Ok(Response::Members(vs)) => vs.iter_mut().for_each(f),
@@ -86,6 +88,7 @@ impl Implementation for Broken {
                 }
             }
         }
+        slot.set(answer);
         Ok(())
     }
 }

@@ -657,7 +657,7 @@ mod tests {
     use crate::scale::scenario::ScaleModel;
     use crate::world::ids::UserId;
     use crate::world::privacy::PrivacyKey;
-    use crate::world::response::Outcome;
+    use crate::world::response::Slot;
     use crate::world::{Op, World};
 
     /// A legacy server that claims to be patched: the scenario must catch
@@ -674,7 +674,7 @@ mod tests {
         fn reset(&mut self, world: &World) -> Result<(), TransportError> {
             self.0.reset(world)
         }
-        fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError> {
+        fn apply(&mut self, op: &Op, out: &mut Slot) -> Result<(), TransportError> {
             self.0.apply(op, out)
         }
     }

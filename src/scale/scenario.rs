@@ -20,7 +20,7 @@ use crate::models::server::{LegacyServer, PatchedServer};
 use crate::oracle::checks::{Breach, Knowledge};
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{everybody, my_contacts, nobody, PrivacyKey};
-use crate::world::response::{links, Outcome, Response};
+use crate::world::response::{links, Outcome, Response, Slot};
 use crate::world::Era;
 use crate::world::{Op, World};
 
@@ -298,25 +298,26 @@ impl Scenario {
     /// Runs the scenario on `model` and reports, judging INV-1 by the
     /// model's own settings.
     pub fn run_on(&self, model: &mut dyn ScaleModel) -> Result<EraReport, ScenarioError> {
-        let mut scratch: Outcome = Ok(Response::Done);
+        let mut scratch = Slot::default();
         for op in &self.setup {
             // Setup cannot fail on a correct model; a failure would show up
             // as wrong counts below, so the outcome is not needed here.
             let _ = model.apply(op, &mut scratch);
         }
         let mut knowledge = Knowledge::default();
-        let (mut imported, mut listing): (Outcome, Outcome) = (Ok(Response::Done), Ok(Response::Done));
+        let (mut imported, mut listing) = (Slot::default(), Slot::default());
         let _ = model.apply(&self.import, &mut imported);
-        let breaches_import = knowledge.observe(&|o, k, v| model.allows(o, k, v), &self.import, &imported);
+        let breaches_import = knowledge.observe(&|o, k, v| model.allows(o, k, v), &self.import, imported.outcome());
         let _ = model.apply(&self.listing, &mut listing);
-        let breaches_list = knowledge.observe(&|o, k, v| model.allows(o, k, v), &self.listing, &listing);
+        let breaches_list = knowledge.observe(&|o, k, v| model.allows(o, k, v), &self.listing, listing.outcome());
+        let (imported, listing) = (imported.outcome(), listing.outcome());
         let breaches: Vec<Breach> = breaches_import.into_iter().chain(breaches_list).collect();
         if model.era() == Era::Patched {
             if let Some(b) = breaches.first() {
                 return Err(ScenarioError::PatchedBreach(*b));
             }
         }
-        Ok(self.count(model.era(), &imported, &listing, breaches.len() as u32))
+        Ok(self.count(model.era(), imported, listing, breaches.len() as u32))
     }
 
     fn count(&self, era: Era, imported: &Outcome, listing: &Outcome, inv1_breaches: u32) -> EraReport {

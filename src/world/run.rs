@@ -40,7 +40,7 @@ pub struct WorldConfig {
 ///
 /// Fuzz worlds come from a [`WorldConfig`]; the scale scenario builds
 /// worlds of hundreds of thousands of users directly.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct World {
     /// `phones[i]` is user `i`'s number; numbers are unique (S1).
     pub phones: Vec<Phone>,
@@ -48,6 +48,20 @@ pub struct World {
     pub groups: u32,
     /// Numbers that belong to nobody.
     pub unowned: Vec<Phone>,
+}
+
+impl Clone for World {
+    fn clone(&self) -> World {
+        World { phones: self.phones.clone(), groups: self.groups, unowned: self.unowned.clone() }
+    }
+
+    /// Reuses this world's lists: implementations reset to a new world for
+    /// every fuzz input.
+    fn clone_from(&mut self, source: &World) {
+        self.phones.clone_from(&source.phones);
+        self.groups = source.groups;
+        self.unowned.clone_from(&source.unowned);
+    }
 }
 
 impl World {
@@ -58,6 +72,16 @@ impl World {
             groups: u32::from(c.groups),
             unowned: (0..u64::from(c.unowned_numbers)).map(|j| Phone(UNOWNED_NUMBER_BASE + j)).collect(),
         }
+    }
+
+    /// Makes this the world `c` describes, reusing this world's
+    /// allocations (the engine does this for every fuzz input).
+    pub fn set_config(&mut self, c: &WorldConfig) {
+        self.phones.clear();
+        self.phones.extend((0..u32::from(c.users)).map(|i| UserId(i).planned_phone()));
+        self.groups = u32::from(c.groups);
+        self.unowned.clear();
+        self.unowned.extend((0..u64::from(c.unowned_numbers)).map(|j| Phone(UNOWNED_NUMBER_BASE + j)));
     }
 
     /// How many users are registered.
