@@ -104,7 +104,9 @@ while kill -0 "$fuzzer" 2>/dev/null; do
     kill -0 "$fuzzer" 2>/dev/null || break
     sleep 1
   done
-  line="== $((SECONDS - start))/$seconds s: $(fuzz_status "$log")"
+  elapsed=$((SECONDS - start))
+  [ "$elapsed" -le "$seconds" ] || elapsed=$seconds
+  line="== $elapsed/$seconds s: $(fuzz_status "$log")"
   if [ -t 2 ]; then printf '\r%s\033[K' "$line" >&2; else echo "$line" >&2; fi
 done
 status=0
