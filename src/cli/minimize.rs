@@ -92,7 +92,7 @@ pub fn shrink_to_case(
     let mut engine = implementation.engine();
     let trace = engine.trace(run);
     let Some(goal) = goal_of(&trace.verdict) else {
-        bail!("nothing to minimise: the run passes and the legacy model leaks nothing");
+        bail!("nothing to minimise: the run passes and the legacy model leaks nothing (corpus add --keep keeps a run as written)");
     };
     let small = minimize_with(run, &goal, &mut engine);
     eprintln!(
