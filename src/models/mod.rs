@@ -7,3 +7,5 @@ pub mod implementation;
 pub mod reference;
 pub mod server;
 pub mod usermap;
+pub mod external;
+pub mod protocol;
