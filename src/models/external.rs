@@ -232,20 +232,18 @@ impl External {
         let line = match p.lines.recv_timeout(timeout) {
             Ok(line) => line,
             Err(RecvTimeoutError::Timeout) => {
-                return Err(self.fail(
-                    TransportKind::TimedOut,
-                    format!("no answer to a {what} within {} ms", timeout.as_millis()),
-                ))
+                return Err(self
+                    .fail(TransportKind::TimedOut, format!("no answer to a {what} within {} ms", timeout.as_millis())))
             }
             Err(RecvTimeoutError::Disconnected) => Line::Eof,
         };
         match line {
             Line::Text(text) => self.parse(&text, what),
-            Line::TooLong => Err(self.fail(
-                TransportKind::Malformed,
-                format!("answered a {what} with a line longer than {MAX_LINE} bytes"),
-            )),
-            Line::NotUtf8 => Err(self.fail(TransportKind::Malformed, format!("answered a {what} with bytes that are not UTF-8"))),
+            Line::TooLong => Err(self
+                .fail(TransportKind::Malformed, format!("answered a {what} with a line longer than {MAX_LINE} bytes"))),
+            Line::NotUtf8 => {
+                Err(self.fail(TransportKind::Malformed, format!("answered a {what} with bytes that are not UTF-8")))
+            }
             Line::Failed(e) => Err(self.fail(TransportKind::Io, format!("cannot read its answer to a {what}: {e}"))),
             Line::Eof => {
                 let (kind, msg) = self
@@ -501,7 +499,8 @@ mod tests {
 
     #[test]
     fn a_crash_is_reported_with_status_and_stderr_then_restarted() {
-        let script = format!(r#"{HELLO}; read l; echo '{{"type":"ready"}}'; read l; echo 'panicked at db.rs:12' >&2; exit 3"#);
+        let script =
+            format!(r#"{HELLO}; read l; echo '{{"type":"ready"}}'; read l; echo 'panicked at db.rs:12' >&2; exit 3"#);
         let mut ext = External::start(fake(&script), DEFAULT_TIMEOUT).unwrap();
         ext.reset(&world()).unwrap();
         let mut out = Ok(Response::Done);

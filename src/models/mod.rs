@@ -3,9 +3,9 @@
 //! SPEC ([`reference`]) and the legacy and patched server models
 //! ([`server`], with [`usermap`]).
 
+pub mod external;
 pub mod implementation;
+pub mod protocol;
 pub mod reference;
 pub mod server;
 pub mod usermap;
-pub mod external;
-pub mod protocol;
