@@ -16,8 +16,10 @@ use std::time::{Duration, Instant};
 
 use privdiff::gen::seed::fuzz_input;
 use privdiff::models::external::{External, ImplSpec};
-use privdiff::models::implementation::{Implementation, Model};
+use privdiff::models::implementation::Implementation;
+use privdiff::models::server::LegacyServer;
 use privdiff::models::server::PatchedServer;
+use privdiff::oracle::engine::{Engine, Verdict};
 use privdiff::world::{Outcome, Response, Run, World};
 
 fn main() -> ExitCode {
@@ -41,18 +43,26 @@ fn main() -> ExitCode {
         }
     };
 
-    // In-process: a fresh model per run, as the engine builds them.
+    // In-process: one model, reset per run, as the engine does.
     let start = Instant::now();
     let mut inproc: Vec<Vec<Outcome>> = Vec::with_capacity(runs.len());
+    let mut model = PatchedServer::default();
+    let mut out: Outcome = Ok(Response::Done);
     for run in &runs {
-        let mut model = PatchedServer::new(&World::from_config(&run.world));
-        inproc.push(run.ops.iter().map(|op| model.apply(op)).collect());
+        let mut outcomes = Vec::with_capacity(run.ops.len());
+        if model.reset(&World::from_config(&run.world)).is_ok() {
+            for op in &run.ops {
+                if model.apply(op, &mut out).is_ok() {
+                    outcomes.push(out.clone());
+                }
+            }
+        }
+        inproc.push(outcomes);
     }
     let t_in = start.elapsed();
 
     let start = Instant::now();
     let mut disagreements = 0usize;
-    let mut out: Outcome = Ok(Response::Done);
     for (run, expected) in runs.iter().zip(&inproc) {
         if let Err(e) = ext.reset(&World::from_config(&run.world)) {
             eprintln!("adapter_cost: {e}\n{}", e.stderr_tail);
@@ -78,6 +88,17 @@ fn main() -> ExitCode {
     }
     let t_ext = start.elapsed();
 
+    // Whole engine runs (references, legacy, checks): built-in patched
+    // model, then the external one in the patched seat.
+    let start = Instant::now();
+    let mut standard = Engine::standard();
+    let standard_fails = runs.iter().filter(|r| matches!(standard.verdict(r), Verdict::Fail { .. })).count();
+    let t_std = start.elapsed();
+    let mut seated = Engine::new(Engine::standard_references(), vec![Box::new(LegacyServer::default()), Box::new(ext)]);
+    let start = Instant::now();
+    let seated_fails = runs.iter().filter(|r| matches!(seated.verdict(r), Verdict::Fail { .. })).count();
+    let t_seat = start.elapsed();
+
     let per = |t: Duration| t.as_secs_f64() * 1e6 / ops.max(1) as f64;
     println!("{} runs, {ops} operations", runs.len());
     println!(
@@ -86,11 +107,13 @@ fn main() -> ExitCode {
         runs.len() as f64 / t_in.as_secs_f64()
     );
     println!(
-        "external ({:<14}) : {:>8.2} us/op  {:>9.0} runs/s  (reset + ops over JSON lines)",
-        ext.announced_name(),
+        "external implementation : {:>8.2} us/op  {:>9.0} runs/s  (reset + ops over JSON lines)",
         per(t_ext),
         runs.len() as f64 / t_ext.as_secs_f64()
     );
     println!("runs where the two disagree: {disagreements}");
+    let rate = |t: Duration| runs.len() as f64 / t.as_secs_f64();
+    println!("engine, standard lineup  : {:>9.0} runs/s ({standard_fails} failing)", rate(t_std));
+    println!("engine, external patched : {:>9.0} runs/s ({seated_fails} failing)", rate(t_seat));
     ExitCode::SUCCESS
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
-use super::input::{load, InputKind};
+use super::input::{load, ImplArgs, InputKind, PatchedImpl};
 use super::minimize::shrink_to_case;
 use super::EXIT_FAIL;
 use crate::corpus::case::{valid_name, write_new, Case, Expected};
@@ -54,13 +54,16 @@ pub struct CheckArgs {
     /// Directory of case files.
     #[arg(default_value = REGRESSIONS)]
     pub dir: PathBuf,
+    /// An external implementation (`--impl NAME=COMMAND`, `--beside`).
+    #[command(flatten)]
+    pub implementation: ImplArgs,
 }
 
 /// Runs a corpus subcommand.
 pub fn run(cmd: CorpusCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         CorpusCommand::Add(a) => add(a),
-        CorpusCommand::Check(c) => check(&c.dir),
+        CorpusCommand::Check(c) => check(&c.dir, &mut c.implementation.engine(PatchedImpl::Patched)?),
     }
 }
 
@@ -101,13 +104,19 @@ pub struct CheckResult {
 /// Replays every `*.json` in `dir` (sorted by name) against its expected
 /// verdict.
 pub fn check_dir(dir: &Path) -> anyhow::Result<Vec<CheckResult>> {
+    check_dir_with(dir, &mut engine::Engine::standard())
+}
+
+/// [`check_dir`] with another lineup (`--impl`). Expected failures name
+/// their implementation, so a case expecting a failure of `patched` does
+/// not match the same failure of an external implementation.
+pub fn check_dir_with(dir: &Path, engine: &mut engine::Engine) -> anyhow::Result<Vec<CheckResult>> {
     let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read directory {}", dir.display()))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     paths.sort();
-    let mut engine = engine::Engine::standard();
     Ok(paths
         .into_iter()
         .map(|path| {
@@ -129,8 +138,8 @@ pub fn check_dir(dir: &Path) -> anyhow::Result<Vec<CheckResult>> {
         .collect())
 }
 
-fn check(dir: &Path) -> anyhow::Result<ExitCode> {
-    let results = check_dir(dir)?;
+fn check(dir: &Path, engine: &mut engine::Engine) -> anyhow::Result<ExitCode> {
+    let results = check_dir_with(dir, engine)?;
     if results.is_empty() {
         bail!("no case files (*.json) in {}", dir.display());
     }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 
-use super::input::{load, InputKind, PatchedImpl};
+use super::input::{load, ImplArgs, InputKind, PatchedImpl};
 use crate::corpus::case::{write_new, Case, Expected};
 use crate::corpus::minimize::{goal_of, minimize_with};
 
@@ -28,6 +28,9 @@ pub struct MinimizeArgs {
     /// The implementation under test as the patched model.
     #[arg(long, value_enum, default_value_t = PatchedImpl::Patched)]
     pub patched_impl: PatchedImpl,
+    /// An external implementation (`--impl NAME=COMMAND`, `--beside`).
+    #[command(flatten)]
+    pub implementation: ImplArgs,
 }
 
 /// Shrinks and writes; exit 0 on success.
@@ -41,7 +44,7 @@ pub fn run(args: MinimizeArgs) -> anyhow::Result<ExitCode> {
         bail!("{} already exists; choose another -o", args.output.display());
     }
     let note = format!("minimised from {}", args.file.display());
-    let case = shrink_to_case(&loaded.run, &name, &note, &mut args.patched_impl.engine())?;
+    let case = shrink_to_case(&loaded.run, &name, &note, &mut args.implementation.engine(args.patched_impl)?)?;
     write_new(&args.output, &case.to_json()).with_context(|| format!("cannot write {}", args.output.display()))?;
     println!("wrote {} ({} operation(s), expected {})", args.output.display(), case.ops.len(), case.expected);
     Ok(ExitCode::SUCCESS)

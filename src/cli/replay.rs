@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::input::{load, InputKind, PatchedImpl};
+use super::input::{load, ImplArgs, InputKind, PatchedImpl};
 use super::EXIT_FAIL;
 use crate::corpus::case::Expected;
 use crate::corpus::story;
@@ -26,12 +26,15 @@ pub struct ReplayArgs {
     /// The implementation under test as the patched model.
     #[arg(long, value_enum, default_value_t = PatchedImpl::Patched)]
     pub patched_impl: PatchedImpl,
+    /// An external implementation (`--impl NAME=COMMAND`, `--beside`).
+    #[command(flatten)]
+    pub implementation: ImplArgs,
 }
 
 /// Exit 0 when the run passes, 1 when it fails.
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.file, args.kind)?;
-    let trace = args.patched_impl.engine().trace(&loaded.run);
+    let trace = args.implementation.engine(args.patched_impl)?.trace(&loaded.run);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&trace)?);
     } else {
