@@ -4,7 +4,8 @@
 # artifact with the commands that replay it. Exits non-zero on a crash.
 #
 # Usage: scripts/fuzz.sh [TARGET] [SECONDS] [-- LIBFUZZER_FLAGS...]
-#   TARGET   differential (default), case_file or legacy_canary
+#   TARGET   differential (default), case_file, legacy_canary, or external
+#            (your implementation: PRIVDIFF_IMPL=NAME=COMMAND, docs/PROTOCOL.md)
 #   SECONDS  default $PRIVDIFF_FUZZ_SECONDS, else 300
 # e.g. scripts/fuzz.sh; scripts/fuzz.sh 60; scripts/fuzz.sh case_file 60;
 #      scripts/fuzz.sh differential 3600 -- -fork=2
@@ -13,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '6,10p' "$0" >&2
+  sed -n '6,11p' "$0" >&2
   exit 2
 }
 
@@ -33,6 +34,12 @@ if [ $# -gt 0 ]; then
 fi
 case $target in
   differential | case_file | legacy_canary) ;;
+  external)
+    if [ -z "${PRIVDIFF_IMPL:-}" ]; then
+      echo "fuzz.sh: external needs PRIVDIFF_IMPL=NAME=COMMAND (docs/PROTOCOL.md)" >&2
+      exit 2
+    fi
+    ;;
   *) usage ;;
 esac
 [[ $seconds =~ ^[0-9]+$ ]] || usage
@@ -45,8 +52,11 @@ esac
 corpus=fuzz/corpus/$target
 artifacts=fuzz/artifacts/$target
 mkdir -p "$corpus" "$artifacts"
-if [ -d "corpus/seeds/$target" ]; then
-  cp -n "corpus/seeds/$target/"* "$corpus/" 2>/dev/null || true
+seeds=corpus/seeds/$target
+# `external` reads the same inputs as `differential`: it shares its seeds.
+[ "$target" = external ] && seeds=corpus/seeds/differential
+if [ -d "$seeds" ]; then
+  cp -n "$seeds/"* "$corpus/" 2>/dev/null || true
 fi
 
 # Flags: the target's .options (max_len, dict, ...), its dictionary if the
@@ -76,7 +86,11 @@ if [ "${#found[@]}" -gt 0 ]; then
     new=" "
     [ "$a" -nt "$marker" ] && new="*"
     echo "$new $a"
-    echo "    replay:   cargo run --release -- replay $a"
+    if [ "$target" = external ]; then
+      echo "    replay:   cargo run --release -- replay $a --impl '${PRIVDIFF_IMPL:-NAME=COMMAND}'"
+    else
+      echo "    replay:   cargo run --release -- replay $a"
+    fi
     echo "    fuzzer:   ${FUZZ[*]} run ${FUZZ_BUILD[*]} $target $a"
   done
 fi
