@@ -25,7 +25,7 @@ use crate::world::{Era, Op, Outcome, World};
 
 /// How long a call may take before the implementation counts as hung,
 /// unless the caller or `PRIVDIFF_IMPL_TIMEOUT_MS` says otherwise.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Longest reply line accepted; a longer one is malformed (and would
 /// otherwise let a broken server exhaust memory).
