@@ -84,3 +84,23 @@ fn the_planted_sql_bug_fails_with_a_message_naming_rule_and_implementation() {
     assert!(["D-1", "INV-1", "INV-4"].contains(&failure.rule.as_str()), "{first}");
     assert!(first.contains(" in sqlite: "), "{first}");
 }
+
+/// A server that dies mid-run fails the run with a transport failure that
+/// names it and quotes its stderr; the next run restarts it.
+#[test]
+fn a_crashing_server_is_a_transport_failure_naming_it() {
+    let script = r#"read l; echo '{"type":"hello","protocol":1,"name":"flaky","era":"patched"}'; while read l; do case "$l" in *reset*) echo '{"type":"ready"}';; *) echo 'db locked' >&2; exit 9;; esac; done"#;
+    let spec = ImplSpec { name: "flaky".into(), command: script.into() };
+    let mut engine = external_engine(spec, Duration::from_secs(30)).unwrap_or_else(|e| panic!("{e}"));
+    let run = Run::from_fuzz_bytes(&privdiff::gen::seed::fuzz_input(5, 1, 512));
+    let run = Run { ops: run.ops.into_iter().take(3).collect(), ..run };
+    assert!(!run.ops.is_empty());
+    for _ in 0..2 {
+        let Verdict::Fail { failure, .. } = engine.verdict(&run) else { panic!("a crash must fail the run") };
+        assert_eq!(failure.kind(), privdiff::oracle::failure::FailureKind::Transport);
+        assert_eq!(failure.implementation, "flaky");
+        let line = failure.to_string();
+        assert!(line.contains("exited with status 9"), "{line}");
+        assert!(line.contains("db locked"), "{line}");
+    }
+}
