@@ -7,7 +7,8 @@
 # corpus size, crashes with their replay commands).
 #
 # Usage: scripts/fuzz.sh [TARGET] [SECONDS] [-- LIBFUZZER_FLAGS...]
-#   TARGET   differential (default), case_file or legacy_canary
+#   TARGET   differential (default), case_file, legacy_canary, or external
+#            (your implementation: PRIVDIFF_IMPL=NAME=COMMAND, docs/PROTOCOL.md)
 #   SECONDS  default $PRIVDIFF_FUZZ_SECONDS, else 300
 # e.g. scripts/fuzz.sh; scripts/fuzz.sh 60; scripts/fuzz.sh case_file 60;
 #      scripts/fuzz.sh differential 3600 -- -fork=2
@@ -17,11 +18,11 @@ cd "$(dirname "$0")/.."
 
 usage() {
   [ $# -eq 0 ] || echo "fuzz.sh: $*" >&2
-  sed -n '9,13p' "$0" >&2
+  sed -n '9,14p' "$0" >&2
   exit 2
 }
 
-targets="differential, case_file or legacy_canary"
+targets="differential, case_file, legacy_canary or external"
 target=differential
 seconds=${PRIVDIFF_FUZZ_SECONDS:-300}
 # A first argument that is not a number is the target; a number with a
@@ -40,6 +41,12 @@ if [ $# -gt 0 ]; then
 fi
 case $target in
   differential | case_file | legacy_canary) ;;
+  external)
+    if [ -z "${PRIVDIFF_IMPL:-}" ]; then
+      echo "fuzz.sh: external needs PRIVDIFF_IMPL=NAME=COMMAND (docs/PROTOCOL.md)" >&2
+      exit 2
+    fi
+    ;;
   *) usage "unknown target '$target' (targets: $targets)" ;;
 esac
 [[ $seconds =~ ^[0-9]+$ ]] || usage "SECONDS must be a whole number of seconds, got '$seconds'"
@@ -54,8 +61,11 @@ esac
 corpus=fuzz/corpus/$target
 artifacts=fuzz/artifacts/$target
 mkdir -p "$corpus" "$artifacts"
-if [ -d "corpus/seeds/$target" ]; then
-  cp -n "corpus/seeds/$target/"* "$corpus/" 2>/dev/null || true
+seeds=corpus/seeds/$target
+# `external` reads the same inputs as `differential`: it shares its seeds.
+[ "$target" = external ] && seeds=corpus/seeds/differential
+if [ -d "$seeds" ]; then
+  cp -n "$seeds/"* "$corpus/" 2>/dev/null || true
 fi
 
 # Flags: the target's .options (max_len, dict, ...), its dictionary if the
@@ -129,7 +139,11 @@ if [ "${#found[@]}" -gt 0 ]; then
     new=" "
     [ "$a" -nt "$marker" ] && new="*"
     echo "$new $a"
-    echo "    replay:   cargo run --release -- replay $a"
+    if [ "$target" = external ]; then
+      echo "    replay:   cargo run --release -- replay $a --impl '${PRIVDIFF_IMPL:-NAME=COMMAND}'"
+    else
+      echo "    replay:   cargo run --release -- replay $a"
+    fi
     echo "    fuzzer:   ${FUZZ[*]} run ${FUZZ_BUILD[*]} $target $a"
   done
 fi

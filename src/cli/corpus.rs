@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
-use super::input::{load, InputKind, PatchedImpl};
+use super::input::{load, ImplArgs, InputKind, PatchedImpl};
 use super::minimize::shrink_to_case;
 use super::EXIT_FAIL;
 use crate::corpus::case::{valid_name, write_new, Case, Expected};
@@ -88,13 +88,19 @@ pub struct CheckArgs {
     /// Directory of case files (default: corpus/regressions at the
     /// repository root, wherever privdiff runs from inside it).
     pub dir: Option<PathBuf>,
+    /// An external implementation (`--impl NAME=COMMAND`, `--beside`).
+    #[command(flatten)]
+    pub implementation: ImplArgs,
 }
 
 /// Runs a corpus subcommand.
 pub fn run(cmd: CorpusCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         CorpusCommand::Add(a) => add(a),
-        CorpusCommand::Check(c) => check(&corpus_dir(c.dir.as_deref())?),
+        CorpusCommand::Check(c) => {
+            let dir = corpus_dir(c.dir.as_deref())?;
+            check(&dir, &mut c.implementation.engine(PatchedImpl::Patched)?)
+        }
     }
 }
 
@@ -119,7 +125,7 @@ fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
         Case::new(&args.name, &note, &loaded.run, Expected::of_verdict(&verdict))?
             .with_patched_impl(Some(implementation.name()))
     } else {
-        shrink_to_case(&loaded.run, &args.name, &note, implementation)?
+        shrink_to_case(&loaded.run, &args.name, &note, implementation, &mut implementation.engine())?
     };
     if args.expect_pass {
         let legacy_inv1_breaches = crate::oracle::canary::all_legacy_breaches(&case.run()).len();
@@ -166,6 +172,15 @@ pub struct CheckResult {
 /// Replays every `*.json` in `dir` (sorted by name) against its expected
 /// verdict.
 pub fn check_dir(dir: &Path) -> anyhow::Result<Vec<CheckResult>> {
+    check_dir_with(dir, &mut engine::Engine::standard())
+}
+
+/// [`check_dir`] with another lineup in the patched seat (`--impl`) for
+/// the cases recorded with the patched server; a case recorded with
+/// `patched_impl: legacy` runs with the legacy server there. Expected
+/// failures name their implementation, so a case expecting a failure of
+/// `patched` does not match the same failure of an external one.
+pub fn check_dir_with(dir: &Path, patched: &mut engine::Engine) -> anyhow::Result<Vec<CheckResult>> {
     let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read directory {}", dir.display()))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -174,7 +189,6 @@ pub fn check_dir(dir: &Path) -> anyhow::Result<Vec<CheckResult>> {
     paths.sort();
     // One engine per implementation in the patched seat, reused by every
     // case recorded with it.
-    let mut patched = engine::Engine::standard();
     let mut legacy: Option<engine::Engine> = None;
     Ok(paths
         .into_iter()
@@ -185,7 +199,7 @@ pub fn check_dir(dir: &Path) -> anyhow::Result<Vec<CheckResult>> {
                     Err(e) => Some(format!("unusable: {e:#}")),
                     Ok(implementation) => {
                         let engine = match implementation {
-                            PatchedImpl::Patched => &mut patched,
+                            PatchedImpl::Patched => &mut *patched,
                             PatchedImpl::Legacy => legacy.get_or_insert_with(|| implementation.engine()),
                         };
                         let verdict = engine.verdict(&case.run());
@@ -204,9 +218,9 @@ pub fn check_dir(dir: &Path) -> anyhow::Result<Vec<CheckResult>> {
         .collect())
 }
 
-fn check(dir: &Path) -> anyhow::Result<ExitCode> {
+fn check(dir: &Path, engine: &mut engine::Engine) -> anyhow::Result<ExitCode> {
     println!("corpus: {}", dir.display());
-    let results = check_dir(dir)?;
+    let results = check_dir_with(dir, engine)?;
     if results.is_empty() {
         bail!("no case files (*.json) in {}", dir.display());
     }

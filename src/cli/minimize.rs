@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 
-use super::input::{load, InputKind, PatchedImpl};
+use super::input::{load, ImplArgs, InputKind, PatchedImpl};
 use crate::corpus::case::{valid_name, write_new, Case, Expected};
 use crate::corpus::minimize::{goal_of, minimize_with};
 
@@ -31,6 +31,9 @@ pub struct MinimizeArgs {
     /// one a case file records, else patched); recorded in the case.
     #[arg(long, value_enum)]
     pub patched_impl: Option<PatchedImpl>,
+    /// An external implementation (`--impl NAME=COMMAND`, `--beside`).
+    #[command(flatten)]
+    pub implementation: ImplArgs,
 }
 
 /// Checks where a case file will go before any work: a `.json` file that
@@ -68,7 +71,8 @@ pub fn run(args: MinimizeArgs) -> anyhow::Result<ExitCode> {
     let recorded = loaded.case.as_ref().map(PatchedImpl::of_case).transpose()?;
     let implementation = args.patched_impl.or(recorded).unwrap_or_default();
     let note = format!("minimised from {}", args.file.display());
-    let case = shrink_to_case(&loaded.run, &name, &note, implementation)?;
+    let mut engine = args.implementation.engine(implementation)?;
+    let case = shrink_to_case(&loaded.run, &name, &note, implementation, &mut engine)?;
     write_new(&args.output, &case.to_json()).with_context(|| format!("cannot write {}", args.output.display()))?;
     println!(
         "wrote {} ({} operation(s), expected {} with implementation {})",
@@ -88,13 +92,12 @@ pub fn shrink_to_case(
     name: &str,
     note: &str,
     implementation: PatchedImpl,
+    engine: &mut crate::oracle::engine::Engine,
 ) -> anyhow::Result<Case> {
-    let mut engine = implementation.engine();
-    let trace = engine.trace(run);
-    let Some(goal) = goal_of(&trace.verdict) else {
+    let Some(goal) = goal_of(&engine.verdict(run)) else {
         bail!("nothing to minimise: the run passes and the legacy model leaks nothing (corpus add --keep keeps a run as written)");
     };
-    let small = minimize_with(run, &goal, &mut engine);
+    let small = minimize_with(run, &goal, engine);
     eprintln!(
         "minimised {} operation(s) to {} keeping \"{goal}\" ({} candidate runs)",
         run.ops.len(),

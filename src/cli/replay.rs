@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
-use super::input::{load, InputKind, PatchedImpl};
+use super::input::{load, ImplArgs, InputKind, PatchedImpl};
 use super::EXIT_FAIL;
 use crate::corpus::case::Expected;
 use crate::corpus::story;
@@ -33,6 +33,9 @@ pub struct ReplayArgs {
     /// one a case file records, else patched).
     #[arg(long, value_enum)]
     pub patched_impl: Option<PatchedImpl>,
+    /// An external implementation (`--impl NAME=COMMAND`, `--beside`).
+    #[command(flatten)]
+    pub implementation: ImplArgs,
 }
 
 /// The `--json` document: what ran, what was expected, what it got.
@@ -68,7 +71,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.file, args.kind)?;
     let recorded = loaded.case.as_ref().map(PatchedImpl::of_case).transpose()?;
     let implementation = args.patched_impl.or(recorded).unwrap_or_default();
-    let trace = implementation.engine().trace(&loaded.run);
+    let trace = args.implementation.engine(implementation)?.trace(&loaded.run);
     let got = Expected::of(&trace);
     // A case's expectation holds for the implementation it was recorded with.
     let expected = loaded.case.as_ref().filter(|_| recorded == Some(implementation)).map(|c| &c.expected);
