@@ -39,7 +39,10 @@ fn bad_arguments_are_named_before_anything_runs() {
     for (args, needle) in [
         (vec!["0"], "fuzz.sh: SECONDS must be at least 1 (libFuzzer would read 0 as no time limit)"),
         (vec!["differential", "0"], "SECONDS must be at least 1"),
-        (vec!["nosuch"], "fuzz.sh: unknown target 'nosuch' (targets: differential, case_file, legacy_canary or external)"),
+        (
+            vec!["nosuch"],
+            "fuzz.sh: unknown target 'nosuch' (targets: differential, case_file, legacy_canary or external)",
+        ),
         (vec!["5m"], "fuzz.sh: SECONDS must be a whole number of seconds, got '5m'"),
         (vec!["case_file", "ten"], "got 'ten'"),
         (vec!["differential", "60", "-fork=2"], "expected '--' before libFuzzer flags, got '-fork=2'"),

@@ -250,3 +250,19 @@ fn d4_catches_a_divergence_that_is_not_the_loophole() {
     let d4 = d4.expect("D-4 reported");
     assert!(d4.to_string().contains("not tied by an earlier loophole step"), "{d4}");
 }
+
+/// A second legacy implementation beside the first (an external one, say)
+/// is judged too, but the loophole finding is counted once.
+#[test]
+fn a_second_legacy_seat_does_not_double_the_loophole_count() {
+    let seats: Vec<Box<dyn Implementation>> = vec![
+        Box::new(LegacyServer::default()),
+        Box::new(PatchedServer::default()),
+        Box::new(Seated::new("legacy-too", Era::Legacy, LegacyServer::default())),
+    ];
+    let mut engine = Engine::new(Engine::standard_references(), seats);
+    let t = engine.trace(&Run { world: world(), ops: hong_kong_ops() });
+    assert_eq!(t.verdict, Verdict::Pass { steps: 6, legacy_breaches: 1, loophole_steps: 1 }, "{:?}", t.verdict);
+    assert_eq!(t.steps[4].legacy_breaches.len(), 1);
+    assert_eq!(t.steps[4].outcome("legacy-too"), t.steps[4].outcome("legacy"));
+}

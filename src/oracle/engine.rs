@@ -313,11 +313,15 @@ impl Engine {
             judge_seat(index, op, seat, self.reference_out.get(seat.era).outcome(), &mut self.failures);
         }
         self.check_divergence(index, op);
-        for seat in &mut self.seats {
+        // The loophole finding is counted on the first legacy seat, the one
+        // D-4 compares with: a second legacy implementation beside it (an
+        // external one, say) must not count the same leaks twice.
+        let counted = self.seats.iter().position(|s| s.era == Era::Legacy);
+        for (i, seat) in self.seats.iter_mut().enumerate() {
             if seat.answered {
                 seat.judge.record(op, seat.slot.outcome());
             }
-            if seat.era == Era::Legacy {
+            if Some(i) == counted {
                 self.tally.legacy_breaches += seat.breaches.len();
             }
         }
