@@ -442,9 +442,8 @@ impl Engine {
             legacy_breaches: self
                 .seats
                 .iter()
-                .filter(|s| s.era == Era::Legacy)
-                .flat_map(|s| s.breaches.iter().copied())
-                .collect(),
+                .find(|s| s.era == Era::Legacy)
+                .map_or(Vec::new(), |s| s.breaches.clone()),
             divergence: self.divergence,
             failures: self.failures.clone(),
         }
