@@ -49,7 +49,7 @@ run_one() { # side binary round -> prints exec/s
   "$bin" "$dir" "${flags[@]}" -seed=$round -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="$tmp/" >"$tmp/$side-$round.log" 2>&1 || true
   local eps
-  eps=$(awk -F: '/stat::average_exec_per_sec/ {gsub(/ /, "", $2); print $2}' "$tmp/$side-$round.log")
+  eps=$(awk -F: '/stat::average_exec_per_sec/ {gsub(/ /, "", $NF); print $NF}' "$tmp/$side-$round.log")
   echo "${eps:-0}"
 }
 
