@@ -35,6 +35,9 @@ enum Bug {
     /// Member views hide the number of anyone whose "find me" refuses the
     /// viewer: the two settings confused.
     ConfusesFindWithSee,
+    /// A resolve is refused whenever "find me" refuses, even when the
+    /// number is already known to the viewer (S15's other clauses dropped).
+    RefusesUnlessFindable,
 }
 
 struct Broken {
@@ -74,6 +77,13 @@ impl Implementation for Broken {
                         v.phone = None;
                     }
                 })
+            }
+            Bug::RefusesUnlessFindable => {
+                if let (Op::ResolvePhone { viewer, .. }, Ok(Response::Resolved { user })) = (op, &out) {
+                    if user != viewer && !self.inner.allows(*user, PrivacyKey::AddedByPhone, *viewer) {
+                        *out = Err(ErrorCode::PhoneNotOccupied);
+                    }
+                }
             }
             Bug::TellsRefusals => {
                 if let (Op::ResolvePhone { phone, .. }, Err(ErrorCode::PhoneNotOccupied)) = (op, &out) {
@@ -265,4 +275,43 @@ fn a_second_legacy_seat_does_not_double_the_loophole_count() {
     assert_eq!(t.verdict, Verdict::Pass { steps: 6, legacy_breaches: 1, loophole_steps: 1 }, "{:?}", t.verdict);
     assert_eq!(t.steps[4].legacy_breaches.len(), 1);
     assert_eq!(t.steps[4].outcome("legacy-too"), t.steps[4].outcome("legacy"));
+}
+
+/// D-4 fails a refusal that is not the loophole's reason alone: "find me"
+/// refuses, but "who can see my number" allows the viewer.
+#[test]
+fn d4_a_refusal_the_phone_number_setting_allows_is_no_loophole() {
+    let ops = vec![
+        set(BOB, PrivacyKey::PhoneNumber, privdiff::world::privacy::everybody()),
+        restrict_finding(BOB),
+        resolve(ALICE, phone(BOB)),
+    ];
+    let t = run_broken(Era::Patched, Bug::RefusesUnlessFindable, ops);
+    assert_fails(&t, FailureKind::Hides, "D-1", "patched", 2);
+    let kinds: Vec<_> = failing_step(&t).failures.iter().map(|f| f.kind()).collect();
+    assert!(kinds.contains(&FailureKind::Divergence), "{kinds:?}");
+    assert!(kinds.contains(&FailureKind::OverBlocking), "{kinds:?}");
+}
+
+/// D-4 fails a refusal of a link the viewer already knows (S15, S17):
+/// both settings refuse, but knowledge is not the loophole.
+#[test]
+fn d4_a_refusal_of_a_known_link_is_no_loophole() {
+    let ops = vec![
+        join(ALICE, LOBBY),
+        join(BOB, LOBBY),
+        set(BOB, PrivacyKey::PhoneNumber, privdiff::world::privacy::everybody()),
+        query(ALICE, LOBBY, BOB),
+        hide_number(BOB),
+        restrict_finding(BOB),
+        resolve(ALICE, phone(BOB)),
+    ];
+    let t = run_broken(Era::Patched, Bug::RefusesUnlessFindable, ops);
+    assert_fails(&t, FailureKind::Hides, "D-1", "patched", 6);
+    let d4 = failing_step(&t).failures.iter().find(|f| f.kind() == FailureKind::Divergence);
+    assert!(
+        d4.is_some_and(|f| f.to_string().contains("not for the loophole's reason alone")),
+        "{:?}",
+        failing_step(&t).failures
+    );
 }
