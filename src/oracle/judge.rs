@@ -1,5 +1,5 @@
 //! The judge: the oracle's own reading of who may see and find whom (SPEC
-//! S2, S5-S8, S11, S15-S17), used to decide INV-1..4 and the D-4 loophole.
+//! S2, S5-S8, S11, S15, S17), used to decide INV-1..4 and the D-4 loophole.
 //!
 //! It is written from SPEC's words and shares nothing with the reference or
 //! the server models: not their evaluator, not their books. It keeps its own
@@ -53,8 +53,6 @@ impl Users {
 struct Person {
     /// S2/S3: the users of this user's matched entries.
     contacts: Users,
-    /// S16: the matched entries whose saved number is the user's own.
-    saved_number: Users,
     /// S17: users whose (true) number this user has been shown.
     knows: Users,
     /// S5/S13: the settings, `None` while at the default.
@@ -125,7 +123,6 @@ impl Judge {
         }
         for p in &mut self.people {
             p.contacts.reset(n);
-            p.saved_number.reset(n);
             p.knows.reset(n);
             p.phone_number.set = false;
             p.added_by_phone.set = false;
@@ -297,28 +294,19 @@ impl Judge {
     }
 
     /// Updates the books after `op` was answered with `outcome`: what
-    /// changed in the world, by SPEC's reading of the operation, and what
-    /// the actor was shown. The judge believes the answer only about what
-    /// happened (success or failure, which numbers matched); who may see or
-    /// find whom it decides itself.
+    /// changed in the world, by SPEC's reading of the operation. The judge
+    /// believes the answer only about what happened (success or failure,
+    /// which numbers matched); who may see or find whom it decides itself.
+    /// What the actor was shown is recorded link by link with
+    /// [`Judge::learn`] as INV-1 judges it, before this.
     pub fn record(&mut self, op: &Op, outcome: &Outcome) {
         let Ok(response) = outcome else { return };
-        let viewer = op.actor();
-        for link in crate::world::response::links(op, outcome) {
-            if link.user != viewer {
-                self.learn(viewer, link);
-            }
-        }
         match (op, response) {
             (Op::JoinGroup { user, group }, _) => self.set_member(*group, *user, true),
             (Op::LeaveGroup { user, group }, _) => self.set_member(*group, *user, false),
             (Op::ImportContacts { owner, .. }, Response::Imported { matched, unmatched: _ }) => {
-                for m in matched {
-                    let own = self.phone_of(m.user) == Some(m.phone);
-                    if let Some(p) = self.person_mut(*owner) {
-                        p.contacts.set(m.user, true);
-                        p.saved_number.set(m.user, own);
-                    }
+                if let Some(p) = self.person_mut(*owner) {
+                    matched.iter().for_each(|m| p.contacts.set(m.user, true));
                 }
             }
             (Op::AddContact { owner, target, share_phone }, _) => {
@@ -337,7 +325,6 @@ impl Judge {
             (Op::DeleteContact { owner, target }, _) => {
                 if let Some(p) = self.person_mut(*owner) {
                     p.contacts.set(*target, false);
-                    p.saved_number.set(*target, false);
                 }
             }
             (Op::SetPrivacy { user, key, rules }, _) => {
@@ -359,13 +346,6 @@ impl Judge {
         if let Some(g) = self.groups[..self.group_count].get_mut(group.0 as usize) {
             g.set(user, on);
         }
-    }
-
-    /// S16: whether `viewer` should see `member`'s number.
-    pub fn sees_number(&self, viewer: UserId, member: UserId) -> bool {
-        viewer == member
-            || self.allows(member, PrivacyKey::PhoneNumber, viewer)
-            || self.person(viewer).is_some_and(|p| p.saved_number.contains(member))
     }
 }
 
