@@ -315,3 +315,21 @@ fn d4_a_refusal_of_a_known_link_is_no_loophole() {
         failing_step(&t).failures
     );
 }
+
+/// Ties are per run: an engine reused for a second run forgets the first
+/// run's loophole pairs, so a difference between the same two users that
+/// no loophole of this run explains still fails D-4.
+#[test]
+fn d4_ties_do_not_outlive_their_run() {
+    let seats: Vec<Box<dyn Implementation>> = vec![
+        Box::new(LegacyServer::default()),
+        Box::new(Broken { inner: Box::new(PatchedServer::default()), bug: Bug::ForgetsContacts }),
+    ];
+    let mut engine = Engine::new(Engine::standard_references(), seats);
+    let first = engine.trace(&Run { world: world(), ops: hong_kong_ops() });
+    assert!(matches!(first.verdict, Verdict::Pass { loophole_steps: 1, .. }), "{:?}", first.verdict);
+    let ops = vec![join(ALICE, LOBBY), join(BOB, LOBBY), add(ALICE, BOB, false), query(ALICE, LOBBY, BOB)];
+    let second = engine.trace(&Run { world: world(), ops });
+    let kinds: Vec<_> = failing_step(&second).failures.iter().map(|f| f.kind()).collect();
+    assert!(kinds.contains(&FailureKind::Divergence), "{kinds:?}");
+}

@@ -376,3 +376,69 @@ impl Knowledge {
         breaches
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::{GroupId, ImportedContact, MemberView, World, WorldConfig};
+
+    fn judge() -> Judge {
+        Judge::new(&World::from_config(&WorldConfig { users: 3, groups: 1, unowned_numbers: 1 }))
+    }
+    const ALICE: UserId = UserId(0);
+    const BOB: UserId = UserId(1);
+    const CAROL: UserId = UserId(2);
+
+    fn view(user: UserId, shown: bool) -> MemberView {
+        MemberView { user, is_contact: false, phone: shown.then(|| user.planned_phone()) }
+    }
+
+    /// D-1/D-2 name the first link one side shows and the other does not,
+    /// ignoring links both show and the viewer's own.
+    #[test]
+    fn classify_names_the_extra_or_missing_link() {
+        let op = Op::ListMembers { viewer: ALICE, group: GroupId(0) };
+        let link = |u: UserId| Link { user: u, phone: u.planned_phone() };
+        let one = Ok(Response::Members(vec![view(ALICE, true), view(BOB, true), view(CAROL, false)]));
+        let two = Ok(Response::Members(vec![view(ALICE, true), view(BOB, true), view(CAROL, true)]));
+        assert_eq!(classify(&op, &one, &two), Difference::Leak(link(CAROL)));
+        assert_eq!(classify(&op, &two, &one), Difference::Hides(link(CAROL)));
+        let own_only = Ok(Response::Members(vec![view(ALICE, false), view(BOB, true), view(CAROL, false)]));
+        assert_eq!(classify(&op, &one, &own_only), Difference::Other, "the viewer's own link is no leak");
+        assert_eq!(classify(&op, &own_only, &one), Difference::Other, "nor a hidden number");
+    }
+
+    /// INV-3: an answer listing a number that was not supplied (so the
+    /// counts differ, though every supplied number is there) is refused.
+    #[test]
+    fn an_import_answer_with_an_extra_number_is_an_existence_oracle() {
+        let j = judge();
+        let op = Op::ImportContacts { owner: ALICE, phones: vec![BOB.planned_phone()] };
+        let extra =
+            Ok(Response::Imported { matched: vec![], unmatched: vec![BOB.planned_phone(), CAROL.planned_phone()] });
+        assert!(existence_oracle(&j, &op, &extra).is_some());
+        let fine = Ok(Response::Imported { matched: vec![], unmatched: vec![BOB.planned_phone()] });
+        assert_eq!(existence_oracle(&j, &op, &fine), None);
+    }
+
+    /// INV-4: a number the owner shows the viewer must match the owner, not
+    /// merely appear matched to someone.
+    #[test]
+    fn over_blocking_wants_the_number_matched_to_its_owner() {
+        let mut j = judge();
+        let everybody =
+            Op::SetPrivacy { user: BOB, key: PrivacyKey::PhoneNumber, rules: vec![crate::world::Rule::AllowAll] };
+        j.record(&everybody, &Ok(Response::Done));
+        let op = Op::ImportContacts { owner: ALICE, phones: vec![BOB.planned_phone()] };
+        let wrong = Ok(Response::Imported {
+            matched: vec![ImportedContact { phone: BOB.planned_phone(), user: CAROL }],
+            unmatched: vec![],
+        });
+        assert_eq!(over_blocking(&j, &op, &wrong).map(|(t, _)| t), Some(BOB));
+        let right = Ok(Response::Imported {
+            matched: vec![ImportedContact { phone: BOB.planned_phone(), user: BOB }],
+            unmatched: vec![],
+        });
+        assert_eq!(over_blocking(&j, &op, &right), None);
+    }
+}
