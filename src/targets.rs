@@ -9,26 +9,55 @@
 //! instead of all sharing the line of one `panic!`.
 
 use crate::corpus::case::Case;
+use crate::gen::format;
 use crate::oracle::canary;
 use crate::oracle::engine::{self, Verdict};
 use crate::oracle::failure::{Failure, FailureKind};
 use crate::world::Run;
 
-/// `differential`: decode a run, drive the lockstep runner, panic on any
-/// D-1..D-4 failure. The legacy loophole is a pass, never a panic.
-pub fn differential(data: &[u8]) {
-    let run = Run::from_fuzz_bytes(data);
-    if let Verdict::Fail { failure } = engine::run(&run).verdict {
+/// Whether a fuzz input was a typed input that ran, or bytes that do not
+/// decode (the glue maps this to `Corpus::Keep` / `Corpus::Reject`, so
+/// libFuzzer never adds undecodable inputs to its corpus).
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum Input {
+    /// The bytes decoded (`gen::format`) and the run was checked.
+    Ran,
+    /// The bytes are not a typed input; nothing ran.
+    Rejected,
+}
+
+/// `differential`: decode a typed input (`gen::format`), drive the
+/// lockstep runner, panic on any D-1..D-4 failure. The legacy loophole is a
+/// pass, never a panic.
+pub fn differential(data: &[u8]) -> Input {
+    let Ok(run) = format::decode(data) else { return Input::Rejected };
+    differential_run(&run);
+    Input::Ran
+}
+
+/// The body of `differential` on a decoded run; also used for raw
+/// (`arbitrary`) inputs by tests.
+pub fn differential_run(run: &Run) {
+    let trace = engine::run(run);
+    crate::feedback::record(run, &trace);
+    if let Verdict::Fail { failure } = trace.verdict {
         raise(&failure);
     }
 }
 
 /// `legacy_canary`: panic as soon as the legacy model breaks INV-1. Must
 /// crash fast from an empty corpus; never shipped to nightly fuzzing.
-pub fn legacy_canary(data: &[u8]) {
-    let run = Run::from_fuzz_bytes(data);
-    if let Some((step, breach)) = canary::first_legacy_breach(&run) {
-        legacy_loophole_found(step, &run, &breach);
+pub fn legacy_canary(data: &[u8]) -> Input {
+    let Ok(run) = format::decode(data) else { return Input::Rejected };
+    legacy_canary_run(&run);
+    Input::Ran
+}
+
+/// The body of `legacy_canary` on a decoded run.
+pub fn legacy_canary_run(run: &Run) {
+    if let Some((step, breach)) = canary::first_legacy_breach(run) {
+        legacy_loophole_found(step, run, &breach);
     }
 }
 
@@ -118,18 +147,32 @@ mod tests {
 
     #[test]
     fn differential_never_panics_on_seeded_inputs_of_correct_models() {
-        for n in 0..2000 {
-            let input = crate::gen::seed::fuzz_input(99, n, 256);
-            assert_eq!(panic_message(|| differential(&input)), None, "input {n}");
+        let mut rng = crate::gen::seed::SplitMix64::new(99);
+        for n in 0..1000 {
+            let input = format::encode(&crate::gen::generate::gen_run(&mut rng)).unwrap();
+            assert_eq!(panic_message(|| assert_eq!(differential(&input), Input::Ran)), None, "input {n}");
+            // Raw inputs of the old format still run through the same body.
+            let raw = Run::from_fuzz_bytes(&crate::gen::seed::fuzz_input(99, n, 256));
+            assert_eq!(panic_message(|| differential_run(&raw)), None, "raw input {n}");
         }
+    }
+
+    #[test]
+    fn undecodable_inputs_are_rejected_before_running() {
+        assert_eq!(differential(&[]), Input::Rejected);
+        assert_eq!(differential(&[0x00, 1, 2, 3]), Input::Rejected);
+        assert_eq!(legacy_canary(&[format::FORMAT_V1, 99]), Input::Rejected);
     }
 
     #[test]
     fn canary_panics_with_a_first_line_naming_kind_rule_and_operation() {
         let mut found = None;
-        for n in 0..20_000 {
-            let input = crate::gen::seed::fuzz_input(3, n, 256);
-            if let Some(msg) = panic_message(|| legacy_canary(&input)) {
+        let mut rng = crate::gen::seed::SplitMix64::new(3);
+        for _ in 0..2000 {
+            let input = format::encode(&crate::gen::generate::gen_run(&mut rng)).unwrap();
+            if let Some(msg) = panic_message(|| {
+                let _ = legacy_canary(&input);
+            }) {
                 found = Some(msg);
                 break;
             }
