@@ -174,6 +174,15 @@ pub fn mutate_run(rng: &mut SplitMix64, run: &mut Run) -> Mutation {
         }
         x -= w;
     }
+    // Size pressure: past half the cap, half the growing mutations become
+    // deletions, so runs hover around 20-40 operations instead of all
+    // reaching the cap (long runs cost executions per second).
+    if matches!(which, Mutation::Insert | Mutation::Duplicate | Mutation::RegenerateTail)
+        && run.ops.len() >= MAX_OPS / 2
+        && chance_in(rng, 2)
+    {
+        which = Mutation::Delete;
+    }
     let n = run.ops.len() as u32;
     let pos = |rng: &mut SplitMix64, extra: u32| below(rng, n + extra) as usize;
     match which {
