@@ -18,7 +18,7 @@
 
 use crate::gen::generate::GenState;
 use crate::oracle::engine::Trace;
-use crate::world::response::links_shown;
+use crate::world::response::links;
 use crate::world::{Op, Phone, Run, UserId};
 
 /// Operation kinds.
@@ -38,8 +38,8 @@ pub fn situations(run: &Run, trace: &Trace, f: &mut dyn FnMut(usize)) {
     let mut state = GenState::new(&run.world);
     for step in &trace.steps {
         let op = &step.op;
-        let outcome = &step.model.patched;
-        let shown = links_shown(op, outcome);
+        let Some(outcome) = step.outcome("patched") else { continue };
+        let shown: Vec<_> = links(op, outcome).collect();
         let kind = kind_index(op);
         let viewer = op.actor();
         let mut emit = |target: Option<UserId>| {
