@@ -4,6 +4,7 @@
 //! ([`server`], with [`usermap`]).
 
 pub mod implementation;
+pub mod planted;
 pub mod reference;
 pub mod server;
 pub mod usermap;

@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use crate::models::planted::on;
 use crate::models::usermap::UserMap;
 use std::marker::PhantomData;
 
@@ -60,10 +61,18 @@ impl FindPolicy for Patched {
     const ERA: Era = Era::Patched;
     const NAME: &'static str = "patched";
     fn may_find(state: &State, viewer: UserId, target: UserId) -> bool {
-        state.allows(target, PrivacyKey::AddedByPhone, viewer)
-            || state.allows(target, PrivacyKey::PhoneNumber, viewer)
-            || state.knows(viewer, target)
+        let (owner, asker) = if on("find-reversed") { (viewer, target) } else { (target, viewer) };
+        state.allows(owner, PrivacyKey::AddedByPhone, asker)
+            || (state.allows(target, PrivacyKey::PhoneNumber, viewer) && !on("find-ignores-see"))
+            || (state.knows(viewer, target) && !on("find-ignores-knowledge"))
     }
+}
+
+/// A planted bug of the benchmark (`models::planted`), in the patched era
+/// only; `false` in every build without the `planted-bugs` feature.
+#[inline(always)]
+fn bug<P: FindPolicy>(name: &str) -> bool {
+    P::ERA == Era::Patched && on(name)
 }
 
 /// The legacy server (before September 2019).
@@ -93,6 +102,7 @@ fn compile(rules: &[Rule]) -> Rules {
         [Rule::AllowAll] => return Cow::Borrowed(&EVERYBODY),
         [Rule::DisallowAll] => return Cow::Borrowed(&NOBODY),
         [Rule::AllowContacts, Rule::DisallowAll] => return Cow::Borrowed(&MY_CONTACTS),
+        [Rule::AllowContacts] if on("lone-allow-contacts-everybody") => return Cow::Borrowed(&EVERYBODY),
         _ => {}
     }
     let compiled: Vec<Compiled> = rules
@@ -289,6 +299,7 @@ impl State {
         viewer == member
             || self.allows(member, PrivacyKey::PhoneNumber, viewer)
             || self.saved(viewer, member) == Some(Some(phone))
+            || (on("unsaved-entry-shows-number") && self.saved(viewer, member).is_some())
     }
 
     /// The member as `viewer` sees them; records the link if shown (S17).
@@ -344,8 +355,13 @@ impl<P: FindPolicy> Server<P> {
                     matched.push(ImportedContact { phone, user: t });
                 }
                 _ => {
+                    if let (Some(t), true) = (target, bug::<P>("refused-import-learns")) {
+                        self.state.learn(owner, t);
+                    }
                     self.state.book_mut(owner).unmatched.insert(phone);
-                    unmatched.push(phone);
+                    if !(target.is_some() && bug::<P>("refused-import-omitted")) {
+                        unmatched.push(phone);
+                    }
                 }
             }
         }
@@ -362,8 +378,11 @@ impl<P: FindPolicy> Server<P> {
             return Err(ErrorCode::ContactIdInvalid);
         }
         // S11 (revised): the exception is judged before the entry exists.
-        let allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
+        let mut allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
         self.state.book_mut(owner).matched.entry(target).or_insert(None);
+        if bug::<P>("share-judged-after-add") {
+            allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
+        }
         if share_phone && !allowed_before {
             let settings = &mut self.state.settings[owner.0 as usize];
             let old = settings.phone_number.take().unwrap_or(Cow::Borrowed(&MY_CONTACTS));
@@ -383,6 +402,9 @@ impl<P: FindPolicy> Server<P> {
             return Ok(Response::Resolved { user: target });
         }
         if !P::may_find(&self.state, viewer, target) {
+            if bug::<P>("refused-resolve-restricted") {
+                return Err(ErrorCode::UserPrivacyRestricted);
+            }
             return Err(ErrorCode::PhoneNotOccupied);
         }
         self.state.learn(viewer, target);
@@ -420,7 +442,7 @@ impl<P: FindPolicy> Server<P> {
             Op::JoinGroup { user, group } => {
                 s.user(*user)?;
                 s.group(*group)?;
-                if !s.members[group.0 as usize].insert(*user) {
+                if !s.members[group.0 as usize].insert(*user) && !bug::<P>("rejoin-ok") {
                     return Err(ErrorCode::UserAlreadyParticipant);
                 }
                 Ok(Response::Done)
@@ -438,7 +460,7 @@ impl<P: FindPolicy> Server<P> {
             Op::DeleteContact { owner, target } => {
                 s.user(*owner)?;
                 s.user(*target)?;
-                if let Some(book) = s.books[owner.0 as usize].as_mut() {
+                if let Some(book) = s.books[owner.0 as usize].as_mut().filter(|_| !bug::<P>("delete-keeps-entry")) {
                     book.matched.remove(target);
                 }
                 Ok(Response::Done)
@@ -458,7 +480,7 @@ impl<P: FindPolicy> Server<P> {
                 s.user(*viewer)?;
                 s.user(*member)?;
                 let members = s.group(*group)?;
-                if !members.contains(viewer) || !members.contains(member) {
+                if !members.contains(viewer) || (!members.contains(member) && !bug::<P>("query-skips-member-check")) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
                 Ok(Response::Member(s.view(*viewer, *member)))
