@@ -11,18 +11,23 @@
 # detection per engine, and the libFuzzer/proptest ratio of the median
 # executions. A trial that finds nothing counts as censored at the budget.
 #
-# Usage: scripts/planted-bugs.sh [--seeds N] [--budget RUNS] [--max-time S] [BUG...]
-#   defaults: 5 seeds, 200000 runs, 60 s; all bugs.
+# Usage: scripts/planted-bugs.sh [--seeds N] [--budget RUNS] [--max-time S] [--require-all] [BUG...]
+#   defaults: 5 seeds, 200000 runs, 60 s; all bugs. --require-all exits 1
+#   unless libFuzzer found every bug on every seed (CI).
+# The fuzz target and the example are built in the usual target dirs with
+# the feature on (only privdiff recompiles); the next ordinary build
+# relinks them without it.
 # Env: PRIVDIFF_FEEDBACK=0 builds the fuzz target without the semantic
 #   feedback counters (to measure with and without).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-seeds=5 budget=200000 max_time=60 bugs=()
+seeds=5 budget=200000 max_time=60 bugs=() require_all=0
 while [ $# -gt 0 ]; do
   case $1 in
     --seeds) seeds=$2; shift 2 ;;
     --budget) budget=$2; shift 2 ;;
     --max-time) max_time=$2; shift 2 ;;
+    --require-all) require_all=1; shift ;;
     -*) echo "usage: $0 [--seeds N] [--budget RUNS] [--max-time S] [BUG...]" >&2; exit 2 ;;
     *) bugs+=("$1"); shift ;;
   esac
@@ -34,15 +39,14 @@ if [ "${#bugs[@]}" -eq 0 ]; then
   mapfile -t bugs < <(sed -n 's/^    ("\([a-z-]*\)", ".*/\1/p' src/models/planted.rs)
 fi
 
-fb_flags=() tdir=fuzz/target/planted
-if [ "${PRIVDIFF_FEEDBACK:-1}" = 0 ]; then fb_flags=(--no-default-features) tdir=fuzz/target/planted-nofeedback; fi
+fb_flags=()
+if [ "${PRIVDIFF_FEEDBACK:-1}" = 0 ]; then fb_flags=(--no-default-features); fi
 echo "building differential (planted-bugs, ${fb_flags[*]:-with feedback}) and the proptest baseline..." >&2
-"${FUZZ[@]}" build -O -a "${fb_flags[@]}" --features planted-bugs --target-dir "$repo/$tdir" differential >&2
+"${FUZZ[@]}" build -O -a "${fb_flags[@]}" --features planted-bugs differential >&2
 host=$(rustc -vV | sed -n 's/^host: //p')
-bin="$repo/$tdir/$host/release/differential"
-cargo build --release --quiet --example proptest_baseline --no-default-features --features planted-bugs \
-  --target-dir "$repo/target/planted" >&2
-pt="$repo/target/planted/release/examples/proptest_baseline"
+bin="$repo/fuzz/target/$host/release/differential"
+cargo build --release --quiet --example proptest_baseline --no-default-features --features planted-bugs >&2
+pt="$repo/target/release/examples/proptest_baseline"
 mapfile -t flags < <(options_flags differential)
 
 work=$(mktemp -d)
@@ -54,6 +58,7 @@ median() {
     END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%g %d\n", m, f }'
 }
 
+missed=()
 printf '%-30s %7s %12s %9s %7s %12s %9s %8s\n' bug "lf" "lf execs" "lf s" "pt" "pt cases" "pt s" "lf/pt"
 for bug in "${bugs[@]}"; do
   : >"$work/lf" && : >"$work/pt"
@@ -74,6 +79,7 @@ for bug in "${bugs[@]}"; do
   PRIVDIFF_BUG=$bug "$pt" --seeds "$seeds" --budget "$budget" --property differential |
     sed 's/^seed=[0-9]* status=\([a-z]*\) cases=\([0-9]*\) seconds=\(.*\)$/\1 \2 \3/' >"$work/pt"
   read -r lx lf < <(median "$work/lf" 2)
+  [ "$lf" = "$seeds" ] || missed+=("$bug")
   read -r ls _ < <(median "$work/lf" 3)
   read -r px pf < <(median "$work/pt" 2)
   read -r ps _ < <(median "$work/pt" 3)
@@ -82,3 +88,7 @@ for bug in "${bugs[@]}"; do
 done
 echo "(lf = libFuzzer differential from an empty corpus, executions and wall seconds timed outside; pt = proptest" \
   "baseline, generated cases and seconds timed inside; budget $budget, libFuzzer also ${max_time} s; censored trials count at the budget)"
+if [ "$require_all" = 1 ] && [ "${#missed[@]}" -gt 0 ]; then
+  echo "FAIL: libFuzzer missed planted bugs on some seed: ${missed[*]}" >&2
+  exit 1
+fi
