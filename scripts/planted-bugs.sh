@@ -17,8 +17,9 @@
 # The fuzz target and the example are built in the usual target dirs with
 # the feature on (only privdiff recompiles); the next ordinary build
 # relinks them without it.
-# Env: PRIVDIFF_FEEDBACK=0 builds the fuzz target without the semantic
-#   feedback counters (to measure with and without).
+# Env: PRIVDIFF_FEEDBACK=1 builds the fuzz target with the semantic
+#   feedback counters (fuzz crate feature `feedback`; off by default), to
+#   measure with and without.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seeds=5 budget=200000 max_time=60 bugs=() require_all=0
@@ -39,10 +40,10 @@ if [ "${#bugs[@]}" -eq 0 ]; then
   mapfile -t bugs < <(sed -n 's/^    ("\([a-z-]*\)", ".*/\1/p' src/models/planted.rs)
 fi
 
-fb_flags=()
-if [ "${PRIVDIFF_FEEDBACK:-1}" = 0 ]; then fb_flags=(--no-default-features); fi
-echo "building differential (planted-bugs, ${fb_flags[*]:-with feedback}) and the proptest baseline..." >&2
-"${FUZZ[@]}" build -O -a "${fb_flags[@]}" --features planted-bugs differential >&2
+features=planted-bugs
+if [ "${PRIVDIFF_FEEDBACK:-0}" = 1 ]; then features=planted-bugs,feedback; fi
+echo "building differential (features $features) and the proptest baseline..." >&2
+"${FUZZ[@]}" build -O -a --features "$features" differential >&2
 host=$(rustc -vV | sed -n 's/^host: //p')
 bin="$repo/fuzz/target/$host/release/differential"
 cargo build --release --quiet --example proptest_baseline --no-default-features --features planted-bugs >&2
