@@ -10,7 +10,11 @@
 //! the number of cases run up to and including the first failing one
 //! (shrinking is off, so it does not inflate the count).
 //!
-//! Run: `cargo run --release --example proptest_baseline -- --seeds 10 --budget 100000`
+//! `--property differential` checks the whole differential verdict instead
+//! (`engine::verdict(&run)` must pass): the planted-bug benchmark
+//! (`scripts/planted-bugs.sh`, built with `--features planted-bugs`).
+//!
+//! Run: `cargo run --release --example proptest_baseline -- --seeds 10 --budget 100000 [--property canary|differential]`
 //! Prints one line per seed:
 //! `seed=1 status=found cases=137 seconds=0.004121` (or `status=censored
 //! cases=<budget>` when the budget ran out first).
@@ -122,13 +126,38 @@ pub fn seeded_runner(seed: u64, budget: u32) -> TestRunner {
 
 /// Generates runs with `seed` until the canary fires or `budget` cases pass.
 pub fn trial(seed: u64, budget: u32) -> Trial {
+    trial_of(seed, budget, Property::Canary)
+}
+
+/// What a trial checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Property {
+    /// The legacy model never breaks INV-1 (fails fast: the loophole).
+    Canary,
+    /// The whole differential verdict passes (fails on a planted bug).
+    Differential,
+}
+
+impl Property {
+    fn fails(self, run: &Run) -> bool {
+        match self {
+            Property::Canary => first_legacy_breach(run).is_some(),
+            Property::Differential => {
+                matches!(privdiff::oracle::engine::verdict(run), privdiff::oracle::engine::Verdict::Fail { .. })
+            }
+        }
+    }
+}
+
+/// Generates runs with `seed` until `property` fails or `budget` cases pass.
+pub fn trial_of(seed: u64, budget: u32, property: Property) -> Trial {
     let mut runner = seeded_runner(seed, budget);
     let cases = Cell::new(0u64);
     let first = Cell::new(None::<(u64, f64)>);
     let start = Instant::now();
     let result = runner.run(&run_strategy(), |run| {
         cases.set(cases.get() + 1);
-        if first_legacy_breach(&run).is_none() {
+        if !property.fails(&run) {
             return Ok(());
         }
         if first.get().is_none() {
@@ -142,8 +171,9 @@ pub fn trial(seed: u64, budget: u32) -> Trial {
     }
 }
 
-fn parse_args() -> Result<(u64, u64, u32), String> {
+fn parse_args() -> Result<(u64, u64, u32, Property), String> {
     let (mut seeds, mut first_seed, mut budget) = (10u64, 1u64, 100_000u32);
+    let mut property = Property::Canary;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
@@ -152,14 +182,16 @@ fn parse_args() -> Result<(u64, u64, u32), String> {
             "--seeds" => seeds = value.parse().map_err(bad)?,
             "--first-seed" => first_seed = value.parse().map_err(bad)?,
             "--budget" => budget = value.parse().map_err(bad)?,
+            "--property" if value == "canary" => property = Property::Canary,
+            "--property" if value == "differential" => property = Property::Differential,
             _ => return Err(format!("unknown option {flag} (use --seeds N --first-seed S --budget CASES)")),
         }
     }
-    Ok((seeds, first_seed, budget))
+    Ok((seeds, first_seed, budget, property))
 }
 
 fn main() -> std::process::ExitCode {
-    let (seeds, first_seed, budget) = match parse_args() {
+    let (seeds, first_seed, budget, property) = match parse_args() {
         Ok(args) => args,
         Err(e) => {
             eprintln!("proptest_baseline: {e}");
@@ -167,7 +199,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     for seed in first_seed..first_seed + seeds {
-        let t = trial(seed, budget);
+        let t = trial_of(seed, budget, property);
         let status = if t.found { "found" } else { "censored" };
         println!("seed={seed} status={status} cases={} seconds={:.6}", t.cases, t.seconds);
     }

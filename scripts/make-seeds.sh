@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Regenerates the committed seed corpora corpus/seeds/<target>/ (replacing
 # what is there) for `differential` and `case_file`:
-#  differential: fuzz from an EMPTY corpus for a fixed number of runs with a
-#    fixed -seed, then minimise (cargo fuzz cmin);
+#  differential: `privdiff seeds`: every case of corpus/regressions/ plus 200
+#    generated runs, encoded as typed fuzz inputs (src/gen/format.rs), then
+#    (PRIVDIFF_SEED_RUNS=N, default 0) optionally grown by N fuzzing runs and
+#    minimised (cargo fuzz cmin);
 #  case_file: the case files in corpus/regressions/ plus a few hand-written
 #    cases (valid and invalid, below), minimised; no fuzzing by default (the
 #    fuzzer finds the JSON syntax errors in seconds; hundreds of them would
 #    only bloat the corpus), PRIVDIFF_CASE_SEED_RUNS=N adds N runs first.
 # Minimisation keeps one input per covered edge (-use_counters=0), so the
 # committed corpora stay small; the fuzzer regrows the rest in seconds.
-# Raw differential inputs stop meaning the same thing when `Op`, `Rule` or
-# `PrivacyKey` change (docs/FUZZING.md): rerun this script then.
+# Rerun this script whenever the typed format (its FORMAT byte) or the cases
+# change: the seeds are regenerated from the cases, never lost.
 #
 # Usage: scripts/make-seeds.sh [differential|case_file]... (default: both)
-# Env: PRIVDIFF_SEED_RUNS (differential, default 500000),
+# Env: PRIVDIFF_SEED_RUNS (differential, default 0),
 #      PRIVDIFF_CASE_SEED_RUNS (case_file, default 0), PRIVDIFF_SEED (1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,7 +72,16 @@ for target in "${targets[@]}"; do
   work=$tmp/$target
   mkdir -p "$work"
   case $target in
-    differential) runs=${PRIVDIFF_SEED_RUNS:-500000} ;; # from nothing
+    differential)
+      runs=${PRIVDIFF_SEED_RUNS:-0}
+      cargo run --release --quiet -- seeds --out "$work"
+      if [ "$runs" -eq 0 ]; then
+        rm -rf corpus/seeds/differential
+        cp -r "$work" corpus/seeds/differential
+        echo "corpus/seeds/differential: $(find corpus/seeds/differential -type f | wc -l) files"
+        continue
+      fi
+      ;;
     case_file)
       runs=${PRIVDIFF_CASE_SEED_RUNS:-0}
       cp corpus/regressions/*.json "$work/" 2>/dev/null || true

@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 
 use crate::corpus::case::Case;
+use crate::gen::format;
 use crate::models::external::{timeout_from_env, External, ImplSpec, SpecError};
 use crate::models::implementation::Implementation;
 use crate::models::server::LegacyServer;
@@ -27,15 +28,39 @@ thread_local! {
     static CANARY: RefCell<Canary> = RefCell::new(Canary::default());
 }
 
-/// `differential`: decode a run, drive the lockstep engine, panic on any
-/// D-1..D-4 failure. The legacy loophole is a pass, never a panic.
-pub fn differential(data: &[u8]) {
-    let run = Run::from_fuzz_bytes(data);
-    differential_run(&run);
+/// Whether a fuzz input was a typed input that ran, or bytes that do not
+/// decode (the glue maps this to `Corpus::Keep` / `Corpus::Reject`, so
+/// libFuzzer never adds undecodable inputs to its corpus).
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum Input {
+    /// The bytes decoded (`gen::format`) and the run was checked.
+    Ran,
+    /// The bytes are not a typed input; nothing ran.
+    Rejected,
 }
 
-/// The `differential` check of a decoded run.
+/// `differential`: decode a typed input (`gen::format`), drive the
+/// lockstep engine, panic on any D-1..D-4 failure. The legacy loophole is
+/// a pass, never a panic.
+pub fn differential(data: &[u8]) -> Input {
+    let Ok(run) = format::decode(data) else { return Input::Rejected };
+    differential_run(&run);
+    Input::Ran
+}
+
+/// The `differential` check of a decoded run (typed, or raw through
+/// `Run::from_fuzz_bytes` in tests). With the `fuzz-feedback` feature the
+/// engine records every step so that `feedback` can mark the situations
+/// the run reached.
 pub fn differential_run(run: &Run) {
+    #[cfg(feature = "fuzz-feedback")]
+    let verdict = ENGINE.with(|e| {
+        let trace = e.borrow_mut().trace(run);
+        crate::feedback::record(run, &trace);
+        trace.verdict
+    });
+    #[cfg(not(feature = "fuzz-feedback"))]
     let verdict = ENGINE.with(|e| e.borrow_mut().verdict(run));
     if let Verdict::Fail { failure, .. } = verdict {
         raise(&failure);
@@ -56,9 +81,10 @@ thread_local! {
 /// (`PRIVDIFF_IMPL`, see `docs/PROTOCOL.md`) in the patched seat. A crash,
 /// hang or out-of-protocol reply is a `transport` failure that names the
 /// implementation and carries its stderr. A missing or unusable
-/// `PRIVDIFF_IMPL` stops the fuzzer with one line and exit code 2.
-pub fn external(data: &[u8]) {
-    let run = Run::from_fuzz_bytes(data);
+/// `PRIVDIFF_IMPL` stops the fuzzer with one line and exit code 2. Reads
+/// the same typed inputs as `differential`, whose seeds it shares.
+pub fn external(data: &[u8]) -> Input {
+    let Ok(run) = format::decode(data) else { return Input::Rejected };
     let verdict = EXTERNAL.with(|cell| {
         let mut cell = cell.borrow_mut();
         let engine = match cell.as_mut() {
@@ -70,6 +96,7 @@ pub fn external(data: &[u8]) {
     if let Verdict::Fail { failure, .. } = verdict {
         raise(&failure);
     }
+    Input::Ran
 }
 
 /// Reads `PRIVDIFF_IMPL` into an implementation spec.
@@ -120,9 +147,10 @@ fn unusable_external(why: &str) -> ! {
 
 /// `legacy_canary`: panic as soon as the legacy model breaks INV-1. Must
 /// crash fast from an empty corpus; never shipped to nightly fuzzing.
-pub fn legacy_canary(data: &[u8]) {
-    let run = Run::from_fuzz_bytes(data);
+pub fn legacy_canary(data: &[u8]) -> Input {
+    let Ok(run) = format::decode(data) else { return Input::Rejected };
     legacy_canary_run(&run);
+    Input::Ran
 }
 
 /// The `legacy_canary` check of a decoded run.
@@ -231,18 +259,32 @@ mod tests {
 
     #[test]
     fn differential_never_panics_on_seeded_inputs_of_correct_models() {
-        for n in 0..2000 {
-            let input = crate::gen::seed::fuzz_input(99, n, 256);
-            assert_eq!(panic_message(|| differential(&input)), None, "input {n}");
+        let mut rng = crate::gen::seed::SplitMix64::new(99);
+        for n in 0..1000 {
+            let input = format::encode(&crate::gen::generate::gen_run(&mut rng)).unwrap();
+            assert_eq!(panic_message(|| assert_eq!(differential(&input), Input::Ran)), None, "input {n}");
+            // Raw inputs of the old format still run through the same body.
+            let raw = Run::from_fuzz_bytes(&crate::gen::seed::fuzz_input(99, n, 256));
+            assert_eq!(panic_message(|| differential_run(&raw)), None, "raw input {n}");
         }
+    }
+
+    #[test]
+    fn undecodable_inputs_are_rejected_before_running() {
+        assert_eq!(differential(&[]), Input::Rejected);
+        assert_eq!(differential(&[0x00, 1, 2, 3]), Input::Rejected);
+        assert_eq!(legacy_canary(&[format::FORMAT_V1, 99]), Input::Rejected);
     }
 
     #[test]
     fn canary_panics_with_a_first_line_naming_kind_rule_and_operation() {
         let mut found = None;
-        for n in 0..20_000 {
-            let input = crate::gen::seed::fuzz_input(3, n, 256);
-            if let Some(msg) = panic_message(|| legacy_canary(&input)) {
+        let mut rng = crate::gen::seed::SplitMix64::new(3);
+        for _ in 0..2000 {
+            let input = format::encode(&crate::gen::generate::gen_run(&mut rng)).unwrap();
+            if let Some(msg) = panic_message(|| {
+                let _ = legacy_canary(&input);
+            }) {
                 found = Some(msg);
                 break;
             }

@@ -126,3 +126,29 @@ fn corpus_add_writes_once_and_corpus_check_accepts_it() {
     assert_eq!(check.status.code(), Some(1));
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// A typed fuzz input (what the targets store since issue 11) replays as
+/// the run it encodes; `--as raw` reads the same bytes the old way (any
+/// bytes are a raw run); `--as typed` refuses bytes that are not typed.
+#[test]
+fn replay_reads_typed_inputs_and_still_reads_raw_ones() {
+    use privdiff::corpus::case::Case;
+    let case = Case::parse(&std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(HK)).unwrap()).unwrap();
+    let dir = tmpdir("typed");
+    let typed = dir.join("typed");
+    std::fs::write(&typed, privdiff::gen::format::encode(&case.run()).unwrap()).unwrap();
+    let o = privdiff(&["replay", typed.to_str().unwrap()]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("verdict: PASS after 20 step(s); legacy committed 3 INV-1 breach event(s)"), "{out}");
+    let o = privdiff(&["replay", "--as", "raw", typed.to_str().unwrap()]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{:?}", stderr_lines(&o));
+    assert!(!String::from_utf8(o.stdout).unwrap().contains("after 20 step(s)"));
+    let raw = dir.join("raw");
+    std::fs::write(&raw, [0x07, 0x13, 0x42, 0x99]).unwrap();
+    let o = privdiff(&["replay", raw.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", stderr_lines(&o));
+    let o = privdiff(&["replay", "--as", "typed", raw.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr_lines(&o)[0].contains("is not a typed fuzz input (try --as raw)"), "{:?}", stderr_lines(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

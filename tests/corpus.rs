@@ -45,8 +45,10 @@ fn hong_kong_case_is_kept() {
 #[test]
 fn committed_seeds_replay_through_the_fuzz_entry_points() {
     let diff = files(&root().join("corpus/seeds/differential"));
+    assert!(diff.len() >= 100, "the differential seeds are there ({})", diff.len());
     for f in &diff {
-        privdiff::targets::differential(&std::fs::read(f).unwrap());
+        let input = privdiff::targets::differential(&std::fs::read(f).unwrap());
+        assert_eq!(input, privdiff::targets::Input::Ran, "{} is not a typed input (run `privdiff seeds`)", f.display());
     }
     let cases = files(&root().join("corpus/seeds/case_file"));
     for f in &cases {

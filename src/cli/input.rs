@@ -1,5 +1,14 @@
-//! Reading what the user hands the CLI: a raw fuzz input (a libFuzzer
-//! artifact) or a case file.
+//! Reading what the user hands the CLI: a typed fuzz input (a libFuzzer
+//! artifact of today's targets, `gen::format`), a raw fuzz input (an
+//! artifact of the targets before issue 11, decoded by `arbitrary`) or a
+//! case file.
+//!
+//! Auto-detection: a case file if the bytes are JSON naming the case
+//! format; else a typed input if the bytes decode strictly (format byte
+//! `0xB1`, exact length, every value in its world); else raw. Any byte
+//! string is a raw input, so an old raw artifact that happens to be a
+//! valid typed encoding would be read as typed: `--as raw` forces the old
+//! reading.
 
 use std::path::Path;
 
@@ -13,10 +22,14 @@ use crate::world::Run;
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InputKind {
     /// Case file if it is a JSON object (and then it must be a valid case),
-    /// raw bytes otherwise.
+    /// else a typed input if it decodes, else raw bytes.
     #[default]
     Auto,
-    /// A raw fuzz input: any bytes decode to a run.
+    /// A typed fuzz input (format byte 0xB1, `gen::format`): what the
+    /// fuzz targets store since issue 11.
+    Typed,
+    /// A raw fuzz input of the targets before issue 11: any bytes decode to
+    /// a run (`arbitrary`).
     Raw,
     /// A case file.
     Case,
@@ -34,18 +47,25 @@ pub struct Loaded {
 /// Reads `path` as `kind`. Errors name the file and say what is wrong.
 pub fn load(path: &Path, kind: InputKind) -> anyhow::Result<Loaded> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let as_case = match kind {
-        InputKind::Auto => looks_like_case(&bytes),
-        InputKind::Raw => false,
-        InputKind::Case => true,
+    let auto = kind == InputKind::Auto;
+    let kind = match kind {
+        InputKind::Auto if looks_like_case(&bytes) => InputKind::Case,
+        InputKind::Auto if crate::gen::format::decode(&bytes).is_ok() => InputKind::Typed,
+        InputKind::Auto => InputKind::Raw,
+        other => other,
     };
-    if as_case {
-        let hint =
-            if kind == InputKind::Auto { " (it looks like JSON; --as raw runs it as raw fuzz bytes)" } else { "" };
-        let case = Case::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}{hint}", path.display()))?;
-        Ok(Loaded { run: case.run(), case: Some(case) })
-    } else {
-        Ok(Loaded { run: Run::from_fuzz_bytes(&bytes), case: None })
+    match kind {
+        InputKind::Case => {
+            let hint = if auto { " (it looks like JSON; --as raw runs it as raw fuzz bytes)" } else { "" };
+            let case = Case::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}{hint}", path.display()))?;
+            Ok(Loaded { run: case.run(), case: Some(case) })
+        }
+        InputKind::Typed => {
+            let run = crate::gen::format::decode(&bytes)
+                .with_context(|| format!("{} is not a typed fuzz input (try --as raw)", path.display()))?;
+            Ok(Loaded { run, case: None })
+        }
+        InputKind::Raw | InputKind::Auto => Ok(Loaded { run: Run::from_fuzz_bytes(&bytes), case: None }),
     }
 }
 

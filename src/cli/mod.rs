@@ -13,6 +13,7 @@ pub mod input;
 pub mod minimize;
 pub mod replay;
 pub mod scenario;
+pub mod seeds;
 
 /// Exit code for "the run or check failed".
 pub const EXIT_FAIL: u8 = 1;
@@ -38,6 +39,9 @@ pub enum Command {
     /// Keep and check reviewed case files.
     #[command(subcommand)]
     Corpus(corpus::CorpusCommand),
+    /// Regenerate the differential seed corpus (typed fuzz inputs) from the
+    /// reviewed cases plus generated runs.
+    Seeds(seeds::SeedsArgs),
     /// Run the 2019 enumeration attack at scale on both eras.
     #[command(subcommand)]
     Scenario(scenario::ScenarioCommand),
@@ -54,6 +58,7 @@ pub fn main() -> ExitCode {
         Command::Minimize(a) => minimize::run(a),
         Command::Corpus(c) => corpus::run(c),
         Command::Scenario(cmd) => scenario::run(cmd),
+        Command::Seeds(a) => seeds::run(a),
     };
     match result {
         Ok(code) => code,

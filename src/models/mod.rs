@@ -6,6 +6,7 @@
 pub mod external;
 pub mod implementation;
 pub mod plant;
+pub mod planted;
 pub mod protocol;
 pub mod reference;
 pub mod server;

@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use crate::models::planted::on;
 use crate::models::usermap::UserMap;
 use std::marker::PhantomData;
 
@@ -61,11 +62,20 @@ impl FindPolicy for Patched {
     const ERA: Era = Era::Patched;
     const NAME: &'static str = "patched";
     fn may_find(state: &State, viewer: UserId, target: UserId) -> bool {
-        state.allows(target, PrivacyKey::AddedByPhone, viewer)
-            || (!plant::active(Misreading::S15DropsPhoneNumberClause)
-                && state.allows(target, PrivacyKey::PhoneNumber, viewer))
-            || state.knows(viewer, target)
+        let (owner, asker) = if on("find-reversed") { (viewer, target) } else { (target, viewer) };
+        state.allows(owner, PrivacyKey::AddedByPhone, asker)
+            || (state.allows(target, PrivacyKey::PhoneNumber, viewer)
+                && !on("find-ignores-see")
+                && !plant::active(Misreading::S15DropsPhoneNumberClause))
+            || (state.knows(viewer, target) && !on("find-ignores-knowledge"))
     }
+}
+
+/// A planted bug of the benchmark (`models::planted`), in the patched era
+/// only; `false` in every build without the `planted-bugs` feature.
+#[inline(always)]
+fn bug<P: FindPolicy>(name: &str) -> bool {
+    P::ERA == Era::Patched && on(name)
 }
 
 /// The legacy server (before September 2019).
@@ -96,6 +106,7 @@ fn compile(rules: &[Rule]) -> Rules {
         [Rule::AllowAll] => return Cow::Borrowed(&EVERYBODY),
         [Rule::DisallowAll] => return Cow::Borrowed(&NOBODY),
         [Rule::AllowContacts, Rule::DisallowAll] => return Cow::Borrowed(&MY_CONTACTS),
+        [Rule::AllowContacts] if on("lone-allow-contacts-everybody") => return Cow::Borrowed(&EVERYBODY),
         [Rule::AllowContacts] => return Cow::Borrowed(&CONTACTS_ONLY),
         _ => {}
     }
@@ -301,6 +312,7 @@ impl State {
         viewer == member
             || self.allows(member, PrivacyKey::PhoneNumber, viewer)
             || self.saved(viewer, member) == Some(Some(phone))
+            || (on("unsaved-entry-shows-number") && self.saved(viewer, member).is_some())
     }
 
     /// The member as `viewer` sees them; records the link if shown (S17).
@@ -356,8 +368,13 @@ impl<P: FindPolicy> Server<P> {
                     matched.push(ImportedContact { phone, user: t });
                 }
                 _ => {
+                    if let (Some(t), true) = (target, bug::<P>("refused-import-learns")) {
+                        self.state.learn(owner, t);
+                    }
                     self.state.book_mut(owner).unmatched.insert(phone);
-                    unmatched.push(phone);
+                    if !(target.is_some() && bug::<P>("refused-import-omitted")) {
+                        unmatched.push(phone);
+                    }
                 }
             }
         }
@@ -376,8 +393,11 @@ impl<P: FindPolicy> Server<P> {
             return Err(ErrorCode::ContactIdInvalid);
         }
         // S11 (revised): the exception is judged before the entry exists.
-        let allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
+        let mut allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
         self.state.book_mut(owner).matched.entry(target).or_insert(None);
+        if bug::<P>("share-judged-after-add") {
+            allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
+        }
         if share_phone && !allowed_before {
             let settings = &mut self.state.settings[owner.0 as usize];
             let old = settings.phone_number.take().unwrap_or(Cow::Borrowed(&MY_CONTACTS));
@@ -397,6 +417,9 @@ impl<P: FindPolicy> Server<P> {
             return Ok(Response::Resolved { user: target });
         }
         if !P::may_find(&self.state, viewer, target) {
+            if bug::<P>("refused-resolve-restricted") {
+                return Err(ErrorCode::UserPrivacyRestricted);
+            }
             return Err(ErrorCode::PhoneNotOccupied);
         }
         self.state.learn(viewer, target);
@@ -434,7 +457,7 @@ impl<P: FindPolicy> Server<P> {
             Op::JoinGroup { user, group } => {
                 s.user(*user)?;
                 s.group(*group)?;
-                if !s.members[group.0 as usize].insert(*user) {
+                if !s.members[group.0 as usize].insert(*user) && !bug::<P>("rejoin-ok") {
                     return Err(ErrorCode::UserAlreadyParticipant);
                 }
                 Ok(Response::Done)
@@ -452,7 +475,7 @@ impl<P: FindPolicy> Server<P> {
             Op::DeleteContact { owner, target } => {
                 s.user(*owner)?;
                 s.user(*target)?;
-                if let Some(book) = s.books[owner.0 as usize].as_mut() {
+                if let Some(book) = s.books[owner.0 as usize].as_mut().filter(|_| !bug::<P>("delete-keeps-entry")) {
                     book.matched.remove(target);
                 }
                 Ok(Response::Done)
@@ -482,7 +505,7 @@ impl<P: FindPolicy> Server<P> {
                 s.user(*member)?;
                 let members = s.group(*group)?;
                 let looks_in = plant::active(Misreading::S14NoMembershipCheck)
-                    || (members.contains(viewer) && members.contains(member));
+                    || (members.contains(viewer) && (members.contains(member) || bug::<P>("query-skips-member-check")));
                 if !looks_in {
                     return Err(ErrorCode::UserNotParticipant);
                 }

@@ -1,0 +1,71 @@
+//! `privdiff seeds`: regenerates the `differential` seed corpus from the
+//! reviewed cases plus generated runs, in the typed fuzz format
+//! (`gen::format`). A format change reruns this command instead of losing
+//! the corpus (docs/FUZZING.md, "Seed corpora").
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::corpus::case::Case;
+use crate::gen::format::encode;
+use crate::gen::generate::gen_run;
+use crate::gen::seed::SplitMix64;
+
+/// Options of `seeds`.
+#[derive(Args, Debug)]
+pub struct SeedsArgs {
+    /// Reviewed case files to encode (every `*.json` in it).
+    #[arg(long, default_value = "corpus/regressions")]
+    pub cases: PathBuf,
+    /// The seed directory to replace.
+    #[arg(long, default_value = "corpus/seeds/differential")]
+    pub out: PathBuf,
+    /// How many generated runs to add.
+    #[arg(long, default_value_t = 200)]
+    pub generated: u64,
+    /// The generator's seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// Replaces `out` with one file per case (`case-<name>`) and per generated
+/// run (`gen-<n>`), each a typed fuzz input.
+pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&args.cases)
+        .with_context(|| format!("cannot read {}", args.cases.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    for path in &paths {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let case = Case::parse(&bytes).with_context(|| format!("{}", path.display()))?;
+        let encoded = encode(&case.run()).with_context(|| format!("{}", path.display()))?;
+        files.push((format!("case-{}", case.name), encoded));
+    }
+    let mut rng = SplitMix64::new(args.seed);
+    for n in 0..args.generated {
+        files.push((format!("gen-{n:04}"), encode(&gen_run(&mut rng))?));
+    }
+    if args.out.exists() {
+        std::fs::remove_dir_all(&args.out).with_context(|| format!("cannot replace {}", args.out.display()))?;
+    }
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let mut total = 0;
+    for (name, bytes) in &files {
+        total += bytes.len();
+        std::fs::write(args.out.join(name), bytes).with_context(|| format!("cannot write {name}"))?;
+    }
+    println!(
+        "{}: {} files ({} cases, {} generated), {total} bytes",
+        args.out.display(),
+        files.len(),
+        paths.len(),
+        args.generated
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,475 @@
+//! The typed, versioned fuzz input: what libFuzzer stores for the
+//! `differential` and `legacy_canary` targets since issue 11.
+//!
+//! A fuzz input is one format byte ([`FORMAT_V1`]) followed by a compact,
+//! hand-written encoding of a [`Run`]. Unlike the raw `arbitrary` format
+//! ([`Run::from_fuzz_bytes`], where every byte string is some run and any
+//! change to `Op` silently re-maps every stored input), this format is
+//! *strict*: a byte string either is the encoding of exactly one valid run or
+//! is refused with a [`FormatError`]. The structure-aware mutator
+//! ([`crate::gen::mutate`]) works on decoded runs and re-encodes them, so
+//! the fuzzer almost never produces bytes that do not decode.
+//!
+//! Why a hand encoding rather than postcard: the serde form of ids is text
+//! (`"alice"`, `"+852 5100 0001"`, made for reviewable case files), so
+//! postcard would store every number as a 14-byte string and every user as
+//! a name; a second serde form would need wrapper types for every id. The
+//! hand encoding is one byte per user, group and number (numbers as their
+//! position in the world's numbering), 35 lines each way, and checks the
+//! world's bounds while it reads.
+//!
+//! Layout (v1), all counts LEB128 (`u32`, shortest form only):
+//!
+//! ```text
+//! 0xB1 users groups unowned  n_ops  op*
+//! op := tag(0..=8) fields
+//!   0 JoinGroup user group        1 LeaveGroup user group
+//!   2 ImportContacts owner n slot*   (slot: 0..users = users' numbers, then unowned)
+//!   3 AddContact owner target share(0|1)   4 DeleteContact owner target
+//!   5 SetPrivacy user key(0|1) n rule*
+//!       rule := 0 AllowAll | 1 DisallowAll | 2 AllowContacts | 3 DisallowContacts
+//!             | 4 AllowUsers n user* | 5 DisallowUsers n user*
+//!             | 6 AllowChatParticipants n group* | 7 DisallowChatParticipants n group*
+//!   6 QueryMember viewer group member   7 ListMembers viewer group
+//!   8 ResolvePhone viewer slot
+//! ```
+//!
+//! No trailing bytes. Every run that passes [`Run::check`] encodes, and
+//! decodes back to itself (a property test below).
+
+use crate::world::ids::{GroupId, Phone, UserId};
+use crate::world::privacy::{PrivacyKey, Rule};
+use crate::world::run::{Run, World, WorldConfig, MAX_GROUPS, MAX_UNOWNED, MAX_USERS};
+use crate::world::Op;
+
+/// The leading byte of a version-1 typed input. Chosen as a value that is
+/// easy to spot in a hex dump; the raw format has no such byte (any byte
+/// string is a raw run), so `privdiff replay` tells them apart by trying the
+/// strict decoder first (see `cli::input`).
+pub const FORMAT_V1: u8 = 0xB1;
+
+/// Why bytes are not a typed fuzz input. The fuzz targets reject such
+/// inputs (`Corpus::Reject`) before running anything.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    /// No bytes at all.
+    #[error("empty input")]
+    Empty,
+    /// The first byte is not a known format.
+    #[error("unknown format byte {0:#04x} (expected {FORMAT_V1:#04x})")]
+    UnknownFormat(u8),
+    /// The input ends in the middle of a value.
+    #[error("truncated at byte {0}")]
+    Truncated(usize),
+    /// A count is not in shortest LEB128 form or does not fit a `u32`.
+    #[error("malformed count at byte {0}")]
+    BadCount(usize),
+    /// The world's sizes are outside the fuzz bounds.
+    #[error("world out of bounds: {users} users, {groups} groups, {unowned} unowned numbers")]
+    World {
+        /// Users read.
+        users: u8,
+        /// Groups read.
+        groups: u8,
+        /// Unowned numbers read.
+        unowned: u8,
+    },
+    /// A tag, flag or reference has a value that means nothing here.
+    #[error("bad {what} {value} at byte {at}")]
+    BadValue {
+        /// What was being read.
+        what: &'static str,
+        /// The byte read.
+        value: u8,
+        /// Where.
+        at: usize,
+    },
+    /// Bytes follow the last operation.
+    #[error("{0} trailing bytes")]
+    Trailing(usize),
+}
+
+/// Why a run cannot be encoded: it does not fit its world (see
+/// [`Run::check`]), so no decoder could give it back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("run cannot be encoded: {0}")]
+pub struct EncodeError(pub crate::world::run::RunError);
+
+/// Encodes a valid run as a typed fuzz input (format byte first).
+pub fn encode(run: &Run) -> Result<Vec<u8>, EncodeError> {
+    run.check().map_err(EncodeError)?;
+    let world = World::from_config(&run.world);
+    let mut out = Vec::with_capacity(8 + 4 * run.ops.len());
+    out.push(FORMAT_V1);
+    out.extend([run.world.users, run.world.groups, run.world.unowned_numbers]);
+    count(&mut out, run.ops.len());
+    for op in &run.ops {
+        encode_op(&mut out, &world, op);
+    }
+    Ok(out)
+}
+
+/// The encoded length of a valid run, without building it (the mutator's
+/// size budget).
+pub fn encoded_len(run: &Run) -> usize {
+    4 + count_len(run.ops.len()) + run.ops.iter().map(op_len).sum::<usize>()
+}
+
+fn count_len(n: usize) -> usize {
+    let mut len = 1;
+    let mut n = n >> 7;
+    while n > 0 {
+        len += 1;
+        n >>= 7;
+    }
+    len
+}
+
+/// The encoded length of one operation.
+pub fn op_len(op: &Op) -> usize {
+    match op {
+        Op::JoinGroup { .. } | Op::LeaveGroup { .. } | Op::DeleteContact { .. } | Op::ListMembers { .. } => 3,
+        Op::ResolvePhone { .. } => 3,
+        Op::AddContact { .. } | Op::QueryMember { .. } => 4,
+        Op::ImportContacts { phones, .. } => 2 + count_len(phones.len()) + phones.len(),
+        Op::SetPrivacy { rules, .. } => {
+            3 + count_len(rules.len())
+                + rules
+                    .iter()
+                    .map(|r| match r {
+                        Rule::AllowUsers(l) | Rule::DisallowUsers(l) => 1 + count_len(l.len()) + l.len(),
+                        Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
+                            1 + count_len(l.len()) + l.len()
+                        }
+                        _ => 1,
+                    })
+                    .sum::<usize>()
+        }
+    }
+}
+
+fn count(out: &mut Vec<u8>, n: usize) {
+    let mut n = n as u64;
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// A number's position in the world's numbering (users' numbers, then the
+/// unowned ones). The run was checked, so the number is one of them.
+fn slot(world: &World, phone: Phone) -> u8 {
+    let pos = world
+        .phones
+        .iter()
+        .position(|p| *p == phone)
+        .or_else(|| world.unowned.iter().position(|p| *p == phone).map(|i| i + world.phones.len()));
+    pos.unwrap_or(0) as u8
+}
+
+fn encode_op(out: &mut Vec<u8>, world: &World, op: &Op) {
+    let u = |x: &UserId| x.0 as u8;
+    let g = |x: &GroupId| x.0 as u8;
+    match op {
+        Op::JoinGroup { user, group } => out.extend([0, u(user), g(group)]),
+        Op::LeaveGroup { user, group } => out.extend([1, u(user), g(group)]),
+        Op::ImportContacts { owner, phones } => {
+            out.extend([2, u(owner)]);
+            count(out, phones.len());
+            out.extend(phones.iter().map(|p| slot(world, *p)));
+        }
+        Op::AddContact { owner, target, share_phone } => out.extend([3, u(owner), u(target), u8::from(*share_phone)]),
+        Op::DeleteContact { owner, target } => out.extend([4, u(owner), u(target)]),
+        Op::SetPrivacy { user, key, rules } => {
+            let key = match key {
+                PrivacyKey::PhoneNumber => 0,
+                PrivacyKey::AddedByPhone => 1,
+            };
+            out.extend([5, u(user), key]);
+            count(out, rules.len());
+            for rule in rules {
+                match rule {
+                    Rule::AllowAll => out.push(0),
+                    Rule::DisallowAll => out.push(1),
+                    Rule::AllowContacts => out.push(2),
+                    Rule::DisallowContacts => out.push(3),
+                    Rule::AllowUsers(l) | Rule::DisallowUsers(l) => {
+                        out.push(if matches!(rule, Rule::AllowUsers(_)) { 4 } else { 5 });
+                        count(out, l.len());
+                        out.extend(l.iter().map(u));
+                    }
+                    Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
+                        out.push(if matches!(rule, Rule::AllowChatParticipants(_)) { 6 } else { 7 });
+                        count(out, l.len());
+                        out.extend(l.iter().map(g));
+                    }
+                }
+            }
+        }
+        Op::QueryMember { viewer, group, member } => out.extend([6, u(viewer), g(group), u(member)]),
+        Op::ListMembers { viewer, group } => out.extend([7, u(viewer), g(group)]),
+        Op::ResolvePhone { viewer, phone } => out.extend([8, u(viewer), slot(world, *phone)]),
+    }
+}
+
+/// Decodes a typed fuzz input. Strict: any byte string that is not exactly
+/// the encoding of a valid run is an error, never a panic.
+pub fn decode(bytes: &[u8]) -> Result<Run, FormatError> {
+    let (&format, _) = bytes.split_first().ok_or(FormatError::Empty)?;
+    if format != FORMAT_V1 {
+        return Err(FormatError::UnknownFormat(format));
+    }
+    let mut r = Reader { bytes, at: 1 };
+    let (users, groups, unowned) = (r.byte()?, r.byte()?, r.byte()?);
+    if !(1..=MAX_USERS).contains(&users) || !(1..=MAX_GROUPS).contains(&groups) || unowned > MAX_UNOWNED {
+        return Err(FormatError::World { users, groups, unowned });
+    }
+    let config = WorldConfig { users, groups, unowned_numbers: unowned };
+    let world = World::from_config(&config);
+    let n = r.count()?;
+    // Every operation takes at least three bytes: never reserve more than
+    // the input could hold.
+    let mut ops = Vec::with_capacity(n.min(r.left() / 3));
+    for _ in 0..n {
+        ops.push(r.op(&world)?);
+    }
+    if r.left() > 0 {
+        return Err(FormatError::Trailing(r.left()));
+    }
+    Ok(Run { world: config, ops })
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn left(&self) -> usize {
+        self.bytes.len() - self.at
+    }
+
+    fn byte(&mut self) -> Result<u8, FormatError> {
+        let b = *self.bytes.get(self.at).ok_or(FormatError::Truncated(self.at))?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    fn count(&mut self) -> Result<usize, FormatError> {
+        let start = self.at;
+        let mut n: u64 = 0;
+        for shift in (0..35).step_by(7) {
+            let b = self.byte()?;
+            n |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                // Shortest form only: a final zero byte after the first is padding.
+                if (b == 0 && shift > 0) || n > u64::from(u32::MAX) {
+                    return Err(FormatError::BadCount(start));
+                }
+                return Ok(n as usize);
+            }
+        }
+        Err(FormatError::BadCount(start))
+    }
+
+    fn below(&mut self, what: &'static str, limit: u32) -> Result<u32, FormatError> {
+        let at = self.at;
+        let value = self.byte()?;
+        if u32::from(value) < limit {
+            Ok(u32::from(value))
+        } else {
+            Err(FormatError::BadValue { what, value, at })
+        }
+    }
+
+    fn user(&mut self, w: &World) -> Result<UserId, FormatError> {
+        self.below("user", w.user_count()).map(UserId)
+    }
+
+    fn group(&mut self, w: &World) -> Result<GroupId, FormatError> {
+        self.below("group", w.groups).map(GroupId)
+    }
+
+    fn phone(&mut self, w: &World) -> Result<Phone, FormatError> {
+        let total = (w.phones.len() + w.unowned.len()) as u32;
+        self.below("number", total).map(|i| w.number_at(i as usize))
+    }
+
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Result<T, FormatError>) -> Result<Vec<T>, FormatError> {
+        let n = self.count()?;
+        let mut v = Vec::with_capacity(n.min(self.left()));
+        for _ in 0..n {
+            v.push(item(self)?);
+        }
+        Ok(v)
+    }
+
+    fn op(&mut self, w: &World) -> Result<Op, FormatError> {
+        Ok(match self.below("operation", 9)? {
+            0 => Op::JoinGroup { user: self.user(w)?, group: self.group(w)? },
+            1 => Op::LeaveGroup { user: self.user(w)?, group: self.group(w)? },
+            2 => Op::ImportContacts { owner: self.user(w)?, phones: self.list(|r| r.phone(w))? },
+            3 => Op::AddContact {
+                owner: self.user(w)?,
+                target: self.user(w)?,
+                share_phone: self.below("share_phone flag", 2)? == 1,
+            },
+            4 => Op::DeleteContact { owner: self.user(w)?, target: self.user(w)? },
+            5 => {
+                let user = self.user(w)?;
+                let key = match self.below("privacy key", 2)? {
+                    0 => PrivacyKey::PhoneNumber,
+                    _ => PrivacyKey::AddedByPhone,
+                };
+                let rules = self.list(|r| r.rule(w))?;
+                Op::SetPrivacy { user, key, rules }
+            }
+            6 => Op::QueryMember { viewer: self.user(w)?, group: self.group(w)?, member: self.user(w)? },
+            7 => Op::ListMembers { viewer: self.user(w)?, group: self.group(w)? },
+            _ => Op::ResolvePhone { viewer: self.user(w)?, phone: self.phone(w)? },
+        })
+    }
+
+    fn rule(&mut self, w: &World) -> Result<Rule, FormatError> {
+        Ok(match self.below("rule", 8)? {
+            0 => Rule::AllowAll,
+            1 => Rule::DisallowAll,
+            2 => Rule::AllowContacts,
+            3 => Rule::DisallowContacts,
+            4 => Rule::AllowUsers(self.list(|r| r.user(w))?),
+            5 => Rule::DisallowUsers(self.list(|r| r.user(w))?),
+            6 => Rule::AllowChatParticipants(self.list(|r| r.group(w))?),
+            _ => Rule::DisallowChatParticipants(self.list(|r| r.group(w))?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    fn rule(users: u32, groups: u32) -> impl Strategy<Value = Rule> {
+        let ul = move || vec((0..users).prop_map(UserId), 0..6);
+        let gl = move || vec((0..groups).prop_map(GroupId), 0..6);
+        prop_oneof![
+            Just(Rule::AllowAll),
+            Just(Rule::DisallowAll),
+            Just(Rule::AllowContacts),
+            Just(Rule::DisallowContacts),
+            ul().prop_map(Rule::AllowUsers),
+            ul().prop_map(Rule::DisallowUsers),
+            gl().prop_map(Rule::AllowChatParticipants),
+            gl().prop_map(Rule::DisallowChatParticipants),
+        ]
+    }
+
+    /// Any valid run: every variant, every rule form, lists of any length
+    /// (including more than 127 items, so counts take two bytes).
+    fn any_valid_run() -> impl Strategy<Value = Run> {
+        (1..=MAX_USERS, 1..=MAX_GROUPS, 0..=MAX_UNOWNED).prop_flat_map(|(users, groups, unowned_numbers)| {
+            let config = WorldConfig { users, groups, unowned_numbers };
+            let world = World::from_config(&config);
+            let (nu, ng) = (world.user_count(), world.groups);
+            let numbers: Vec<Phone> = world.phones.iter().chain(&world.unowned).copied().collect();
+            let user = move || (0..nu).prop_map(UserId);
+            let group = move || (0..ng).prop_map(GroupId);
+            let phone = move || proptest::sample::select(numbers.clone());
+            let key = || prop_oneof![Just(PrivacyKey::PhoneNumber), Just(PrivacyKey::AddedByPhone)];
+            let op = prop_oneof![
+                (user(), group()).prop_map(|(user, group)| Op::JoinGroup { user, group }),
+                (user(), group()).prop_map(|(user, group)| Op::LeaveGroup { user, group }),
+                (user(), prop_oneof![vec(phone(), 0..4), vec(phone(), 120..140)])
+                    .prop_map(|(owner, phones)| Op::ImportContacts { owner, phones }),
+                (user(), user(), any::<bool>()).prop_map(|(owner, target, share_phone)| Op::AddContact {
+                    owner,
+                    target,
+                    share_phone
+                }),
+                (user(), user()).prop_map(|(owner, target)| Op::DeleteContact { owner, target }),
+                (user(), key(), vec(rule(nu, ng), 0..5)).prop_map(|(user, key, rules)| Op::SetPrivacy {
+                    user,
+                    key,
+                    rules
+                }),
+                (user(), group(), user()).prop_map(|(viewer, group, member)| Op::QueryMember { viewer, group, member }),
+                (user(), group()).prop_map(|(viewer, group)| Op::ListMembers { viewer, group }),
+                (user(), phone()).prop_map(|(viewer, phone)| Op::ResolvePhone { viewer, phone }),
+            ];
+            vec(op, 0..40).prop_map(move |ops| Run { world: config, ops })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// decode(encode(run)) == run for every valid run, and the length
+        /// the mutator budgets with is the real one.
+        #[test]
+        fn decode_inverts_encode_for_every_valid_run(run in any_valid_run()) {
+            let bytes = encode(&run).unwrap();
+            prop_assert_eq!(bytes[0], FORMAT_V1);
+            prop_assert_eq!(bytes.len(), encoded_len(&run));
+            prop_assert_eq!(decode(&bytes), Ok(run));
+        }
+
+        /// Any bytes after the format byte: an error or a valid run whose
+        /// encoding is exactly those bytes (the format is canonical), never
+        /// a panic.
+        #[test]
+        fn arbitrary_bytes_decode_to_a_valid_run_or_an_error(tail in vec(any::<u8>(), 0..64)) {
+            let mut bytes = vec![FORMAT_V1];
+            bytes.extend(&tail);
+            if let Ok(run) = decode(&bytes) {
+                prop_assert_eq!(run.check(), Ok(()));
+                prop_assert_eq!(encode(&run).unwrap(), bytes);
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_inputs_are_refused_with_a_reason() {
+        assert_eq!(decode(&[]), Err(FormatError::Empty));
+        assert_eq!(decode(&[0x00, 1, 1, 0, 0]), Err(FormatError::UnknownFormat(0)));
+        assert_eq!(decode(&[FORMAT_V1, 1, 1]), Err(FormatError::Truncated(3)));
+        assert_eq!(decode(&[FORMAT_V1, 9, 1, 0, 0]), Err(FormatError::World { users: 9, groups: 1, unowned: 0 }));
+        assert_eq!(decode(&[FORMAT_V1, 2, 1, 0, 0, 7]), Err(FormatError::Trailing(1)));
+        // A user outside a world of two.
+        assert_eq!(
+            decode(&[FORMAT_V1, 2, 1, 0, 1, 0, 2, 0]),
+            Err(FormatError::BadValue { what: "user", value: 2, at: 6 })
+        );
+        // One operation counted with a padded (non-shortest) count.
+        assert_eq!(decode(&[FORMAT_V1, 2, 1, 0, 0x81, 0x00]), Err(FormatError::BadCount(4)));
+        // A huge count with no bytes behind it fails without allocating it.
+        assert!(matches!(decode(&[FORMAT_V1, 2, 1, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]), Err(FormatError::Truncated(_))));
+    }
+
+    #[test]
+    fn a_run_outside_its_world_is_not_encoded() {
+        let run = Run {
+            world: WorldConfig { users: 2, groups: 1, unowned_numbers: 0 },
+            ops: vec![Op::JoinGroup { user: UserId(5), group: GroupId(0) }],
+        };
+        assert!(encode(&run).is_err());
+    }
+
+    #[test]
+    fn every_regression_case_round_trips() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/regressions");
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            let run = crate::corpus::case::Case::parse(&bytes).unwrap().run();
+            assert_eq!(decode(&encode(&run).unwrap()), Ok(run));
+            n += 1;
+        }
+        assert!(n >= 8);
+    }
+}

@@ -1,0 +1,408 @@
+//! The operation-level mutator and crossover behind the `differential` and
+//! `legacy_canary` fuzz targets (libFuzzer's `fuzz_mutator!` and
+//! `fuzz_crossover!` hooks, wired in `fuzz/fuzz_targets/`).
+//!
+//! libFuzzer's own mutators flip bytes. On the typed format
+//! ([`crate::gen::format`]) most flipped inputs no longer decode, and on
+//! the raw format a flipped byte re-maps everything after it. Here a
+//! mutation decodes the run, changes it as a user of the system would be
+//! changed (insert, delete, duplicate or move an operation; retarget a
+//! user, group or number; set a setting to a preset or a preset with
+//! exceptions; regenerate a tail; resize the world), and encodes it again.
+//! New operations come from the state-aware generator
+//! ([`crate::gen::generate`]) with the state of the run's prefix in view.
+//!
+//! Every choice comes from a [`SplitMix64`] seeded with libFuzzer's `seed`:
+//! the same input and seed give the same mutation. One seed in
+//! [`BYTE_MUTATION_ONE_IN`] is left to libFuzzer's byte mutator
+//! ([`mutate`] returns `None`), which keeps CMP-guided and dictionary
+//! mutations in play. When the result must shrink (`max_size`), operations
+//! are dropped from the end until the encoding fits; bytes are never cut.
+
+use crate::gen::format::{decode, encode, encoded_len};
+use crate::gen::generate::{below, gen_op, gen_op_of_kind, gen_run, gen_setting, GenState};
+use crate::gen::seed::SplitMix64;
+use crate::world::ids::{GroupId, Phone, UserId};
+use crate::world::privacy::PrivacyKey;
+use crate::world::run::{Run, World, MAX_GROUPS, MAX_OPS, MAX_UNOWNED, MAX_USERS};
+use crate::world::{Op, RefMut};
+
+/// One mutation in this many is libFuzzer's byte-level mutation instead.
+pub const BYTE_MUTATION_ONE_IN: u32 = 8;
+
+/// The mutator's entry point for `fuzz_mutator!`: mutates the input held
+/// in `data[..size]` in place and returns its new length (at most
+/// `max_size`), or `None` when this seed is one for libFuzzer's own byte
+/// mutator (`libfuzzer_sys::fuzzer_mutate`). Inputs that do not decode are
+/// replaced by a freshly generated run.
+pub fn mutate(data: &mut [u8], size: usize, max_size: usize, seed: u32) -> Option<usize> {
+    if seed.is_multiple_of(BYTE_MUTATION_ONE_IN) {
+        return None;
+    }
+    let size = size.min(data.len());
+    let mut rng = SplitMix64::new(u64::from(seed) ^ 0x6d75_7461_7465);
+    let run = match decode(&data[..size]) {
+        Ok(mut run) => {
+            // One to three mutations: stacked changes reach combinations
+            // a single step cannot.
+            for _ in 0..1 + below(&mut rng, 3) {
+                mutate_run(&mut rng, &mut run);
+            }
+            run
+        }
+        Err(_) => gen_run(&mut rng),
+    };
+    Some(write_within(run, data, max_size))
+}
+
+/// The crossover's entry point for `fuzz_crossover!`: splices two inputs
+/// (a prefix of one run, then a slice of the other's operations, moved into
+/// the first's world) into `out`; returns the length written.
+pub fn crossover(a: &[u8], b: &[u8], out: &mut [u8], seed: u32) -> usize {
+    let mut rng = SplitMix64::new(u64::from(seed) ^ 0x0063_726f_7373);
+    let a = decode(a).unwrap_or_else(|_| gen_run(&mut rng));
+    let b = decode(b).unwrap_or_else(|_| gen_run(&mut rng));
+    let run = splice(&mut rng, &a, &b);
+    let max = out.len();
+    write_within(run, out, max)
+}
+
+/// A prefix of `a`, then a slice of `b`'s operations folded into `a`'s
+/// world (users, groups and numbers wrap around), then the rest of `a`;
+/// at most [`MAX_OPS`] operations.
+pub fn splice(rng: &mut SplitMix64, a: &Run, b: &Run) -> Run {
+    let cut = below(rng, a.ops.len() as u32 + 1) as usize;
+    let from = below(rng, b.ops.len() as u32 + 1) as usize;
+    let to = from + below(rng, (b.ops.len() - from) as u32 + 1) as usize;
+    let mut ops: Vec<Op> = a.ops[..cut].to_vec();
+    ops.extend(b.ops[from..to].iter().cloned());
+    if chance_in(rng, 2) {
+        ops.extend(a.ops[cut..].iter().cloned());
+    }
+    ops.truncate(MAX_OPS);
+    let mut run = Run { world: a.world, ops };
+    run.fold_into_world();
+    run
+}
+
+fn chance_in(rng: &mut SplitMix64, n: u32) -> bool {
+    below(rng, n) == 0
+}
+
+/// Drops operations from the end until the encoding fits `max_size` and the
+/// buffer, then writes it. A world header that alone does not fit (a
+/// `max_size` under 5 bytes) leaves a truncated, rejected input.
+fn write_within(mut run: Run, buf: &mut [u8], max_size: usize) -> usize {
+    let cap = max_size.min(buf.len());
+    let mut len = encoded_len(&run);
+    while len > cap && !run.ops.is_empty() {
+        run.ops.pop();
+        len = encoded_len(&run);
+    }
+    match encode(&run) {
+        Ok(bytes) => {
+            let n = bytes.len().min(cap);
+            buf[..n].copy_from_slice(&bytes[..n]);
+            n
+        }
+        Err(_) => 0,
+    }
+}
+
+/// The state after the first `upto` operations of `run`, by prediction.
+pub fn state_at(run: &Run, upto: usize) -> GenState {
+    let mut s = GenState::new(&run.world);
+    for op in run.ops.iter().take(upto) {
+        s.apply(op);
+    }
+    s
+}
+
+/// The kinds of mutation, with their weights.
+const MUTATIONS: [(Mutation, u32); 11] = [
+    (Mutation::Insert, 24),
+    (Mutation::Delete, 10),
+    (Mutation::Duplicate, 6),
+    (Mutation::Move, 6),
+    (Mutation::RetargetUser, 10),
+    (Mutation::RetargetGroup, 4),
+    (Mutation::RetargetNumber, 6),
+    (Mutation::SetSetting, 14),
+    (Mutation::ReplaceOp, 8),
+    (Mutation::RegenerateTail, 6),
+    (Mutation::ResizeWorld, 6),
+];
+
+/// One structural change to a run.
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+pub enum Mutation {
+    /// A new operation, drawn with the prefix's state in view.
+    Insert,
+    /// An operation removed.
+    Delete,
+    /// An operation copied to another position.
+    Duplicate,
+    /// An operation moved to another position.
+    Move,
+    /// One user reference of an operation changed.
+    RetargetUser,
+    /// One group reference changed.
+    RetargetGroup,
+    /// One number reference changed (another user's or an unowned one).
+    RetargetNumber,
+    /// A setting set to a preset or a preset with exceptions, inserted or
+    /// replacing an operation.
+    SetSetting,
+    /// An operation replaced by a new one of the same kind.
+    ReplaceOp,
+    /// Everything after a point regenerated.
+    RegenerateTail,
+    /// The world's sizes changed; references fold into it.
+    ResizeWorld,
+}
+
+/// Applies one weighted, seeded mutation to `run`; the run stays valid and
+/// within [`MAX_OPS`] operations. Returns which mutation it was.
+pub fn mutate_run(rng: &mut SplitMix64, run: &mut Run) -> Mutation {
+    let total: u32 = MUTATIONS.iter().map(|m| m.1).sum();
+    let mut x = below(rng, total);
+    let mut which = Mutation::Insert;
+    for (m, w) in MUTATIONS {
+        if x < w {
+            which = m;
+            break;
+        }
+        x -= w;
+    }
+    // Size pressure: past half the cap, half the growing mutations become
+    // deletions, so runs hover around 20-40 operations instead of all
+    // reaching the cap (long runs cost executions per second).
+    if matches!(which, Mutation::Insert | Mutation::Duplicate | Mutation::RegenerateTail)
+        && run.ops.len() >= MAX_OPS / 2
+        && chance_in(rng, 2)
+    {
+        which = Mutation::Delete;
+    }
+    let n = run.ops.len() as u32;
+    let pos = |rng: &mut SplitMix64, extra: u32| below(rng, n + extra) as usize;
+    match which {
+        Mutation::Insert | Mutation::SetSetting if run.ops.len() < MAX_OPS => {
+            let at = pos(rng, 1);
+            let state = state_at(run, at);
+            let op = if which == Mutation::Insert { gen_op(rng, &state) } else { set_setting(rng, &state) };
+            run.ops.insert(at, op);
+        }
+        Mutation::Duplicate if n > 0 && run.ops.len() < MAX_OPS => {
+            let op = run.ops[pos(rng, 0)].clone();
+            let at = pos(rng, 1);
+            run.ops.insert(at, op);
+        }
+        Mutation::Move if n > 1 => {
+            let op = run.ops.remove(pos(rng, 0));
+            let at = below(rng, n) as usize;
+            run.ops.insert(at, op);
+        }
+        Mutation::RetargetUser | Mutation::RetargetGroup | Mutation::RetargetNumber if n > 0 => {
+            let i = pos(rng, 0);
+            retarget(rng, run, i, which);
+        }
+        Mutation::SetSetting | Mutation::ReplaceOp if n > 0 => {
+            let i = pos(rng, 0);
+            let state = state_at(run, i);
+            run.ops[i] = if which == Mutation::SetSetting {
+                set_setting(rng, &state)
+            } else {
+                gen_op_of_kind(rng, &state, kind_of(&run.ops[i]))
+            };
+        }
+        Mutation::RegenerateTail => {
+            let at = pos(rng, 1);
+            let mut state = state_at(run, at);
+            run.ops.truncate(at);
+            for _ in 0..1 + below(rng, 8) {
+                if run.ops.len() >= MAX_OPS {
+                    break;
+                }
+                let op = gen_op(rng, &state);
+                state.apply(&op);
+                run.ops.push(op);
+            }
+        }
+        Mutation::ResizeWorld => {
+            let w = &mut run.world;
+            match below(rng, 3) {
+                0 => w.users = 1 + below(rng, u32::from(MAX_USERS)) as u8,
+                1 => w.groups = 1 + below(rng, u32::from(MAX_GROUPS)) as u8,
+                _ => w.unowned_numbers = below(rng, u32::from(MAX_UNOWNED) + 1) as u8,
+            }
+            run.fold_into_world();
+        }
+        // Nothing to move, retarget or replace; or no room to insert:
+        // delete instead, which is always possible or harmless.
+        _ => {
+            if n > 0 {
+                run.ops.remove(pos(rng, 0));
+            }
+            return Mutation::Delete;
+        }
+    }
+    which
+}
+
+/// A `SetPrivacy` of a random user: a preset, or a preset with exceptions.
+fn set_setting(rng: &mut SplitMix64, state: &GenState) -> Op {
+    gen_op_of_kind(rng, state, 5)
+}
+
+/// The tag of an operation's kind (as in `gen::format`).
+fn kind_of(op: &Op) -> u8 {
+    match op {
+        Op::JoinGroup { .. } => 0,
+        Op::LeaveGroup { .. } => 1,
+        Op::ImportContacts { .. } => 2,
+        Op::AddContact { .. } => 3,
+        Op::DeleteContact { .. } => 4,
+        Op::SetPrivacy { .. } => 5,
+        Op::QueryMember { .. } => 6,
+        Op::ListMembers { .. } => 7,
+        Op::ResolvePhone { .. } => 8,
+    }
+}
+
+/// Changes one reference of the wanted sort in operation `i`; a setting
+/// gets a fresh valid value instead of a user change inside its rules half
+/// the time.
+fn retarget(rng: &mut SplitMix64, run: &mut Run, i: usize, which: Mutation) {
+    let world = World::from_config(&run.world);
+    let op = &mut run.ops[i];
+    if let (Mutation::RetargetUser, Op::SetPrivacy { user, key, rules }) = (which, &mut *op) {
+        if chance_in(rng, 2) {
+            let state = GenState::new(&run.world);
+            let key = if chance_in(rng, 2) { PrivacyKey::PhoneNumber } else { *key };
+            *rules = gen_setting(rng, &state, *user, key);
+            return;
+        }
+    }
+    let mut count = 0u32;
+    op.visit_refs(&mut |r| {
+        let hit = matches!(
+            (&r, which),
+            (RefMut::User(_), Mutation::RetargetUser)
+                | (RefMut::Group(_), Mutation::RetargetGroup)
+                | (RefMut::Phone(_), Mutation::RetargetNumber)
+        );
+        count += u32::from(hit);
+    });
+    if count == 0 {
+        return;
+    }
+    let target = below(rng, count);
+    let fresh_user = UserId(below(rng, world.user_count()));
+    let fresh_group = GroupId(below(rng, world.groups));
+    let numbers = world.phones.len() + world.unowned.len();
+    let fresh_phone: Phone = world.number_at(below(rng, numbers as u32) as usize);
+    let mut k = 0u32;
+    op.visit_refs(&mut |r| {
+        let hit = matches!(
+            (&r, which),
+            (RefMut::User(_), Mutation::RetargetUser)
+                | (RefMut::Group(_), Mutation::RetargetGroup)
+                | (RefMut::Phone(_), Mutation::RetargetNumber)
+        );
+        if hit {
+            if k == target {
+                match r {
+                    RefMut::User(u) => *u = fresh_user,
+                    RefMut::Group(g) => *g = fresh_group,
+                    RefMut::Phone(p) => *p = fresh_phone,
+                }
+            }
+            k += 1;
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::format::FORMAT_V1;
+
+    fn mutated(input: &[u8], max: usize, seed: u32) -> Option<Vec<u8>> {
+        let mut buf = vec![0u8; max.max(input.len())];
+        buf[..input.len()].copy_from_slice(input);
+        mutate(&mut buf, input.len(), max, seed).map(|n| buf[..n].to_vec())
+    }
+
+    /// Same input and seed, same mutation; the result always decodes to a
+    /// valid run within the size bound; one seed in eight is libFuzzer's.
+    #[test]
+    fn mutations_are_deterministic_valid_and_bounded() {
+        let mut input: Vec<u8> = Vec::new();
+        let mut delegated = 0;
+        for seed in 0..4000u32 {
+            let max = if seed % 5 == 0 { 24 } else { 4096 };
+            let a = mutated(&input, max, seed);
+            let b = mutated(&input, max, seed);
+            assert_eq!(a, b, "seed {seed}");
+            match a {
+                None => delegated += 1,
+                Some(out) => {
+                    assert!(out.len() <= max);
+                    let run = decode(&out).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+                    assert_eq!(run.check(), Ok(()));
+                    assert!(run.ops.len() <= MAX_OPS);
+                    input = out;
+                }
+            }
+        }
+        assert_eq!(delegated, 500);
+    }
+
+    /// Shrinking drops whole operations: the result is a prefix of the
+    /// operations, still decodable.
+    #[test]
+    fn shrinking_drops_operations_not_bytes() {
+        let mut rng = SplitMix64::new(2);
+        let run = loop {
+            let r = gen_run(&mut rng);
+            if r.ops.len() >= 10 {
+                break r;
+            }
+        };
+        let bytes = encode(&run).unwrap();
+        let mut buf = vec![0u8; bytes.len()];
+        let n = write_within(run.clone(), &mut buf, bytes.len() / 2);
+        let small = decode(&buf[..n]).unwrap();
+        assert!(n <= bytes.len() / 2);
+        assert!(small.ops.len() < run.ops.len());
+        assert_eq!(small.ops[..], run.ops[..small.ops.len()]);
+    }
+
+    #[test]
+    fn undecodable_input_is_replaced_by_a_generated_run() {
+        let out = mutated(&[0x00, 0x42], 4096, 1).unwrap();
+        assert_eq!(out[0], FORMAT_V1);
+        assert!(decode(&out).is_ok());
+    }
+
+    /// Every kind of mutation happens, and crossover gives valid runs
+    /// mixing both parents.
+    #[test]
+    fn every_mutation_kind_happens_and_crossover_is_valid() {
+        let mut rng = SplitMix64::new(9);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..2000 {
+            let mut run = gen_run(&mut rng);
+            seen.insert(format!("{:?}", mutate_run(&mut rng, &mut run)));
+            assert_eq!(run.check(), Ok(()));
+        }
+        assert_eq!(seen.len(), MUTATIONS.len(), "{seen:?}");
+        let a = encode(&gen_run(&mut rng)).unwrap();
+        let b = encode(&gen_run(&mut rng)).unwrap();
+        for seed in 0..200 {
+            let mut out = vec![0u8; 4096];
+            let n = crossover(&a, &b, &mut out, seed);
+            assert!(decode(&out[..n]).is_ok());
+        }
+    }
+}
