@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod corpus;
+pub mod explore;
 pub mod input;
 pub mod minimize;
 pub mod replay;
@@ -38,6 +39,8 @@ pub enum Command {
     /// Keep and check reviewed case files.
     #[command(subcommand)]
     Corpus(corpus::CorpusCommand),
+    /// Check every operation sequence up to a depth bound, breadth first.
+    Explore(explore::ExploreArgs),
     /// Run the 2019 enumeration attack at scale on both eras.
     #[command(subcommand)]
     Scenario(scenario::ScenarioCommand),
@@ -64,6 +67,7 @@ pub fn main() -> ExitCode {
         Command::Minimize(a) => minimize::run(a),
         Command::Corpus(c) => corpus::run(c),
         Command::Scenario(cmd) => scenario::run(cmd),
+        Command::Explore(a) => explore::run(a),
     };
     match result {
         Ok(code) => code,

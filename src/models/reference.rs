@@ -310,3 +310,89 @@ impl Model for Reference {
         self.rule_allows(owner, key, viewer)
     }
 }
+
+/// For the exhaustive explorer (`crate::explore`): a canonical view of the
+/// state, so that two runs that reached the same SPEC state (up to renaming
+/// users) are recognised as one.
+impl Reference {
+    /// A canonical, hashable encoding of everything this reference's future
+    /// answers depend on, with users renamed by `perm` (old user `i` becomes
+    /// `perm[i]`, and user `i`'s number becomes user `perm[i]`'s number).
+    ///
+    /// Encoded as words in fixed sections: the era; memberships; matched
+    /// address-book entries (owner, user, saved number or none); unmatched
+    /// entries as a set of (owner, number) (they never match later, S1,
+    /// but a server model stores them, so they are kept); each user's
+    /// effective settings (S5: the newest one or the default, rules in order
+    /// with renamed users); and the links each viewer knows (S17). Sets are
+    /// sorted, so the insertion order of the flat lists does not matter.
+    /// Numbers are coded by position: a user's number as the (renamed) user
+    /// index, an unowned number as `users + j`, anything else by its digits
+    /// offset past both. `perm` must be a permutation of the world's users.
+    pub fn canonical_snapshot(&self, perm: &[UserId]) -> Vec<u64> {
+        let n = self.world.user_count() as u64;
+        let user = |u: UserId| -> u64 { perm.get(u.0 as usize).map_or(u64::from(u.0), |p| u64::from(p.0)) };
+        let phone = |p: Phone| -> u64 {
+            if let Some(i) = self.world.phones.iter().position(|q| *q == p) {
+                user(UserId(i as u32))
+            } else if let Some(j) = self.world.unowned.iter().position(|q| *q == p) {
+                n + j as u64
+            } else {
+                (1 << 48) + p.0
+            }
+        };
+        const NONE: u64 = u64::MAX;
+        let mut out = vec![match self.era {
+            Era::Legacy => 0,
+            Era::Patched => 1,
+        }];
+        let section = |out: &mut Vec<u64>, mut items: Vec<Vec<u64>>| {
+            items.sort();
+            items.dedup();
+            out.push(items.len() as u64);
+            items.into_iter().for_each(|i| out.extend(i));
+        };
+        section(&mut out, self.memberships.iter().map(|(g, u)| vec![u64::from(g.0), user(*u)]).collect());
+        section(
+            &mut out,
+            self.entries
+                .iter()
+                .filter_map(|e| e.user.map(|t| vec![user(e.owner), user(t), e.phone.map_or(NONE, phone)]))
+                .collect(),
+        );
+        section(
+            &mut out,
+            self.entries
+                .iter()
+                .filter(|e| e.user.is_none())
+                .map(|e| vec![user(e.owner), e.phone.map_or(NONE, phone)])
+                .collect(),
+        );
+        let mut settings = Vec::new();
+        for old in self.world.users() {
+            for key in [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone] {
+                let mut words = vec![user(old), key as u64];
+                for rule in self.rules(old, key) {
+                    let (tag, ids): (u64, Vec<u64>) = match &rule {
+                        Rule::AllowAll => (0, vec![]),
+                        Rule::DisallowAll => (1, vec![]),
+                        Rule::AllowContacts => (2, vec![]),
+                        Rule::DisallowContacts => (3, vec![]),
+                        Rule::AllowUsers(l) => (4, l.iter().map(|u| user(*u)).collect()),
+                        Rule::DisallowUsers(l) => (5, l.iter().map(|u| user(*u)).collect()),
+                        Rule::AllowChatParticipants(l) => (6, l.iter().map(|g| u64::from(g.0)).collect()),
+                        Rule::DisallowChatParticipants(l) => (7, l.iter().map(|g| u64::from(g.0)).collect()),
+                    };
+                    words.push(tag);
+                    words.push(ids.len() as u64);
+                    words.extend(ids);
+                }
+                words.push(NONE);
+                settings.push(words);
+            }
+        }
+        section(&mut out, settings);
+        section(&mut out, self.knows.iter().map(|(v, u, p)| vec![user(*v), user(*u), phone(*p)]).collect());
+        out
+    }
+}

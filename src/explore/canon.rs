@@ -1,0 +1,163 @@
+//! Canonical forms of explored states, with symmetry reduction over users.
+//!
+//! Users of a fuzz world are interchangeable: renaming them (and their
+//! numbers with them) changes no rule of SPEC, and the alphabet is closed
+//! under renaming ([`super::alphabet`]). So two states that differ only by
+//! a renaming have the same future up to that renaming: the same failures
+//! at the same depths. The explorer keeps one state per orbit.
+//!
+//! A state's key is the smallest, over every permutation of users, of a
+//! 128-bit fingerprint of both eras' reference snapshots
+//! ([`crate::models::reference::Reference::canonical_snapshot`]) plus the
+//! engine's one piece of history that is not in them (whether a loophole
+//! step has happened, which D-4 consults). The minimum over the orbit is the
+//! same for every member of the orbit, so it is a canonical form;
+//! fingerprints of different states collide with probability about
+//! `states^2 / 2^129` (below 10^-20 for a billion states), the hash
+//! compaction every explicit-state checker (SPIN, TLC, stateright) makes.
+
+use std::hash::{Hash, Hasher};
+
+use crate::models::reference::Reference;
+use crate::oracle::engine::ByEra;
+use crate::world::{Op, RefMut, UserId, World};
+
+/// A state's canonical key: a 128-bit fingerprint.
+pub type Key = u128;
+
+/// Every permutation of `n` users (`n!` of them), the identity first.
+pub fn permutations(n: u32) -> Vec<Vec<UserId>> {
+    fn extend(prefix: &mut Vec<UserId>, left: &mut Vec<UserId>, out: &mut Vec<Vec<UserId>>) {
+        if left.is_empty() {
+            out.push(prefix.clone());
+            return;
+        }
+        for i in 0..left.len() {
+            let u = left.remove(i);
+            prefix.push(u);
+            extend(prefix, left, out);
+            prefix.pop();
+            left.insert(i, u);
+        }
+    }
+    let mut out = Vec::new();
+    extend(&mut Vec::new(), &mut (0..n).map(UserId).collect(), &mut out);
+    out
+}
+
+/// The operation with every user renamed by `perm` (user `i` becomes
+/// `perm[i]`) and every user's number renamed with its user.
+pub fn rename_op(world: &World, op: &Op, perm: &[UserId]) -> Op {
+    let mut op = op.clone();
+    op.visit_refs(&mut |r| match r {
+        RefMut::User(u) => {
+            if let Some(p) = perm.get(u.0 as usize) {
+                *u = *p;
+            }
+        }
+        RefMut::Phone(p) => {
+            if let Some(i) = world.phones.iter().position(|q| q == p) {
+                if let Some(to) = perm.get(i).and_then(|u| world.phone_of(*u)) {
+                    *p = to;
+                }
+            }
+        }
+        RefMut::Group(_) => {}
+    });
+    op
+}
+
+/// How states are told apart.
+#[derive(Debug, Clone)]
+pub struct Canon {
+    perms: Vec<Vec<UserId>>,
+}
+
+impl Canon {
+    /// With `symmetry`, keys are minimised over every renaming of the
+    /// world's users; without, only the identity is used.
+    pub fn new(world: &World, symmetry: bool) -> Canon {
+        let perms = if symmetry { permutations(world.user_count()) } else { vec![world.users().collect()] };
+        Canon { perms }
+    }
+
+    /// How many renamings each key is minimised over.
+    pub fn permutation_count(&self) -> usize {
+        self.perms.len()
+    }
+
+    /// The key of the state both references are in, with the engine's
+    /// "a loophole step has happened" flag.
+    pub fn key(&self, refs: &ByEra<Reference>, loophole_seen: bool) -> Key {
+        self.perms
+            .iter()
+            .map(|perm| {
+                let legacy = refs.legacy.canonical_snapshot(perm);
+                let patched = refs.patched.canonical_snapshot(perm);
+                fingerprint(&(legacy, patched, loophole_seen))
+            })
+            .min()
+            .unwrap_or(0)
+    }
+}
+
+/// A 128-bit fingerprint: two independent SipHash-1-3 passes.
+fn fingerprint<T: Hash>(value: &T) -> Key {
+    let half = |salt: u64| {
+        let mut h = std::hash::DefaultHasher::new();
+        salt.hash(&mut h);
+        value.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0x5eed_0001)) << 64) | u128::from(half(0x5eed_0002))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::implementation::Model;
+    use crate::world::{Era, GroupId, WorldConfig};
+
+    fn refs(world: &World, ops: &[Op]) -> ByEra<Reference> {
+        let mut r = ByEra { legacy: Reference::new(world, Era::Legacy), patched: Reference::new(world, Era::Patched) };
+        for op in ops {
+            r.legacy.apply(op);
+            r.patched.apply(op);
+        }
+        r
+    }
+
+    #[test]
+    fn permutations_are_all_distinct_and_start_with_the_identity() {
+        let p = permutations(4);
+        assert_eq!(p.len(), 24);
+        assert_eq!(p[0], (0..4).map(UserId).collect::<Vec<_>>());
+        let mut sorted = p.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 24);
+    }
+
+    /// Renamed runs reach one canonical state; different states do not.
+    #[test]
+    fn renamed_states_share_a_key_and_different_states_do_not() {
+        let world = World::from_config(&WorldConfig { users: 3, groups: 1, unowned_numbers: 1 });
+        let (a, b, c, g) = (UserId(0), UserId(1), UserId(2), GroupId(0));
+        let run = vec![
+            Op::JoinGroup { user: a, group: g },
+            Op::ImportContacts { owner: b, phones: vec![a.planned_phone()] },
+        ];
+        let sym = Canon::new(&world, true);
+        let plain = Canon::new(&world, false);
+        let perm = vec![c, a, b];
+        let renamed: Vec<Op> = run.iter().map(|o| rename_op(&world, o, &perm)).collect();
+        assert_eq!(renamed[1], Op::ImportContacts { owner: a, phones: vec![c.planned_phone()] });
+        assert_eq!(sym.key(&refs(&world, &run), false), sym.key(&refs(&world, &renamed), false));
+        assert_ne!(plain.key(&refs(&world, &run), false), plain.key(&refs(&world, &renamed), false));
+        assert_ne!(sym.key(&refs(&world, &run), false), sym.key(&refs(&world, &run), true));
+        assert_ne!(sym.key(&refs(&world, &run), false), sym.key(&refs(&world, &run[..1]), false));
+        // Order of independent operations does not matter.
+        let swapped = vec![run[1].clone(), run[0].clone()];
+        assert_eq!(plain.key(&refs(&world, &run), false), plain.key(&refs(&world, &swapped), false));
+    }
+}
