@@ -9,9 +9,13 @@
 //!   without `share_phone` (S11); `DeleteContact` of every pair (S12);
 //! - `SetPrivacy` (S13): for "who can see my number" the three presets
 //!   (Everybody, My Contacts, Nobody) and one exception in front of a
-//!   preset: allow another user or a group before My Contacts or Nobody,
-//!   disallow one before Everybody or My Contacts; for "who can find me"
-//!   the three presets (Nobody is refused by S8, which is worth trying);
+//!   preset, as the apps offer them: Nobody with "always share with"
+//!   another user or a group (`[AllowUsers(v), DisallowAll]`), and My
+//!   Contacts with "never share with" one (`[DisallowUsers(v),
+//!   AllowContacts, DisallowAll]`, where the first match decides against
+//!   a contact, S6); `AddContact` with `share_phone` makes the remaining
+//!   shape, an allowed user before My Contacts. For "who can find me" the
+//!   three presets (Nobody is refused by S8, which is worth trying);
 //! - `QueryMember` of every (viewer, group, member), `ListMembers` of every
 //!   (viewer, group), `ResolvePhone` of every (viewer, number) (S14).
 //!
@@ -78,21 +82,18 @@ pub fn alphabet(world: &World) -> Vec<Op> {
 }
 
 /// The "who can see my number" settings `user` may choose: the presets, and
-/// one user or group exception in front of a preset it changes.
+/// one user or group exception in front of a preset it changes (an allow
+/// before Nobody, a disallow before My Contacts).
 fn settings_for(user: UserId, users: &[UserId], groups: &[GroupId]) -> Vec<Vec<Rule>> {
     let mut out = vec![everybody(), my_contacts(), nobody()];
     let with = |first: Rule, preset: Vec<Rule>| -> Vec<Rule> { std::iter::once(first).chain(preset).collect() };
     let others = users.iter().filter(|u| **u != user);
     for &other in others {
-        out.push(with(Rule::AllowUsers(vec![other]), my_contacts()));
         out.push(with(Rule::AllowUsers(vec![other]), nobody()));
-        out.push(with(Rule::DisallowUsers(vec![other]), everybody()));
         out.push(with(Rule::DisallowUsers(vec![other]), my_contacts()));
     }
     for &g in groups {
-        out.push(with(Rule::AllowChatParticipants(vec![g]), my_contacts()));
         out.push(with(Rule::AllowChatParticipants(vec![g]), nobody()));
-        out.push(with(Rule::DisallowChatParticipants(vec![g]), everybody()));
         out.push(with(Rule::DisallowChatParticipants(vec![g]), my_contacts()));
     }
     out

@@ -6,17 +6,17 @@
 //! a renaming have the same future up to that renaming: the same failures
 //! at the same depths. The explorer keeps one state per orbit.
 //!
-//! A state's key is the smallest, over every permutation of users, of a
-//! 128-bit fingerprint of both eras' reference snapshots
+//! A state's key is a 128-bit fingerprint of the smallest (in
+//! lexicographic order), over every permutation of users, of both eras'
+//! reference snapshots
 //! ([`crate::models::reference::Reference::canonical_snapshot`]) plus the
 //! engine's one piece of history that is not in them (whether a loophole
 //! step has happened, which D-4 consults). The minimum over the orbit is the
 //! same for every member of the orbit, so it is a canonical form;
-//! fingerprints of different states collide with probability about
-//! `states^2 / 2^129` (below 10^-20 for a billion states), the hash
-//! compaction every explicit-state checker (SPIN, TLC, stateright) makes.
-
-use std::hash::{Hash, Hasher};
+//! fingerprints (XXH3-128 of the encoding) of different states collide with
+//! probability about `states^2 / 2^129` (below 10^-20 for a billion
+//! states): the hash compaction explicit-state checkers make (TLC and
+//! stateright keep 64-bit fingerprints).
 
 use crate::models::reference::Reference;
 use crate::oracle::engine::ByEra;
@@ -89,27 +89,22 @@ impl Canon {
     /// The key of the state both references are in, with the engine's
     /// "a loophole step has happened" flag.
     pub fn key(&self, refs: &ByEra<Reference>, loophole_seen: bool) -> Key {
-        self.perms
-            .iter()
-            .map(|perm| {
-                let legacy = refs.legacy.canonical_snapshot(perm);
-                let patched = refs.patched.canonical_snapshot(perm);
-                fingerprint(&(legacy, patched, loophole_seen))
-            })
-            .min()
-            .unwrap_or(0)
+        let mut best: Vec<u64> = Vec::new();
+        let mut words = Vec::with_capacity(256);
+        let mut scratch = Vec::with_capacity(32);
+        for perm in &self.perms {
+            words.clear();
+            words.push(u64::from(loophole_seen));
+            refs.legacy.canonical_snapshot_into(perm, &mut words, &mut scratch);
+            refs.patched.canonical_snapshot_into(perm, &mut words, &mut scratch);
+            if best.is_empty() || words < best {
+                std::mem::swap(&mut best, &mut words);
+            }
+        }
+        // The smallest encoding over the orbit is canonical; hash it once.
+        let bytes: Vec<u8> = best.iter().flat_map(|w| w.to_le_bytes()).collect();
+        xxhash_rust::xxh3::xxh3_128(&bytes)
     }
-}
-
-/// A 128-bit fingerprint: two independent SipHash-1-3 passes.
-fn fingerprint<T: Hash>(value: &T) -> Key {
-    let half = |salt: u64| {
-        let mut h = std::hash::DefaultHasher::new();
-        salt.hash(&mut h);
-        value.hash(&mut h);
-        h.finish()
-    };
-    (u128::from(half(0x5eed_0001)) << 64) | u128::from(half(0x5eed_0002))
 }
 
 #[cfg(test)]

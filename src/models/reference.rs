@@ -330,6 +330,16 @@ impl Reference {
     /// index, an unowned number as `users + j`, anything else by its digits
     /// offset past both. `perm` must be a permutation of the world's users.
     pub fn canonical_snapshot(&self, perm: &[UserId]) -> Vec<u64> {
+        let mut out = Vec::with_capacity(64);
+        self.canonical_snapshot_into(perm, &mut out, &mut Vec::new());
+        out
+    }
+
+    /// [`Reference::canonical_snapshot`], appended to `out`; `scratch` is
+    /// working space. The explorer reuses both, so that a key costs no
+    /// allocation once warm.
+    pub fn canonical_snapshot_into(&self, perm: &[UserId], out: &mut Vec<u64>, scratch: &mut Vec<[u64; 3]>) {
+        const NONE: u64 = u64::MAX;
         let n = self.world.user_count() as u64;
         let user = |u: UserId| -> u64 { perm.get(u.0 as usize).map_or(u64::from(u.0), |p| u64::from(p.0)) };
         let phone = |p: Phone| -> u64 {
@@ -341,58 +351,66 @@ impl Reference {
                 (1 << 48) + p.0
             }
         };
-        const NONE: u64 = u64::MAX;
-        let mut out = vec![match self.era {
-            Era::Legacy => 0,
-            Era::Patched => 1,
-        }];
-        let section = |out: &mut Vec<u64>, mut items: Vec<Vec<u64>>| {
-            items.sort();
+        // Triples (pairs padded with 0), sorted and deduplicated per section.
+        fn section(out: &mut Vec<u64>, items: &mut Vec<[u64; 3]>, fill: impl Iterator<Item = [u64; 3]>) {
+            items.clear();
+            items.extend(fill);
+            items.sort_unstable();
             items.dedup();
             out.push(items.len() as u64);
-            items.into_iter().for_each(|i| out.extend(i));
-        };
-        section(&mut out, self.memberships.iter().map(|(g, u)| vec![u64::from(g.0), user(*u)]).collect());
+            items.iter().for_each(|i| out.extend_from_slice(i));
+        }
+        out.push(match self.era {
+            Era::Legacy => 0,
+            Era::Patched => 1,
+        });
+        section(out, scratch, self.memberships.iter().map(|(g, u)| [u64::from(g.0), user(*u), 0]));
         section(
-            &mut out,
-            self.entries
-                .iter()
-                .filter_map(|e| e.user.map(|t| vec![user(e.owner), user(t), e.phone.map_or(NONE, phone)]))
-                .collect(),
+            out,
+            scratch,
+            self.entries.iter().filter_map(|e| e.user.map(|t| [user(e.owner), user(t), e.phone.map_or(NONE, phone)])),
         );
         section(
-            &mut out,
-            self.entries
-                .iter()
-                .filter(|e| e.user.is_none())
-                .map(|e| vec![user(e.owner), e.phone.map_or(NONE, phone)])
-                .collect(),
+            out,
+            scratch,
+            self.entries.iter().filter(|e| e.user.is_none()).map(|e| [user(e.owner), e.phone.map_or(NONE, phone), 0]),
         );
-        let mut settings = Vec::new();
-        for old in self.world.users() {
+        // Settings in the order of the renamed users: new user j is old
+        // user i with perm[i] == j.
+        for j in 0..self.world.user_count() {
+            let old = perm.iter().position(|p| p.0 == j).map_or(UserId(j), |i| UserId(i as u32));
             for key in [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone] {
-                let mut words = vec![user(old), key as u64];
-                for rule in self.rules(old, key) {
-                    let (tag, ids): (u64, Vec<u64>) = match &rule {
-                        Rule::AllowAll => (0, vec![]),
-                        Rule::DisallowAll => (1, vec![]),
-                        Rule::AllowContacts => (2, vec![]),
-                        Rule::DisallowContacts => (3, vec![]),
-                        Rule::AllowUsers(l) => (4, l.iter().map(|u| user(*u)).collect()),
-                        Rule::DisallowUsers(l) => (5, l.iter().map(|u| user(*u)).collect()),
-                        Rule::AllowChatParticipants(l) => (6, l.iter().map(|g| u64::from(g.0)).collect()),
-                        Rule::DisallowChatParticipants(l) => (7, l.iter().map(|g| u64::from(g.0)).collect()),
-                    };
-                    words.push(tag);
-                    words.push(ids.len() as u64);
-                    words.extend(ids);
+                let set = self.settings.iter().rev().find(|(u, k, _)| *u == old && *k == key).map(|(_, _, r)| r);
+                match set {
+                    // The default, spelled out: equal to setting it explicitly.
+                    None => match key {
+                        PrivacyKey::PhoneNumber => out.extend_from_slice(&[2, 1]),
+                        PrivacyKey::AddedByPhone => out.push(0),
+                    },
+                    Some(rules) => {
+                        for rule in rules {
+                            match rule {
+                                Rule::AllowAll => out.push(0),
+                                Rule::DisallowAll => out.push(1),
+                                Rule::AllowContacts => out.push(2),
+                                Rule::DisallowContacts => out.push(3),
+                                Rule::AllowUsers(l) | Rule::DisallowUsers(l) => {
+                                    out.push(if matches!(rule, Rule::AllowUsers(_)) { 4 } else { 5 });
+                                    out.push(l.len() as u64);
+                                    out.extend(l.iter().map(|u| user(*u)));
+                                }
+                                Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
+                                    out.push(if matches!(rule, Rule::AllowChatParticipants(_)) { 6 } else { 7 });
+                                    out.push(l.len() as u64);
+                                    out.extend(l.iter().map(|g| u64::from(g.0)));
+                                }
+                            }
+                        }
+                    }
                 }
-                words.push(NONE);
-                settings.push(words);
+                out.push(NONE);
             }
         }
-        section(&mut out, settings);
-        section(&mut out, self.knows.iter().map(|(v, u, p)| vec![user(*v), user(*u), phone(*p)]).collect());
-        out
+        section(out, scratch, self.knows.iter().map(|(v, u, p)| [user(*v), user(*u), phone(*p)]));
     }
 }
