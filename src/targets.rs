@@ -8,17 +8,33 @@
 //! the panic machinery), so each failure kind lands in its own bucket
 //! instead of all sharing the line of one `panic!`.
 
+use std::cell::RefCell;
+
 use crate::corpus::case::Case;
-use crate::oracle::canary;
-use crate::oracle::engine::{self, Verdict};
+use crate::oracle::canary::Canary;
+use crate::oracle::engine::{Engine, Verdict};
 use crate::oracle::failure::{Failure, FailureKind};
 use crate::world::Run;
 
-/// `differential`: decode a run, drive the lockstep runner, panic on any
+thread_local! {
+    /// One engine per fuzzing thread, reset for every input: the models
+    /// keep their allocations between inputs.
+    static ENGINE: RefCell<Engine> = RefCell::new(Engine::standard());
+    /// Likewise for the canary.
+    static CANARY: RefCell<Canary> = RefCell::new(Canary::default());
+}
+
+/// `differential`: decode a run, drive the lockstep engine, panic on any
 /// D-1..D-4 failure. The legacy loophole is a pass, never a panic.
 pub fn differential(data: &[u8]) {
     let run = Run::from_fuzz_bytes(data);
-    if let Verdict::Fail { failure } = engine::run(&run).verdict {
+    differential_run(&run);
+}
+
+/// The `differential` check of a decoded run.
+pub fn differential_run(run: &Run) {
+    let verdict = ENGINE.with(|e| e.borrow_mut().verdict(run));
+    if let Verdict::Fail { failure, .. } = verdict {
         raise(&failure);
     }
 }
@@ -27,8 +43,14 @@ pub fn differential(data: &[u8]) {
 /// crash fast from an empty corpus; never shipped to nightly fuzzing.
 pub fn legacy_canary(data: &[u8]) {
     let run = Run::from_fuzz_bytes(data);
-    if let Some((step, breach)) = canary::first_legacy_breach(&run) {
-        legacy_loophole_found(step, &run, &breach);
+    legacy_canary_run(&run);
+}
+
+/// The `legacy_canary` check of a decoded run.
+pub fn legacy_canary_run(run: &Run) {
+    let found = CANARY.with(|c| c.borrow_mut().breaches(run, 1));
+    if let Some((step, breach)) = found.first() {
+        legacy_loophole_found(*step, run, breach);
     }
 }
 
@@ -44,14 +66,16 @@ pub fn case_file(data: &[u8]) {
 /// Panics with the failure's story, from the function of its kind.
 pub fn raise(failure: &Failure) -> ! {
     match failure.kind() {
+        FailureKind::Transport => transport(failure),
         FailureKind::WrongNumber => wrong_number(failure),
-        FailureKind::PatchedLeak => patched_leak(failure),
-        FailureKind::PatchedHides => patched_hides(failure),
-        FailureKind::PatchedBreach => patched_breach(failure),
+        FailureKind::Leak => leak(failure),
+        FailureKind::Hides => hides(failure),
+        FailureKind::Breach => breach(failure),
+        FailureKind::OverBlocking => over_blocking(failure),
         FailureKind::ExistenceOracle => existence_oracle(failure),
-        FailureKind::PatchedDisagrees => patched_disagrees(failure),
-        FailureKind::LegacyDisagrees => legacy_disagrees(failure),
-        FailureKind::UnexplainedDivergence => unexplained_divergence(failure),
+        FailureKind::Precondition => precondition(failure),
+        FailureKind::Disagrees => disagrees(failure),
+        FailureKind::Divergence => divergence(failure),
     }
 }
 
@@ -59,43 +83,53 @@ pub fn raise(failure: &Failure) -> ! {
 // identical bodies into one frame.
 #[inline(never)]
 #[cold]
+fn transport(f: &Failure) -> ! {
+    panic!("{f}\nprivdiff bucket: transport; reproduce with `privdiff replay <artifact>`; rules: docs/SPEC.md")
+}
+#[inline(never)]
+#[cold]
 fn wrong_number(f: &Failure) -> ! {
-    panic!("{f}\nprivdiff bucket: wrong_number; reproduce with `privdiff replay <artifact>`")
+    panic!("{f}\nprivdiff bucket: wrong_number; reproduce with `privdiff replay <artifact>`; rules: docs/SPEC.md")
 }
 #[inline(never)]
 #[cold]
-fn patched_leak(f: &Failure) -> ! {
-    panic!("{f}\nprivdiff bucket: patched_leak; reproduce with `privdiff replay <artifact>`")
+fn leak(f: &Failure) -> ! {
+    panic!("{f}\nprivdiff bucket: leak; reproduce with `privdiff replay <artifact>`; rules: docs/SPEC.md")
 }
 #[inline(never)]
 #[cold]
-fn patched_hides(f: &Failure) -> ! {
-    panic!("{f}\nprivdiff bucket: patched_hides; reproduce with `privdiff replay <artifact>`")
+fn hides(f: &Failure) -> ! {
+    panic!("{f}\nprivdiff bucket: hides; reproduce with `privdiff replay <artifact>`; rules: docs/SPEC.md")
 }
 #[inline(never)]
 #[cold]
-fn patched_breach(f: &Failure) -> ! {
-    panic!("{f}\nprivdiff bucket: patched_breach; reproduce with `privdiff replay <artifact>`")
+fn breach(f: &Failure) -> ! {
+    panic!("{f}\nprivdiff bucket: breach; reproduce with `privdiff replay <artifact>`; rules: docs/SPEC.md")
+}
+#[inline(never)]
+#[cold]
+fn over_blocking(f: &Failure) -> ! {
+    panic!("{f}\nprivdiff bucket: over_blocking; reproduce with `privdiff replay <artifact>`; rules: docs/SPEC.md")
 }
 #[inline(never)]
 #[cold]
 fn existence_oracle(f: &Failure) -> ! {
-    panic!("{f}\nprivdiff bucket: existence_oracle; reproduce with `privdiff replay <artifact>`")
+    panic!("{f}\nprivdiff bucket: existence_oracle; reproduce with `privdiff replay <artifact>`; rules: docs/SPEC.md")
 }
 #[inline(never)]
 #[cold]
-fn patched_disagrees(f: &Failure) -> ! {
-    panic!("{f}\nprivdiff bucket: patched_disagrees; reproduce with `privdiff replay <artifact>`")
+fn precondition(f: &Failure) -> ! {
+    panic!("{f}\nprivdiff bucket: precondition; reproduce with `privdiff replay <artifact>`; rules: docs/SPEC.md")
 }
 #[inline(never)]
 #[cold]
-fn legacy_disagrees(f: &Failure) -> ! {
-    panic!("{f}\nprivdiff bucket: legacy_disagrees; reproduce with `privdiff replay <artifact>`")
+fn disagrees(f: &Failure) -> ! {
+    panic!("{f}\nprivdiff bucket: disagrees; reproduce with `privdiff replay <artifact>`; rules: docs/SPEC.md")
 }
 #[inline(never)]
 #[cold]
-fn unexplained_divergence(f: &Failure) -> ! {
-    panic!("{f}\nprivdiff bucket: unexplained_divergence; reproduce with `privdiff replay <artifact>`")
+fn divergence(f: &Failure) -> ! {
+    panic!("{f}\nprivdiff bucket: divergence; reproduce with `privdiff replay <artifact>`; rules: docs/SPEC.md")
 }
 
 #[inline(never)]
@@ -145,14 +179,18 @@ mod tests {
         use crate::world::ids::UserId;
         use crate::world::Op;
         let op = Op::ListMembers { viewer: UserId(0), group: crate::world::ids::GroupId(0) };
-        let f = Failure::LegacyDisagrees {
+        let f = Failure {
             step: 2,
             op,
-            expected: Err(crate::world::response::ErrorCode::ChannelInvalid),
-            actual: Ok(crate::world::response::Response::Done),
+            implementation: "legacy".to_string(),
+            rule: "D-2".to_string(),
+            detail: crate::oracle::failure::Detail::Disagrees {
+                expected: Err(crate::world::response::ErrorCode::ChannelInvalid),
+                actual: Ok(crate::world::response::Response::Done),
+            },
         };
         let msg = panic_message(|| raise(&f)).unwrap();
-        assert!(msg.starts_with("legacy_disagrees (D-2) at step 2: alice lists the members of #lobby"), "{msg}");
-        assert!(msg.contains("privdiff bucket: legacy_disagrees"));
+        assert!(msg.starts_with("disagrees (D-2) at step 2 in legacy: alice lists the members of #lobby"), "{msg}");
+        assert!(msg.contains("privdiff bucket: disagrees"));
     }
 }

@@ -37,7 +37,10 @@ fn replay_exits_1_on_a_failure_and_names_kind_rule_and_step() {
     let o = privdiff(&["replay", "--patched-impl", "legacy", CANARY]);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8(o.stdout).unwrap();
-    assert!(out.contains("verdict: FAIL patched_leak (D-1) at step 1: bob imports contacts [+852 5100 0001]"), "{out}");
+    assert!(
+        out.contains("verdict: FAIL leak (D-1) in patched at step 1: bob imports contacts [+852 5100 0001]"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -87,8 +90,14 @@ fn minimize_writes_a_minimal_case_with_the_same_failure_kind() {
     assert_eq!(o.status.code(), Some(0), "{:?}", stderr_lines(&o));
     let case = privdiff::corpus::case::Case::parse(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(case.ops.len(), 2, "{case:#?}");
-    let kind = privdiff::oracle::failure::FailureKind::PatchedLeak;
-    assert_eq!(case.expected, privdiff::corpus::case::Expected::Fail { failure: kind });
+    let kind = privdiff::oracle::failure::FailureKind::Leak;
+    let expected = privdiff::corpus::case::Expected::Fail {
+        failure: kind,
+        rule: Some("D-1".to_string()),
+        op: Some("ImportContacts".to_string()),
+        implementation: Some("patched".to_string()),
+    };
+    assert_eq!(case.expected, expected);
     // Refuses to overwrite; the file is untouched.
     let before = std::fs::read(&out).unwrap();
     let o = privdiff(&["minimize", HK, "-o", out.to_str().unwrap()]);

@@ -54,10 +54,10 @@ fn hong_kong_2019_legacy_unmasks_everyone_patched_only_the_findable() {
 
     let all: Vec<UserId> = (1..8).map(UserId).collect();
     let findable = vec![UserId(2), UserId(4), UserId(6), UserId(7)];
-    assert_eq!(matched_users(&import.model.legacy), all);
-    assert_eq!(matched_users(&import.model.patched), findable);
-    assert_eq!(unmasked(&listing.model.legacy), all);
-    assert_eq!(unmasked(&listing.model.patched), findable);
+    assert_eq!(matched_users(import.outcome("legacy").unwrap()), all);
+    assert_eq!(matched_users(import.outcome("patched").unwrap()), findable);
+    assert_eq!(unmasked(listing.outcome("legacy").unwrap()), all);
+    assert_eq!(unmasked(listing.outcome("patched").unwrap()), findable);
 
     // The three who restricted finding are the legacy breaches (INV-1);
     // the others allowed being found, so matching them is (b), not a breach.

@@ -19,7 +19,7 @@ fn d1_to_d4_hold_over_100k_seeded_steps() {
                 breaches += legacy_breaches;
                 loophole += loophole_steps;
             }
-            Verdict::Fail { failure } => panic!("seed 2019 input {n} ({input:?}): {failure}"),
+            Verdict::Fail { failure, .. } => panic!("seed 2019 input {n} ({input:?}): {failure}"),
         }
         n += 1;
     }

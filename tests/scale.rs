@@ -3,9 +3,10 @@
 //! the full lockstep runner (the reference is too slow for 200,000; the
 //! full size runs in `examples/scale.rs` and `privdiff scenario hk2019`).
 
-use privdiff::oracle::engine::{default_models, Lockstep};
+use privdiff::oracle::engine::{Engine, Verdict};
 use privdiff::scale::scenario::{ClassCounts, MemberClass, Scenario, ScenarioConfig};
 use privdiff::world::Era;
+use privdiff::world::Op;
 
 fn config() -> ScenarioConfig {
     ScenarioConfig { members: 2_000, imports: 500, hide_share: 0.6, restrict_share: 0.5, member_share: 0.8, seed: 7 }
@@ -19,11 +20,10 @@ fn counts(report: &privdiff::scale::scenario::EraReport, class: MemberClass) -> 
 #[test]
 fn scale_attack_passes_the_lockstep_oracle() {
     let s = Scenario::build(&config()).unwrap();
-    let mut lockstep = Lockstep::new(&s.world, &default_models);
-    for op in s.setup.iter().chain([&s.import, &s.listing]) {
-        let step = lockstep.step(op);
-        assert!(step.failures.is_empty(), "{}", step.failures[0]);
-    }
+    let ops: Vec<Op> = s.setup.iter().chain([&s.import, &s.listing]).cloned().collect();
+    let trace = Engine::standard().trace_in(&s.world, &ops);
+    assert!(matches!(trace.verdict, Verdict::Pass { .. }), "{:?}", trace.verdict);
+    assert_eq!(trace.steps.len(), ops.len());
 }
 
 /// S15/S16/INV-1 at scale: legacy unmasks every imported hider, patched

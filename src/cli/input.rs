@@ -58,18 +58,21 @@ pub enum PatchedImpl {
 }
 
 impl PatchedImpl {
-    /// The model factory this choice means.
-    pub fn factory(self) -> &'static crate::models::implementation::ModelFactory {
+    /// The engine this choice means: the references, the legacy server, and
+    /// in the patched seat the patched server or the legacy one.
+    pub fn engine(self) -> crate::oracle::engine::Engine {
+        use crate::models::implementation::Seated;
+        use crate::models::server::LegacyServer;
+        use crate::oracle::engine::Engine;
         match self {
-            PatchedImpl::Patched => &crate::oracle::engine::default_models,
-            PatchedImpl::Legacy => &legacy_everywhere,
+            PatchedImpl::Patched => Engine::standard(),
+            PatchedImpl::Legacy => Engine::new(
+                Engine::standard_references(),
+                vec![
+                    Box::new(LegacyServer::default()),
+                    Box::new(Seated::new("patched", crate::world::Era::Patched, LegacyServer::default())),
+                ],
+            ),
         }
     }
-}
-
-fn legacy_everywhere(
-    world: &crate::world::World,
-    _era: crate::world::Era,
-) -> Box<dyn crate::models::implementation::Model> {
-    Box::new(crate::models::server::LegacyServer::new(world))
 }

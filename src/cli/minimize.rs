@@ -10,7 +10,6 @@ use clap::Args;
 use super::input::{load, InputKind, PatchedImpl};
 use crate::corpus::case::{write_new, Case, Expected};
 use crate::corpus::minimize::{goal_of, minimize_with};
-use crate::oracle::engine;
 
 /// Options of `minimize`.
 #[derive(Args, Debug)]
@@ -42,7 +41,7 @@ pub fn run(args: MinimizeArgs) -> anyhow::Result<ExitCode> {
         bail!("{} already exists; choose another -o", args.output.display());
     }
     let note = format!("minimised from {}", args.file.display());
-    let case = shrink_to_case(&loaded.run, &name, &note, args.patched_impl.factory())?;
+    let case = shrink_to_case(&loaded.run, &name, &note, &mut args.patched_impl.engine())?;
     write_new(&args.output, &case.to_json()).with_context(|| format!("cannot write {}", args.output.display()))?;
     println!("wrote {} ({} operation(s), expected {})", args.output.display(), case.ops.len(), case.expected);
     Ok(ExitCode::SUCCESS)
@@ -54,19 +53,18 @@ pub fn shrink_to_case(
     run: &crate::world::Run,
     name: &str,
     note: &str,
-    factory: &crate::models::implementation::ModelFactory,
+    engine: &mut crate::oracle::engine::Engine,
 ) -> anyhow::Result<Case> {
-    let trace = engine::run_with(run, factory);
-    let Some(goal) = goal_of(&trace.verdict) else {
+    let Some(goal) = goal_of(&engine.verdict(run)) else {
         bail!("nothing to minimise: the run passes and the legacy model leaks nothing");
     };
-    let small = minimize_with(run, goal, factory);
+    let small = minimize_with(run, &goal, engine);
     eprintln!(
         "minimised {} operation(s) to {} keeping \"{goal}\" ({} candidate runs)",
         run.ops.len(),
         small.run.ops.len(),
         small.tests
     );
-    let expected = Expected::of(&engine::run_with(&small.run, factory));
+    let expected = Expected::of_verdict(&engine.verdict(&small.run));
     Ok(Case::new(name, note, &small.run, expected)?)
 }

@@ -10,7 +10,7 @@ use super::input::{load, InputKind, PatchedImpl};
 use super::EXIT_FAIL;
 use crate::corpus::case::Expected;
 use crate::corpus::story;
-use crate::oracle::engine::{self, Verdict};
+use crate::oracle::engine::Verdict;
 
 /// Options of `replay`.
 #[derive(Args, Debug)]
@@ -31,7 +31,7 @@ pub struct ReplayArgs {
 /// Exit 0 when the run passes, 1 when it fails.
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.file, args.kind)?;
-    let trace = engine::run_with(&loaded.run, args.patched_impl.factory());
+    let trace = args.patched_impl.engine().trace(&loaded.run);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&trace)?);
     } else {
@@ -41,7 +41,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         print!("{}", story::tell(&loaded.run, &trace));
         if let Some(case) = &loaded.case {
             let got = Expected::of(&trace);
-            let agree = if got == case.expected { "as expected" } else { "NOT as expected" };
+            let agree = if case.expected.met_by(&trace.verdict) { "as expected" } else { "NOT as expected" };
             println!("expected: {}; got: {got} ({agree})", case.expected);
         }
     }

@@ -398,25 +398,35 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, reports: &[SizeReport]
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::implementation::Model;
+    use crate::models::implementation::{Implementation, TransportError};
     use crate::models::server::LegacyServer;
+    use crate::scale::scenario::ScaleModel;
     use crate::scale::scenario::MAX_MEMBERS;
     use crate::world::ids::UserId;
     use crate::world::privacy::PrivacyKey;
     use crate::world::response::Outcome;
-    use crate::world::Op;
+    use crate::world::{Op, World};
 
     /// A legacy server that claims to be patched: the scenario must catch
     /// its INV-1 breaches as a patched breach.
     struct Mislabelled(LegacyServer);
 
-    impl Model for Mislabelled {
+    impl Implementation for Mislabelled {
+        fn name(&self) -> &str {
+            "patched"
+        }
         fn era(&self) -> Era {
             Era::Patched
         }
-        fn apply(&mut self, op: &Op) -> Outcome {
-            self.0.apply(op)
+        fn reset(&mut self, world: &World) -> Result<(), TransportError> {
+            self.0.reset(world)
         }
+        fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError> {
+            self.0.apply(op, out)
+        }
+    }
+
+    impl ScaleModel for Mislabelled {
         fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
             self.0.allows(owner, key, viewer)
         }

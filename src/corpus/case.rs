@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::oracle::engine::{Trace, Verdict};
-use crate::oracle::failure::FailureKind;
+use crate::oracle::failure::{FailureKind, Signature};
 use crate::world::{Op, Run, RunError, WorldConfig};
 
 /// The `format` tag every case file carries.
@@ -20,30 +20,77 @@ pub const FORMAT: &str = "privdiff-case";
 /// The case-file version this build reads and writes.
 pub const VERSION: u32 = 1;
 
-/// The verdict a case expects, per model: whether the patched side passes
-/// (and if not, which failure kind the run must report), and how many INV-1
-/// breaches the legacy model commits (the loophole finding).
+/// The verdict a case expects: whether the run passes (and how many INV-1
+/// breaches the legacy implementation commits: the loophole finding), or
+/// which failure it must report.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(tag = "verdict", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Expected {
     /// The run passes D-1..D-4; legacy commits exactly this many breaches.
     Pass {
-        /// INV-1 breaches by the legacy model.
+        /// INV-1 breaches by the legacy model (events: a link counts once,
+        /// at the step it is first learned).
         legacy_inv1_breaches: usize,
     },
-    /// The run fails with this kind of failure.
+    /// The run fails with this failure. The signature's other parts are
+    /// optional so that hand-written cases may name the kind alone; cases
+    /// privdiff writes record them all, so a case cannot slide onto
+    /// another bug.
     Fail {
         /// The failure kind reported.
         failure: FailureKind,
+        /// The rule broken (`D-1`, `INV-4`, ...).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rule: Option<String>,
+        /// The operation kind at the failing step (`ImportContacts`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        op: Option<String>,
+        /// The implementation that broke the rule (`patched`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        implementation: Option<String>,
     },
 }
 
 impl Expected {
     /// What a trace's verdict amounts to, in case-file terms.
     pub fn of(trace: &Trace) -> Expected {
-        match &trace.verdict {
+        Expected::of_verdict(&trace.verdict)
+    }
+
+    /// What a verdict amounts to, in case-file terms.
+    pub fn of_verdict(verdict: &Verdict) -> Expected {
+        match verdict {
             Verdict::Pass { legacy_breaches, .. } => Expected::Pass { legacy_inv1_breaches: *legacy_breaches },
-            Verdict::Fail { failure } => Expected::Fail { failure: failure.kind() },
+            Verdict::Fail { failure, .. } => Expected::failing(&failure.signature()),
+        }
+    }
+
+    /// The expectation of a failure with this signature.
+    pub fn failing(sig: &Signature) -> Expected {
+        Expected::Fail {
+            failure: sig.kind,
+            rule: Some(sig.rule.clone()),
+            op: Some(sig.op.clone()),
+            implementation: Some(sig.implementation.clone()),
+        }
+    }
+
+    /// Whether a run's verdict meets this expectation: the same pass count,
+    /// or a failure whose signature agrees with every part recorded.
+    pub fn met_by(&self, verdict: &Verdict) -> bool {
+        match (self, verdict) {
+            (Expected::Pass { legacy_inv1_breaches }, Verdict::Pass { legacy_breaches, .. }) => {
+                legacy_inv1_breaches == legacy_breaches
+            }
+            (Expected::Fail { failure, rule, op, implementation }, Verdict::Fail { failure: got, .. }) => {
+                let sig = got.signature();
+                let agrees = |want: &Option<String>, got: &str| want.as_deref().is_none_or(|w| w == got);
+                *failure == sig.kind
+                    && agrees(rule, &sig.rule)
+                    && agrees(op, &sig.op)
+                    && agrees(implementation, &sig.implementation)
+            }
+            (Expected::Pass { .. }, Verdict::Fail { .. }) | (Expected::Fail { .. }, Verdict::Pass { .. }) => false,
         }
     }
 }
@@ -54,7 +101,19 @@ impl std::fmt::Display for Expected {
             Expected::Pass { legacy_inv1_breaches } => {
                 write!(f, "pass (legacy INV-1 breaches: {legacy_inv1_breaches})")
             }
-            Expected::Fail { failure } => write!(f, "fail {failure} ({})", failure.rule()),
+            Expected::Fail { failure, rule, op, implementation } => {
+                write!(f, "fail {failure}")?;
+                if let Some(rule) = rule {
+                    write!(f, " ({rule})")?;
+                }
+                if let Some(name) = implementation {
+                    write!(f, " in {name}")?;
+                }
+                if let Some(op) = op {
+                    write!(f, " at {op}")?;
+                }
+                Ok(())
+            }
         }
     }
 }

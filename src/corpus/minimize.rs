@@ -1,4 +1,6 @@
-//! Shrinking a failing run to a minimal case with the same failure kind.
+//! Shrinking a failing run to a minimal case with the same failure
+//! signature (kind, rule, operation kind, implementation), so that a shrunk
+//! case cannot slide onto another bug.
 //!
 //! Works on the structure, not the bytes: delta debugging (ddmin) over the
 //! operations, then over each operation's arguments (imported numbers,
@@ -8,18 +10,17 @@
 //! none makes progress. Every candidate is checked against its world before
 //! it is run, so the result is always a valid case.
 
-use crate::models::implementation::ModelFactory;
-use crate::oracle::engine::{self, default_models, Verdict};
-use crate::oracle::failure::FailureKind;
+use crate::oracle::engine::{Engine, Verdict};
+use crate::oracle::failure::Signature;
 use crate::world::ids::{Phone, UserId};
 use crate::world::privacy::Rule;
 use crate::world::{Op, RefMut, Run, WorldConfig};
 
 /// What a shrunk run must still show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Goal {
-    /// The run fails with this kind.
-    Fails(FailureKind),
+    /// The run fails with this signature.
+    Fails(Signature),
     /// The run passes and the legacy model leaks (the loophole finding).
     LegacyLeaks,
 }
@@ -27,7 +28,7 @@ pub enum Goal {
 impl std::fmt::Display for Goal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Goal::Fails(k) => write!(f, "fails with {k} ({})", k.rule()),
+            Goal::Fails(sig) => write!(f, "fails with {sig}"),
             Goal::LegacyLeaks => f.write_str("passes while the legacy model leaks (INV-1, the loophole)"),
         }
     }
@@ -36,7 +37,7 @@ impl std::fmt::Display for Goal {
 /// The goal a run currently meets, if it is worth shrinking at all.
 pub fn goal_of(verdict: &Verdict) -> Option<Goal> {
     match verdict {
-        Verdict::Fail { failure } => Some(Goal::Fails(failure.kind())),
+        Verdict::Fail { failure, .. } => Some(Goal::Fails(failure.signature())),
         Verdict::Pass { legacy_breaches, .. } if *legacy_breaches > 0 => Some(Goal::LegacyLeaks),
         Verdict::Pass { .. } => None,
     }
@@ -51,21 +52,21 @@ pub struct Minimized {
     pub tests: usize,
 }
 
-/// Shrinks `run` (which must meet `goal`) with the default models.
+/// Shrinks `run` (which must meet `goal`) with the standard lineup.
 pub fn minimize(run: &Run, goal: Goal) -> Minimized {
-    minimize_with(run, goal, &default_models)
+    minimize_with(run, &goal, &mut Engine::standard())
 }
 
-/// Shrinks `run` with models built by `factory`.
-pub fn minimize_with(run: &Run, goal: Goal, factory: &ModelFactory) -> Minimized {
+/// Shrinks `run` with the implementations of `engine`.
+pub fn minimize_with(run: &Run, goal: &Goal, engine: &mut Engine) -> Minimized {
     let mut tests = 0;
     let mut holds = |candidate: &Run| -> bool {
         if candidate.check().is_err() {
             return false;
         }
         tests += 1;
-        let verdict = engine::run_with(candidate, factory).verdict;
-        goal_of(&verdict) == Some(goal)
+        let verdict = engine.verdict(candidate);
+        goal_of(&verdict).as_ref() == Some(goal)
     };
     let mut best = run.clone();
     for _round in 0..32 {
@@ -233,6 +234,7 @@ fn rename_users(run: &Run) -> Run {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oracle::engine;
 
     #[test]
     fn ddmin_finds_the_single_needed_element() {

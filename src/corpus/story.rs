@@ -18,6 +18,7 @@ pub fn tell(run: &Run, trace: &Trace) -> String {
         tell_step(&mut out, step);
     }
     let _ = writeln!(out, "{}", verdict_line(trace));
+    let _ = writeln!(out, "(rule ids S1-S17, INV-1..4, D-1..4 are defined in docs/SPEC.md)");
     out
 }
 
@@ -36,29 +37,33 @@ fn cast(world: &World) -> String {
 
 fn tell_step(out: &mut String, s: &StepTrace) {
     let _ = writeln!(out, "step {:>2}  {}  [{}]", s.index, s.op, s.op.spec_rule());
-    let all_equal = s.model.legacy == s.model.patched
-        && s.model.legacy == s.reference.legacy
-        && s.model.patched == s.reference.patched;
-    if all_equal {
-        let _ = writeln!(out, "         all sides: {}", OutcomeDisplay(&s.model.patched));
-    } else {
-        side(out, "legacy model", &s.model.legacy, &s.reference.legacy, "legacy reference");
-        side(out, "patched model", &s.model.patched, &s.reference.patched, "patched reference");
+    let first = s.implementations.first().map(|i| &i.outcome);
+    let all_equal = s.implementations.iter().all(|i| Some(&i.outcome) == first && i.outcome == *s.reference.get(i.era));
+    match first {
+        Some(outcome) if all_equal => {
+            let _ = writeln!(out, "         all sides: {}", OutcomeDisplay(outcome));
+        }
+        _ => {
+            for imp in &s.implementations {
+                let want_name = format!("{} reference", imp.era);
+                side(out, &imp.name, &imp.outcome, s.reference.get(imp.era), &want_name);
+            }
+        }
     }
     match s.divergence {
         Some(Divergence::Loophole) => {
             let _ = writeln!(out, "         eras differ: the 2019 loophole (legacy ignores \"who can find me\", S15)");
         }
         Some(Divergence::LoopholeConsequence) => {
-            let _ = writeln!(out, "         eras differ: a consequence of an earlier loophole match");
+            let _ = writeln!(out, "         eras differ: a consequence of an earlier loophole match (D-4)");
         }
         None => {}
     }
     let viewer = s.op.actor();
-    for (era, links) in [("legacy", &s.learned.legacy), ("patched", &s.learned.patched)] {
-        if !links.is_empty() {
-            let l: Vec<String> = links.iter().map(|l| l.to_string()).collect();
-            let _ = writeln!(out, "         {viewer} learns from {era}: {}", l.join(", "));
+    for imp in &s.implementations {
+        if !imp.learned.is_empty() {
+            let l: Vec<String> = imp.learned.iter().map(|l| l.to_string()).collect();
+            let _ = writeln!(out, "         {viewer} learns from {}: {}", imp.name, l.join(", "));
         }
     }
     for b in &s.legacy_breaches {
@@ -76,6 +81,7 @@ fn tell_step(out: &mut String, s: &StepTrace) {
 
 /// Prints one model's answer, with the reference's beside it if they differ.
 fn side(out: &mut String, name: &str, got: &Outcome, want: &Outcome, want_name: &str) {
+    let name = format!("{name} model");
     let _ = writeln!(out, "         {name:<17}: {}", OutcomeDisplay(got));
     if got != want {
         let _ = writeln!(out, "         {want_name:<17}: {}  <- differs", OutcomeDisplay(want));
@@ -91,12 +97,18 @@ pub fn verdict_line(trace: &Trace) -> String {
         Verdict::Pass { steps, legacy_breaches, loophole_steps } => format!(
             "verdict: PASS after {steps} step(s); legacy leaked {legacy_breaches} hidden number(s) through the 2019 loophole at {loophole_steps} step(s) (reported, not a failure); patched held"
         ),
-        Verdict::Fail { failure } => format!(
-            "verdict: FAIL {} ({}) at step {}: {}",
+        Verdict::Fail { failure, legacy_breaches } => format!(
+            "verdict: FAIL {} ({}) in {} at step {}: {}{}",
             failure.kind(),
-            failure.kind().rule(),
-            failure.step(),
-            failure.op()
+            failure.rule,
+            failure.implementation,
+            failure.step,
+            failure.op,
+            if *legacy_breaches > 0 {
+                format!("; legacy leaked {legacy_breaches} hidden number(s) up to this step")
+            } else {
+                String::new()
+            }
         ),
     }
 }

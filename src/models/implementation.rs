@@ -89,16 +89,41 @@ pub trait Implementation {
     fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError>;
 }
 
-/// Transitional: the interface before the engine redesign; removed once the
-/// engine runs [`Implementation`]s.
-pub trait Model {
-    /// The era whose rules this model implements.
-    fn era(&self) -> Era;
-    /// Executes one operation as its actor and returns what the actor sees.
-    fn apply(&mut self, op: &Op) -> Outcome;
-    /// Whether `owner`'s setting `key` allows `viewer` right now (S6, S7).
-    fn allows(&self, owner: crate::world::UserId, key: crate::world::PrivacyKey, viewer: crate::world::UserId) -> bool;
+/// An implementation seated under another name and era: how the command
+/// line's `--patched-impl legacy` puts the legacy server in the patched
+/// seat, to show what a failure looks like.
+pub struct Seated<I> {
+    name: String,
+    era: Era,
+    inner: I,
 }
 
-/// Transitional: builds a model of one era over a world.
-pub type ModelFactory = dyn Fn(&World, Era) -> Box<dyn Model>;
+impl<I: Implementation> Seated<I> {
+    /// `inner`, answering as `name` in `era`'s seat.
+    pub fn new(name: &str, era: Era, inner: I) -> Seated<I> {
+        Seated { name: name.to_string(), era, inner }
+    }
+
+    /// The implementation in the seat.
+    pub fn inner(&self) -> &I {
+        &self.inner
+    }
+}
+
+impl<I: Implementation> Implementation for Seated<I> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn era(&self) -> Era {
+        self.era
+    }
+
+    fn reset(&mut self, world: &World) -> Result<(), TransportError> {
+        self.inner.reset(world)
+    }
+
+    fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError> {
+        self.inner.apply(op, out)
+    }
+}

@@ -8,12 +8,14 @@
 //! which D-4 and the invariants are there to catch). Simplicity over speed:
 //! it is meant for fuzz-sized worlds.
 //!
-//! Where SPEC is silent, the reference makes the choices listed in
-//! [`crate::models::server`]'s module documentation.
+//! Where SPEC is silent, the reference makes the choices written down in
+//! `docs/SPEC.md` ("Choices where the spec is silent"). It is an
+//! [`Implementation`] like any other, so a test can plug in a broken one.
 
-use crate::models::implementation::Model;
+use crate::models::implementation::{Implementation, TransportError};
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
+use crate::world::response::{imported_buffers, members_buffer};
 use crate::world::response::{ErrorCode, ImportedContact, MemberView, Outcome, Response};
 use crate::world::Era;
 use crate::world::{Op, World};
@@ -41,17 +43,29 @@ pub struct Reference {
     knows: Vec<(UserId, UserId, Phone)>,
 }
 
+/// The defaults of S5, as rule lists.
+const MY_CONTACTS: [Rule; 2] = [Rule::AllowContacts, Rule::DisallowAll];
+const EVERYBODY: [Rule; 1] = [Rule::AllowAll];
+
 impl Reference {
-    /// The world at the start of a run, in the given era.
-    pub fn new(world: &World, era: Era) -> Reference {
+    /// A reference of `era` over an empty world; [`Implementation::reset`]
+    /// gives it one.
+    pub fn new(era: Era) -> Reference {
         Reference {
             era,
-            world: world.clone(),
+            world: World { phones: Vec::new(), groups: 0, unowned: Vec::new() },
             memberships: Vec::new(),
             entries: Vec::new(),
             settings: Vec::new(),
             knows: Vec::new(),
         }
+    }
+
+    /// A reference of `era` at the start of a run in `world`.
+    pub fn in_world(world: &World, era: Era) -> Reference {
+        let mut r = Reference::new(era);
+        r.world.clone_from(world);
+        r
     }
 
     fn is_user(&self, u: UserId) -> bool {
@@ -72,15 +86,15 @@ impl Reference {
     }
 
     /// S5: the newest setting, or the default.
-    fn rules(&self, owner: UserId, key: PrivacyKey) -> Vec<Rule> {
+    fn rules(&self, owner: UserId, key: PrivacyKey) -> &[Rule] {
         for (u, k, rules) in self.settings.iter().rev() {
             if *u == owner && *k == key {
-                return rules.clone();
+                return rules;
             }
         }
         match key {
-            PrivacyKey::PhoneNumber => vec![Rule::AllowContacts, Rule::DisallowAll],
-            PrivacyKey::AddedByPhone => vec![Rule::AllowAll],
+            PrivacyKey::PhoneNumber => &MY_CONTACTS,
+            PrivacyKey::AddedByPhone => &EVERYBODY,
         }
     }
 
@@ -88,7 +102,7 @@ impl Reference {
     /// matching denies. S7: group rules look at membership now.
     fn rule_allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
         for rule in self.rules(owner, key) {
-            let decision = match &rule {
+            let decision = match rule {
                 Rule::AllowAll => Some(true),
                 Rule::DisallowAll => Some(false),
                 Rule::AllowContacts if self.in_contacts(owner, viewer) => Some(true),
@@ -188,13 +202,41 @@ impl Reference {
     }
 }
 
-impl Model for Reference {
+impl Implementation for Reference {
+    fn name(&self) -> &str {
+        match self.era {
+            Era::Legacy => "legacy reference",
+            Era::Patched => "patched reference",
+        }
+    }
+
     fn era(&self) -> Era {
         self.era
     }
 
-    fn apply(&mut self, op: &Op) -> Outcome {
-        match op.clone() {
+    fn reset(&mut self, world: &World) -> Result<(), TransportError> {
+        self.world.clone_from(world);
+        self.memberships.clear();
+        self.entries.clear();
+        self.settings.clear();
+        self.knows.clear();
+        Ok(())
+    }
+
+    fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError> {
+        match self.answer(op, out) {
+            Ok(()) => {}
+            Err(code) => *out = Err(code),
+        }
+        Ok(())
+    }
+}
+
+impl Reference {
+    /// One operation, as the SPEC paragraph that defines it; the response
+    /// goes into `out`, an error code is returned.
+    fn answer(&mut self, op: &Op, out: &mut Outcome) -> Result<(), ErrorCode> {
+        match *op {
             // S4, S9: membership is a set; a second join or a stray leave fails.
             Op::JoinGroup { user, group } => {
                 self.check_users(&[user])?;
@@ -203,7 +245,7 @@ impl Model for Reference {
                     return Err(ErrorCode::UserAlreadyParticipant);
                 }
                 self.memberships.push((group, user));
-                Ok(Response::Done)
+                *out = Ok(Response::Done);
             }
             Op::LeaveGroup { user, group } => {
                 self.check_users(&[user])?;
@@ -212,15 +254,18 @@ impl Model for Reference {
                     return Err(ErrorCode::UserNotParticipant);
                 }
                 self.memberships.retain(|m| *m != (group, user));
-                Ok(Response::Done)
+                *out = Ok(Response::Done);
             }
             // S10: each number in turn; own number ignored; a refused match is
             // stored and answered exactly like an unregistered number (INV-3).
-            Op::ImportContacts { owner, phones } => {
+            Op::ImportContacts { owner, ref phones } => {
                 self.check_users(&[owner])?;
-                let mut matched = Vec::new();
+                let mut matched = std::mem::take(imported_buffers(out).0);
                 let mut unmatched = Vec::new();
-                for phone in phones {
+                if let Ok(Response::Imported { unmatched: u, .. }) = out {
+                    unmatched = std::mem::take(u);
+                }
+                for &phone in phones {
                     if self.world.phone_of(owner) == Some(phone) {
                         continue;
                     }
@@ -235,10 +280,12 @@ impl Model for Reference {
                         unmatched.push(phone);
                     }
                 }
-                Ok(Response::Imported { matched, unmatched })
+                *out = Ok(Response::Imported { matched, unmatched });
             }
-            // S11: only someone the owner can reference; share_phone puts an
-            // exception in front unless the target is already allowed.
+            // S11: only someone the owner can reference. With share_phone the
+            // owner's PhoneNumber gets AllowUsers({target}) in front, unless it
+            // already allowed the target before this call (judged before the
+            // new entry exists).
             Op::AddContact { owner, target, share_phone } => {
                 self.check_users(&[owner, target])?;
                 let share_group =
@@ -247,30 +294,31 @@ impl Model for Reference {
                 if owner == target || !(share_group || in_book) {
                     return Err(ErrorCode::ContactIdInvalid);
                 }
+                let allowed_before = self.rule_allows(owner, PrivacyKey::PhoneNumber, target);
                 if !in_book {
                     self.entries.push(Entry { owner, user: Some(target), phone: None });
                 }
-                if share_phone && !self.rule_allows(owner, PrivacyKey::PhoneNumber, target) {
+                if share_phone && !allowed_before {
                     let mut rules = vec![Rule::AllowUsers(vec![target])];
-                    rules.extend(self.rules(owner, PrivacyKey::PhoneNumber));
+                    rules.extend_from_slice(self.rules(owner, PrivacyKey::PhoneNumber));
                     self.settings.push((owner, PrivacyKey::PhoneNumber, rules));
                 }
-                Ok(Response::Done)
+                *out = Ok(Response::Done);
             }
             // S12: the entry goes; what was seen stays seen.
             Op::DeleteContact { owner, target } => {
                 self.check_users(&[owner, target])?;
                 self.entries.retain(|e| !(e.owner == owner && e.user == Some(target)));
-                Ok(Response::Done)
+                *out = Ok(Response::Done);
             }
             // S13, validated by S8.
-            Op::SetPrivacy { user, key, rules } => {
+            Op::SetPrivacy { user, key, ref rules } => {
                 self.check_users(&[user])?;
-                if let Some(code) = Self::setting_error(key, &rules) {
+                if let Some(code) = Self::setting_error(key, rules) {
                     return Err(code);
                 }
-                self.settings.push((user, key, rules));
-                Ok(Response::Done)
+                self.settings.push((user, key, rules.clone()));
+                *out = Ok(Response::Done);
             }
             // S14: viewer and member must both be in the group.
             Op::QueryMember { viewer, group, member } => {
@@ -279,7 +327,7 @@ impl Model for Reference {
                 if !self.is_member(group, viewer) || !self.is_member(group, member) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
-                Ok(Response::Member(self.member_view(viewer, member)))
+                *out = Ok(Response::Member(self.member_view(viewer, member)));
             }
             Op::ListMembers { viewer, group } => {
                 self.check_users(&[viewer])?;
@@ -287,10 +335,13 @@ impl Model for Reference {
                 if !self.is_member(group, viewer) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
-                let mut members: Vec<UserId> =
-                    self.memberships.iter().filter(|(g, _)| *g == group).map(|(_, u)| *u).collect();
-                members.sort();
-                Ok(Response::Members(members.into_iter().map(|m| self.member_view(viewer, m)).collect()))
+                let mut views = std::mem::take(members_buffer(out));
+                for m in self.world.users() {
+                    if self.is_member(group, m) {
+                        views.push(self.member_view(viewer, m));
+                    }
+                }
+                *out = Ok(Response::Members(views));
             }
             // S14, S15, INV-3: one error for "nobody" and "refused".
             Op::ResolvePhone { viewer, phone } => {
@@ -298,16 +349,13 @@ impl Model for Reference {
                 match self.owner_of(phone) {
                     Some(t) if t == viewer || self.find_allowed(viewer, t) => {
                         self.learn(viewer, t, phone);
-                        Ok(Response::Resolved { user: t })
+                        *out = Ok(Response::Resolved { user: t });
                     }
-                    _ => Err(ErrorCode::PhoneNotOccupied),
+                    _ => return Err(ErrorCode::PhoneNotOccupied),
                 }
             }
         }
-    }
-
-    fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
-        self.rule_allows(owner, key, viewer)
+        Ok(())
     }
 }
 

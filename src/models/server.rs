@@ -8,15 +8,9 @@
 //! each viewer has been shown. The two eras share all of it; the September
 //! 2019 patch is the [`FindPolicy`] alone, as it was on the real service.
 //!
-//! Choices where SPEC is silent (also followed by the reference):
-//! - resolving one's own number finds oneself; importing it is ignored (S10);
-//! - adding oneself is `CONTACT_ID_INVALID` (S11);
-//! - `AddContact` on an existing entry keeps its saved number, and its
-//!   `share_phone` check runs after the entry is added, so a target who is
-//!   now a contact under My Contacts gets no extra exception (S11);
-//! - `DeleteContact` of someone not in the book succeeds and changes nothing,
-//!   like `contacts.deleteContacts`; it leaves privacy exceptions alone (S12);
-//! - no operation re-matches old unmatched entries (S1 forbids new users).
+//! Where SPEC is silent the models make the choices written down in
+//! `docs/SPEC.md` ("Choices where the spec is silent"); the reference makes
+//! the same ones.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -26,9 +20,10 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::models::usermap::UserMap;
 use std::marker::PhantomData;
 
-use crate::models::implementation::Model;
+use crate::models::implementation::{Implementation, TransportError};
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{self, PrivacyKey, Rule};
+use crate::world::response::{imported_buffers, members_buffer};
 use crate::world::response::{ErrorCode, ImportedContact, MemberView, Outcome, Response};
 use crate::world::Era;
 use crate::world::{Op, World};
@@ -38,6 +33,8 @@ use crate::world::{Op, World};
 pub trait FindPolicy {
     /// The era this policy implements.
     const ERA: Era;
+    /// The implementation's name in failures and stories.
+    const NAME: &'static str;
     /// Whether `viewer`, supplying `target`'s number, matches `target`.
     fn may_find(state: &State, viewer: UserId, target: UserId) -> bool;
 }
@@ -53,6 +50,7 @@ pub struct Patched;
 
 impl FindPolicy for Legacy {
     const ERA: Era = Era::Legacy;
+    const NAME: &'static str = "legacy";
     fn may_find(_: &State, _: UserId, _: UserId) -> bool {
         true
     }
@@ -60,6 +58,7 @@ impl FindPolicy for Legacy {
 
 impl FindPolicy for Patched {
     const ERA: Era = Era::Patched;
+    const NAME: &'static str = "patched";
     fn may_find(state: &State, viewer: UserId, target: UserId) -> bool {
         state.allows(target, PrivacyKey::AddedByPhone, viewer)
             || state.allows(target, PrivacyKey::PhoneNumber, viewer)
@@ -145,20 +144,6 @@ impl Members {
         self.bits[w] &= !b;
         was
     }
-
-    /// Members in user order.
-    fn iter(&self) -> impl Iterator<Item = UserId> + '_ {
-        self.bits.iter().enumerate().flat_map(|(w, &word)| {
-            let mut rest = word;
-            std::iter::from_fn(move || {
-                (rest != 0).then(|| {
-                    let b = rest.trailing_zeros();
-                    rest &= rest - 1;
-                    UserId((w * 64) as u32 + b)
-                })
-            })
-        })
-    }
 }
 
 /// One user's address book (S3).
@@ -193,6 +178,29 @@ pub struct State {
 }
 
 impl State {
+    /// Starts over in `world`, keeping every allocation that can be kept.
+    fn reset(&mut self, world: &World) {
+        let n = world.phones.len();
+        self.phones.clone_from(&world.phones);
+        self.by_phone.clear();
+        self.by_phone.extend(world.phones.iter().enumerate().map(|(i, p)| (*p, UserId(i as u32))));
+        self.members.truncate(world.groups as usize);
+        for m in &mut self.members {
+            m.bits.clear();
+            m.bits.resize(n.div_ceil(64), 0);
+        }
+        self.members.resize_with(world.groups as usize, || Members::new(n));
+        self.settings.clear();
+        self.settings.resize(n, Settings::default());
+        self.books.truncate(n);
+        for book in self.books.iter_mut().flatten() {
+            book.matched.clear();
+            book.unmatched.clear();
+        }
+        self.books.resize_with(n, || None);
+        self.known.values_mut().for_each(|k| k.clear());
+    }
+
     fn new(world: &World) -> State {
         let n = world.phones.len();
         State {
@@ -301,6 +309,13 @@ pub struct Server<P: FindPolicy> {
     policy: PhantomData<P>,
 }
 
+impl<P: FindPolicy> Default for Server<P> {
+    /// A server over an empty world; [`Implementation::reset`] gives it one.
+    fn default() -> Self {
+        Server::new(&World { phones: Vec::new(), groups: 0, unowned: Vec::new() })
+    }
+}
+
 impl<P: FindPolicy> Server<P> {
     /// A server holding `world`: users registered, groups empty, settings
     /// at their defaults, address books empty.
@@ -313,10 +328,10 @@ impl<P: FindPolicy> Server<P> {
         &self.state
     }
 
-    fn import(&mut self, owner: UserId, phones: &[Phone]) -> Outcome {
+    fn import(&mut self, owner: UserId, phones: &[Phone], out: &mut Outcome) -> Result<(), ErrorCode> {
         self.state.user(owner)?;
         let own = self.state.phones[owner.0 as usize];
-        let (mut matched, mut unmatched) = (Vec::new(), Vec::new());
+        let (matched, unmatched) = imported_buffers(out);
         for &phone in phones {
             if phone == own {
                 continue;
@@ -334,7 +349,7 @@ impl<P: FindPolicy> Server<P> {
                 }
             }
         }
-        Ok(Response::Imported { matched, unmatched })
+        Ok(())
     }
 
     fn add_contact(&mut self, owner: UserId, target: UserId, share_phone: bool) -> Outcome {
@@ -346,8 +361,10 @@ impl<P: FindPolicy> Server<P> {
         if !referable {
             return Err(ErrorCode::ContactIdInvalid);
         }
+        // S11 (revised): the exception is judged before the entry exists.
+        let allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
         self.state.book_mut(owner).matched.entry(target).or_insert(None);
-        if share_phone && !self.state.allows(owner, PrivacyKey::PhoneNumber, target) {
+        if share_phone && !allowed_before {
             let settings = &mut self.state.settings[owner.0 as usize];
             let old = settings.phone_number.take().unwrap_or(Cow::Borrowed(&MY_CONTACTS));
             let mut rules = vec![Compiled::Users(true, BTreeSet::from([target]))];
@@ -373,14 +390,33 @@ impl<P: FindPolicy> Server<P> {
     }
 }
 
-impl<P: FindPolicy> Model for Server<P> {
+impl<P: FindPolicy> Implementation for Server<P> {
+    fn name(&self) -> &str {
+        P::NAME
+    }
+
     fn era(&self) -> Era {
         P::ERA
     }
 
-    fn apply(&mut self, op: &Op) -> Outcome {
+    fn reset(&mut self, world: &World) -> Result<(), TransportError> {
+        self.state.reset(world);
+        Ok(())
+    }
+
+    fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError> {
+        if let Err(code) = self.answer(op, out) {
+            *out = Err(code);
+        }
+        Ok(())
+    }
+}
+
+impl<P: FindPolicy> Server<P> {
+    /// Executes `op`, writing a response into `out` or returning the error.
+    pub fn answer(&mut self, op: &Op, out: &mut Outcome) -> Result<(), ErrorCode> {
         let s = &mut self.state;
-        match op {
+        let done = match op {
             Op::JoinGroup { user, group } => {
                 s.user(*user)?;
                 s.group(*group)?;
@@ -397,7 +433,7 @@ impl<P: FindPolicy> Model for Server<P> {
                 }
                 Ok(Response::Done)
             }
-            Op::ImportContacts { owner, phones } => self.import(*owner, phones),
+            Op::ImportContacts { owner, phones } => return self.import(*owner, phones, out),
             Op::AddContact { owner, target, share_phone } => self.add_contact(*owner, *target, *share_phone),
             Op::DeleteContact { owner, target } => {
                 s.user(*owner)?;
@@ -429,18 +465,31 @@ impl<P: FindPolicy> Model for Server<P> {
             }
             Op::ListMembers { viewer, group } => {
                 s.user(*viewer)?;
-                let members = s.group(*group)?;
-                if !members.contains(viewer) {
+                if !s.group(*group)?.contains(viewer) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
-                let ids: Vec<UserId> = members.iter().collect();
-                Ok(Response::Members(ids.into_iter().map(|m| s.view(*viewer, m)).collect()))
+                let views = members_buffer(out);
+                let words = s.members[group.0 as usize].bits.len();
+                for w in 0..words {
+                    let mut rest = s.members[group.0 as usize].bits[w];
+                    while rest != 0 {
+                        let member = UserId((w * 64) as u32 + rest.trailing_zeros());
+                        rest &= rest - 1;
+                        views.push(s.view(*viewer, member));
+                    }
+                }
+                return Ok(());
             }
             Op::ResolvePhone { viewer, phone } => self.resolve(*viewer, *phone),
-        }
+        };
+        *out = Ok(done?);
+        Ok(())
     }
 
-    fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
+    /// Whether `owner`'s setting `key` allows `viewer` by this server's own
+    /// rule evaluation: for the scale scenario, which counts the attack's
+    /// breaches where no judge's books fit. The fuzz oracle never asks.
+    pub fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
         self.state.allows(owner, key, viewer)
     }
 }

@@ -66,6 +66,17 @@ impl<V: Copy> UserMap<V> {
         self.len() == 0
     }
 
+    /// Forgets every entry, keeping the allocation.
+    pub fn clear(&mut self) {
+        match self {
+            UserMap::Sparse(m) => m.clear(),
+            UserMap::Dense { slots, len } => {
+                slots.iter_mut().for_each(|s| *s = None);
+                *len = 0;
+            }
+        }
+    }
+
     /// Sets `user`'s value; returns the previous one.
     pub fn insert(&mut self, user: UserId, value: V) -> Option<V> {
         let old = match self {

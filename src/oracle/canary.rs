@@ -1,37 +1,69 @@
-//! The canary: the legacy model checked against INV-1 alone.
+//! The canary: the legacy model checked against INV-1 alone, by the judge.
 //!
 //! It must fail fast. If the fuzzer ever stops finding a legacy INV-1
 //! breach, the harness has lost sight of the 2019 loophole (a broken
 //! decoder, a model that no longer matches, an oracle that stopped looking)
 //! and its silence on the patched model means nothing.
 
-use crate::models::implementation::Model;
+use crate::models::implementation::Implementation;
 use crate::models::server::LegacyServer;
-use crate::oracle::checks::{Breach, Knowledge};
-use crate::world::{Run, World};
+use crate::oracle::checks::Breach;
+use crate::oracle::judge::Judge;
+use crate::world::response::links;
+use crate::world::{Outcome, Response, Run, World};
 
-/// The INV-1 breaches the legacy model commits in `run`, with step
-/// indices, judged by the legacy model's own settings. Lazy: operations run
-/// only as far as the caller reads, so the canary stops at the first breach.
-fn legacy_breaches(run: &Run) -> impl Iterator<Item = (usize, Breach)> + '_ {
-    let world = World::from_config(&run.world);
-    let mut legacy = LegacyServer::new(&world);
-    let mut knowledge = Knowledge::default();
-    run.ops.iter().enumerate().flat_map(move |(index, op)| {
-        let outcome = legacy.apply(op);
-        knowledge.observe(&legacy, op, &outcome).breaches.into_iter().map(move |b| (index, b))
-    })
+/// A legacy server and the judge's books of its world, reused across runs.
+pub struct Canary {
+    legacy: LegacyServer,
+    judge: Judge,
+    out: Outcome,
+}
+
+impl Default for Canary {
+    fn default() -> Self {
+        Canary { legacy: LegacyServer::default(), judge: Judge::default(), out: Ok(Response::Done) }
+    }
+}
+
+impl Canary {
+    /// The INV-1 breaches the legacy model commits in `run`, with step
+    /// indices, in order; stops after `limit` of them.
+    pub fn breaches(&mut self, run: &Run, limit: usize) -> Vec<(usize, Breach)> {
+        let world = World::from_config(&run.world);
+        let _ = self.legacy.reset(&world);
+        self.judge.reset(&world);
+        let mut found = Vec::new();
+        for (index, op) in run.ops.iter().enumerate() {
+            let _ = self.legacy.apply(op, &mut self.out);
+            let viewer = op.actor();
+            for link in links(op, &self.out) {
+                if link.user == viewer || self.judge.knows(viewer, link) {
+                    continue;
+                }
+                if !self.judge.may_learn(op, viewer, link) {
+                    found.push((index, Breach { viewer, link }));
+                }
+                self.judge.learn(viewer, link);
+            }
+            if found.len() >= limit {
+                found.truncate(limit);
+                return found;
+            }
+            self.judge.record(op, &self.out);
+        }
+        found
+    }
 }
 
 /// The first INV-1 breach the legacy model commits in `run`, with its step
 /// index.
 pub fn first_legacy_breach(run: &Run) -> Option<(usize, Breach)> {
-    legacy_breaches(run).next()
+    Canary::default().breaches(run, 1).into_iter().next()
 }
 
 /// Every INV-1 breach the legacy model commits over the whole of `run`,
 /// with step indices: what a run's legacy breach count will be once any
 /// patched-side failure in it is fixed.
 pub fn all_legacy_breaches(run: &Run) -> Vec<(usize, Breach)> {
-    legacy_breaches(run).collect()
+    Canary::default().breaches(run, usize::MAX)
 }

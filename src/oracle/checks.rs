@@ -1,40 +1,20 @@
-//! The invariants of SPEC, as checks over one step's outcome: what a viewer
-//! learns (S17), INV-1 (no hidden numbers to non-contacts), INV-2 (no wrong
-//! numbers) and INV-3 (no existence oracle).
+//! The checks run after every step, each a function of one step's answers
+//! and the judge's books as they were before the step: INV-2 (no wrong
+//! numbers), INV-3 (no existence oracle), INV-4 (no over-blocking), the
+//! D-4 comparison of legacy and patched, and D-1/D-2's classification of a
+//! difference from the reference. INV-1 is judged in the engine, link by
+//! link, with [`Judge::may_learn`].
 //!
-//! The checks judge a model's outcome against a *judge*: any [`Model`] whose
-//! [`Model::allows`] says what the settings allow right now. The lockstep
-//! runner uses the reference of the same era as judge; the canary and the
-//! scale scenario, which run no reference, use the model itself.
+//! Every response variant is matched by name where answers are inspected,
+//! so a new variant cannot slip past a check unnoticed.
 
 use rustc_hash::{FxHashMap, FxHashSet};
-
 use serde::{Deserialize, Serialize};
 
-use crate::models::implementation::Model;
 use crate::models::usermap::UserMap;
-use crate::world::ids::{Phone, UserId};
-use crate::world::privacy::PrivacyKey;
-use crate::world::response::{links_shown, ErrorCode, Link, Outcome, Response};
-use crate::world::{Op, World};
-
-/// What each viewer has learned so far (S17): never forgotten.
-///
-/// Per viewer, the number first learned for each user (a [`UserMap`], so
-/// an attacker who learns a million numbers in user order stays a
-/// sequential walk), plus any further number shown for the same user
-/// (only a broken model shows two, an INV-2 matter). Only ever probed,
-/// never iterated: no order leaks out.
-#[derive(Debug, Default, Clone)]
-pub struct Knowledge {
-    by_viewer: FxHashMap<UserId, ViewerKnowledge>,
-}
-
-#[derive(Debug, Default, Clone)]
-struct ViewerKnowledge {
-    first: UserMap<Phone>,
-    more: FxHashSet<Link>,
-}
+use crate::oracle::judge::Judge;
+use crate::world::response::links;
+use crate::world::{ErrorCode, Link, Op, Outcome, Phone, PrivacyKey, Response, UserId};
 
 /// A link a viewer learned at a step where INV-1 allowed none of (a), (b), (c).
 #[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -45,13 +25,316 @@ pub struct Breach {
     pub link: Link,
 }
 
-/// The links an outcome taught its viewer, and those of them that broke INV-1.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Learning {
-    /// Links about other users the viewer did not know before this step.
-    pub learned: Vec<Link>,
-    /// The learned links INV-1 does not allow.
-    pub breaches: Vec<Breach>,
+/// INV-2: the first link shown that pairs a user with a number not theirs.
+pub fn wrong_number(judge: &Judge, op: &Op, outcome: &Outcome) -> Option<Link> {
+    links(op, outcome).find(|l| judge.phone_of(l.user) != Some(l.phone))
+}
+
+/// INV-3: a reason the outcome of an import or resolve tells a refused
+/// number apart from an unregistered one, if it does.
+///
+/// An unregistered number is always answered the same way: a resolve fails
+/// with `PHONE_NOT_OCCUPIED`; an import succeeds and lists the number under
+/// `unmatched`. So a resolve that does not find the number's owner must fail
+/// with exactly that error, and an import must account for every supplied
+/// number (but the actor's own) once, either matched or unmatched.
+pub fn existence_oracle(judge: &Judge, op: &Op, outcome: &Outcome) -> Option<String> {
+    match op {
+        Op::ResolvePhone { phone, .. } => match outcome {
+            Err(ErrorCode::PhoneNotOccupied) | Ok(Response::Resolved { .. }) => None,
+            Err(code) => Some(format!(
+                "resolving {phone} failed with {code}, but an unregistered number gets PHONE_NOT_OCCUPIED"
+            )),
+            Ok(Response::Done | Response::Imported { .. } | Response::Member(_) | Response::Members(_)) => {
+                Some(format!("resolving {phone} answered something other than a user or PHONE_NOT_OCCUPIED"))
+            }
+        },
+        Op::ImportContacts { owner, phones } => match outcome {
+            Err(code) => Some(format!("the import failed with {code}, but an import of unregistered numbers succeeds")),
+            Ok(Response::Imported { matched, unmatched }) => {
+                let own = judge.phone_of(*owner);
+                let supplied = || phones.iter().copied().filter(move |p| Some(*p) != own);
+                let answered = matched.len() + unmatched.len();
+                let accounted = supplied().all(|p| {
+                    let want = supplied().filter(|q| *q == p).count();
+                    let got =
+                        matched.iter().filter(|m| m.phone == p).count() + unmatched.iter().filter(|u| **u == p).count();
+                    want == got
+                });
+                (answered != supplied().count() || !accounted).then(|| {
+                    let missing: Vec<String> = supplied()
+                        .filter(|p| !matched.iter().any(|m| m.phone == *p) && !unmatched.contains(p))
+                        .map(|p| p.to_string())
+                        .collect();
+                    format!(
+                        "the response does not list every supplied number once as matched or unmatched (missing: [{}]); an unregistered number is always listed as unmatched",
+                        missing.join(", ")
+                    )
+                })
+            }
+            Ok(Response::Done | Response::Member(_) | Response::Members(_) | Response::Resolved { .. }) => {
+                Some("the import answered something other than a list of matched and unmatched numbers".to_string())
+            }
+        },
+        Op::JoinGroup { .. }
+        | Op::LeaveGroup { .. }
+        | Op::AddContact { .. }
+        | Op::DeleteContact { .. }
+        | Op::SetPrivacy { .. }
+        | Op::QueryMember { .. }
+        | Op::ListMembers { .. } => None,
+    }
+}
+
+/// INV-4 (patched era): a place where the answer withholds what the
+/// target's `PhoneNumber` allows the viewer: `(target, what was withheld)`.
+pub fn over_blocking(judge: &Judge, op: &Op, outcome: &Outcome) -> Option<(UserId, String)> {
+    let viewer = op.actor();
+    let allowed = |t: UserId| t != viewer && judge.allows(t, PrivacyKey::PhoneNumber, viewer);
+    let view_withheld = |v: &crate::world::MemberView| {
+        (allowed(v.user) && v.phone.is_none())
+            .then(|| (v.user, format!("showed {} to {viewer} without the number", v.user)))
+    };
+    match (op, outcome) {
+        (Op::QueryMember { .. } | Op::ListMembers { .. }, Ok(Response::Member(v))) => view_withheld(v),
+        (Op::QueryMember { .. } | Op::ListMembers { .. }, Ok(Response::Members(vs))) => {
+            vs.iter().find_map(view_withheld)
+        }
+        (Op::ImportContacts { phones, .. }, Ok(Response::Imported { matched, unmatched: _ })) => {
+            phones.iter().find_map(|p| {
+                let t = judge.owner_of(*p).filter(|t| allowed(*t))?;
+                let found = matched.iter().any(|m| m.phone == *p && m.user == t);
+                (!found).then(|| (t, format!("did not match {p} to {t} for {viewer}")))
+            })
+        }
+        (Op::ResolvePhone { phone, .. }, outcome) => {
+            let t = judge.owner_of(*phone).filter(|t| allowed(*t))?;
+            let found = matches!(outcome, Ok(Response::Resolved { user }) if *user == t);
+            (!found).then(|| (t, format!("did not resolve {phone} to {t} for {viewer}")))
+        }
+        (
+            Op::JoinGroup { .. }
+            | Op::LeaveGroup { .. }
+            | Op::ImportContacts { .. }
+            | Op::AddContact { .. }
+            | Op::DeleteContact { .. }
+            | Op::SetPrivacy { .. }
+            | Op::QueryMember { .. }
+            | Op::ListMembers { .. },
+            _,
+        ) => None,
+    }
+}
+
+/// How D-1/D-2 name a difference from the reference: a link the
+/// implementation shows that the reference does not (a leak), one it
+/// withholds (hides), or another difference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Difference {
+    /// The implementation shows this link; the reference does not.
+    Leak(Link),
+    /// The reference shows this link; the implementation does not.
+    Hides(Link),
+    /// Any other difference.
+    Other,
+}
+
+/// Classifies a difference between `expected` (the reference) and
+/// `actual`, ignoring the viewer's own link.
+pub fn classify(op: &Op, expected: &Outcome, actual: &Outcome) -> Difference {
+    let viewer = op.actor();
+    let shown = |o: &Outcome, l: Link| links(op, o).any(|m| m == l);
+    if let Some(l) = links(op, actual).find(|l| l.user != viewer && !shown(expected, *l)) {
+        return Difference::Leak(l);
+    }
+    if let Some(l) = links(op, expected).find(|l| l.user != viewer && !shown(actual, *l)) {
+        return Difference::Hides(l);
+    }
+    Difference::Other
+}
+
+/// Pairs of users tied by a loophole step (SPEC D-4): unordered, kept for
+/// the rest of the run (see `docs/SPEC.md`, "How the harness reads D-4").
+#[derive(Debug, Clone, Default)]
+pub struct Tied {
+    pairs: Vec<(UserId, UserId)>,
+}
+
+impl Tied {
+    /// Forgets every pair (a new run).
+    pub fn clear(&mut self) {
+        self.pairs.clear();
+    }
+
+    fn key(a: UserId, b: UserId) -> (UserId, UserId) {
+        (a.min(b), a.max(b))
+    }
+
+    /// Ties `a` and `b`.
+    pub fn tie(&mut self, a: UserId, b: UserId) {
+        let k = Tied::key(a, b);
+        if !self.pairs.contains(&k) {
+            self.pairs.push(k);
+        }
+    }
+
+    /// Whether `a` and `b` are tied, in either direction.
+    pub fn contains(&self, a: UserId, b: UserId) -> bool {
+        self.pairs.contains(&Tied::key(a, b))
+    }
+}
+
+/// How D-4 explains one step's legacy and patched answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Explained {
+    /// They answered the same.
+    Same,
+    /// A direct loophole step: legacy matched a number that patched refused
+    /// only because of `AddedByPhone`.
+    Loophole,
+    /// Every difference concerns a pair tied by an earlier loophole step.
+    Consequence,
+    /// A difference that is neither, and why.
+    Unexplained(String),
+}
+
+/// One number of an import as an answer shows it: matched to a user, or
+/// unmatched; `None` when the answer does not account for it.
+fn import_answer(outcome: &Outcome, phone: Phone, cursor: &mut (usize, usize)) -> Option<Option<UserId>> {
+    let Ok(Response::Imported { matched, unmatched }) = outcome else { return None };
+    if let Some(m) = matched.get(cursor.0).filter(|m| m.phone == phone) {
+        cursor.0 += 1;
+        return Some(Some(m.user));
+    }
+    if unmatched.get(cursor.1) == Some(&phone) {
+        cursor.1 += 1;
+        return Some(None);
+    }
+    None
+}
+
+/// D-4: explains the differences between the legacy and the patched
+/// answers to `op`, with `judge` holding the patched implementation's books
+/// before the step and `tied` the pairs tied so far (extended here).
+pub fn explain_divergence(op: &Op, legacy: &Outcome, patched: &Outcome, judge: &Judge, tied: &mut Tied) -> Explained {
+    if legacy == patched {
+        return Explained::Same;
+    }
+    let viewer = op.actor();
+    let unexplained = |why: String| Explained::Unexplained(why);
+    // A match legacy made and patched refused, judged as a loophole step.
+    let loophole = |tied: &mut Tied, phone: Phone, found: UserId| -> Result<(), String> {
+        if judge.owner_of(phone) != Some(found) || found == viewer {
+            return Err(format!("legacy matched {phone} to {found}, who does not own it"));
+        }
+        if !judge.loophole_refusal(viewer, found) {
+            return Err(format!(
+                "patched refused {viewer} {found}'s number {phone}, but not for the loophole's reason alone (\"who can find me\" refusing while \"who can see my number\" refuses and the link is unknown)"
+            ));
+        }
+        tied.tie(viewer, found);
+        Ok(())
+    };
+    match op {
+        Op::ImportContacts { owner, phones } => {
+            let own = judge.phone_of(*owner);
+            let (mut lc, mut pc) = ((0, 0), (0, 0));
+            let mut direct = false;
+            for &phone in phones.iter().filter(|p| Some(**p) != own) {
+                match (import_answer(legacy, phone, &mut lc), import_answer(patched, phone, &mut pc)) {
+                    (Some(l), Some(p)) if l == p => {}
+                    (Some(Some(found)), Some(None)) => match loophole(tied, phone, found) {
+                        Ok(()) => direct = true,
+                        Err(why) => return unexplained(why),
+                    },
+                    (Some(l), Some(p)) => return unexplained(format!(
+                        "for {phone} legacy answered {}, patched {}; the patch may only refuse matches legacy makes",
+                        l.map_or("unmatched".to_string(), |u| u.to_string()),
+                        p.map_or("unmatched".to_string(), |u| u.to_string())
+                    )),
+                    (None, _) | (_, None) => {
+                        return unexplained(format!("the two answers do not account for {phone} alike"));
+                    }
+                }
+            }
+            if direct {
+                Explained::Loophole
+            } else {
+                unexplained("the two imports differ in shape".to_string())
+            }
+        }
+        Op::ResolvePhone { phone, .. } => match (legacy, patched) {
+            (Ok(Response::Resolved { user }), Err(ErrorCode::PhoneNotOccupied)) => {
+                match loophole(tied, *phone, *user) {
+                    Ok(()) => Explained::Loophole,
+                    Err(why) => unexplained(why),
+                }
+            }
+            _ => unexplained("the patch may only refuse a resolve that legacy answers".to_string()),
+        },
+        Op::AddContact { owner, target, .. } => {
+            let contact_id_difference = matches!(
+                (legacy, patched),
+                (Ok(Response::Done), Err(ErrorCode::ContactIdInvalid))
+                    | (Err(ErrorCode::ContactIdInvalid), Ok(Response::Done))
+            );
+            if contact_id_difference && tied.contains(*owner, *target) {
+                Explained::Consequence
+            } else {
+                unexplained(format!(
+                    "adding {target} differs, and {owner} and {target} are not tied by an earlier loophole step"
+                ))
+            }
+        }
+        Op::QueryMember { .. } | Op::ListMembers { .. } => {
+            let views = |o: &Outcome| -> Option<Vec<crate::world::MemberView>> {
+                match o {
+                    Ok(Response::Member(v)) => Some(vec![v.clone()]),
+                    Ok(Response::Members(vs)) => Some(vs.clone()),
+                    Ok(Response::Done | Response::Imported { .. } | Response::Resolved { .. }) | Err(_) => None,
+                }
+            };
+            let (Some(l), Some(p)) = (views(legacy), views(patched)) else {
+                return unexplained("one era lets the viewer look and the other does not".to_string());
+            };
+            if l.len() != p.len() {
+                return unexplained("the eras list different members".to_string());
+            }
+            for (a, b) in l.iter().zip(&p) {
+                if a.user != b.user {
+                    return unexplained("the eras list different members".to_string());
+                }
+                if a != b && !tied.contains(viewer, a.user) {
+                    return unexplained(format!(
+                        "{viewer}'s view of {} differs, and they are not tied by an earlier loophole step",
+                        a.user
+                    ));
+                }
+            }
+            Explained::Consequence
+        }
+        Op::JoinGroup { .. } | Op::LeaveGroup { .. } | Op::DeleteContact { .. } | Op::SetPrivacy { .. } => {
+            unexplained(format!("{} cannot differ between the eras", op.name()))
+        }
+    }
+}
+
+/// What each viewer has learned so far (S17), for worlds too large for the
+/// judge's bitsets (the scale scenario): never forgotten.
+///
+/// Per viewer, the number first learned for each user (a [`UserMap`], so
+/// an attacker who learns a million numbers in user order stays a
+/// sequential walk), plus any further number shown for the same user.
+/// Only ever probed, never iterated: no order leaks out.
+#[derive(Debug, Default, Clone)]
+pub struct Knowledge {
+    by_viewer: FxHashMap<UserId, ViewerKnowledge>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct ViewerKnowledge {
+    first: UserMap<Phone>,
+    more: FxHashSet<Link>,
 }
 
 impl Knowledge {
@@ -65,98 +348,29 @@ impl Knowledge {
         }
     }
 
-    /// Records what `outcome` of `op` taught its actor, and checks each new
-    /// link against INV-1 with `judge`'s settings as they are after the step:
-    /// (a) the owner's PhoneNumber allows the viewer; (b) the viewer supplied
-    /// the number and the owner's AddedByPhone allows the viewer; (c) the
-    /// viewer already knew the link.
-    pub fn observe(&mut self, judge: &dyn Model, op: &Op, outcome: &Outcome) -> Learning {
+    /// Records what `outcome` of `op` taught its actor, and returns the new
+    /// links INV-1 does not allow, by `allows` (who decides the settings):
+    /// (a) the owner's PhoneNumber allows the viewer; (b) the viewer
+    /// supplied the number and the owner's AddedByPhone allows the viewer;
+    /// (c) the viewer already knew the link.
+    pub fn observe(
+        &mut self,
+        allows: &dyn Fn(UserId, PrivacyKey, UserId) -> bool,
+        op: &Op,
+        outcome: &Outcome,
+    ) -> Vec<Breach> {
         let viewer = op.actor();
-        let mut learning = Learning::default();
-        let supplied: FxHashSet<Phone> = op.supplied_phones().iter().copied().collect();
-        for link in links_shown(op, outcome) {
-            // Links are unique within an outcome, so recording as we go
-            // cannot hide a link from a later check of the same step.
+        let mut breaches = Vec::new();
+        for link in links(op, outcome) {
             if link.user == viewer || !self.learn(viewer, link) {
                 continue;
             }
-            let see = judge.allows(link.user, PrivacyKey::PhoneNumber, viewer);
-            let find = supplied.contains(&link.phone) && judge.allows(link.user, PrivacyKey::AddedByPhone, viewer);
+            let see = allows(link.user, PrivacyKey::PhoneNumber, viewer);
+            let find = op.supplies(link.phone) && allows(link.user, PrivacyKey::AddedByPhone, viewer);
             if !(see || find) {
-                learning.breaches.push(Breach { viewer, link });
+                breaches.push(Breach { viewer, link });
             }
-            learning.learned.push(link);
         }
-        learning
-    }
-}
-
-/// INV-2: the first link shown that pairs a user with a number not theirs.
-pub fn wrong_number(world: &World, op: &Op, outcome: &Outcome) -> Option<Link> {
-    links_shown(op, outcome).into_iter().find(|l| world.phone_of(l.user) != Some(l.phone))
-}
-
-/// INV-3: a reason the outcome of an import or resolve tells a refused
-/// number apart from an unregistered one, if it does.
-///
-/// An unregistered number is always answered the same way: a resolve fails
-/// with `PHONE_NOT_OCCUPIED`; an import succeeds and lists the number under
-/// `unmatched`. So a resolve that does not find the number's owner must fail
-/// with exactly that error, and an import must account for every supplied
-/// number (but the actor's own) once, either matched or unmatched.
-pub fn existence_oracle(world: &World, op: &Op, outcome: &Outcome) -> Option<String> {
-    match (op, outcome) {
-        (Op::ResolvePhone { phone, .. }, Err(code)) if *code != ErrorCode::PhoneNotOccupied => {
-            Some(format!("resolving {phone} failed with {code}, but an unregistered number gets PHONE_NOT_OCCUPIED"))
-        }
-        (Op::ImportContacts { .. }, Err(code)) => {
-            Some(format!("the import failed with {code}, but an import of unregistered numbers succeeds"))
-        }
-        (Op::ImportContacts { owner, phones }, Ok(Response::Imported { matched, unmatched })) => {
-            let own = world.phone_of(*owner);
-            let supplied: Vec<Phone> = phones.iter().copied().filter(|p| Some(*p) != own).collect();
-            let mut answered: Vec<Phone> = matched.iter().map(|m| m.phone).chain(unmatched.iter().copied()).collect();
-            let mut expected = supplied.clone();
-            answered.sort();
-            expected.sort();
-            (answered != expected).then(|| {
-                let missing: Vec<String> = supplied
-                    .iter()
-                    .filter(|p| !matched.iter().any(|m| m.phone == **p) && !unmatched.contains(p))
-                    .map(|p| p.to_string())
-                    .collect();
-                format!(
-                    "the response does not list every supplied number as matched or unmatched (missing: [{}]); an unregistered number is always listed as unmatched",
-                    missing.join(", ")
-                )
-            })
-        }
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::models::server::LegacyServer;
-    use crate::world::WorldConfig;
-
-    /// S17: a second, different number shown for a user is a new link (the
-    /// first stays known); the same link again is not.
-    #[test]
-    fn s17_knowledge_is_per_link() {
-        let world = World::from_config(&WorldConfig { users: 2, groups: 1, unowned_numbers: 0 });
-        let judge = LegacyServer::new(&world);
-        let (alice, bob) = (UserId(0), UserId(1));
-        let op = Op::ResolvePhone { viewer: alice, phone: bob.planned_phone() };
-        let mut k = Knowledge::default();
-        let seen = |k: &mut Knowledge, user: UserId| k.observe(&judge, &op, &Ok(Response::Resolved { user })).learned;
-        assert_eq!(seen(&mut k, bob), vec![Link { user: bob, phone: bob.planned_phone() }]);
-        assert_eq!(seen(&mut k, bob), vec![], "already known");
-        // A (wrong) pairing of alice's own account is never "learned about another".
-        assert_eq!(seen(&mut k, alice), vec![]);
-        let other = Op::ResolvePhone { viewer: alice, phone: Phone(1) };
-        let learned = k.observe(&judge, &other, &Ok(Response::Resolved { user: bob })).learned;
-        assert_eq!(learned, vec![Link { user: bob, phone: Phone(1) }], "a different number is a new link");
+        breaches
     }
 }

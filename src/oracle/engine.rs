@@ -1,31 +1,34 @@
-//! The lockstep runner: one run through the reference (both eras), the
-//! legacy model and the patched model, step by step, checking D-1..D-4 and
-//! INV-1..3 after every step (SPEC "The differential oracle").
+//! The lockstep engine: one run through a reference per era and any number
+//! of named implementations, step by step, with every check of SPEC's
+//! differential oracle after every step (D-1..D-4, INV-1..4; see
+//! `docs/SPEC.md`).
 //!
-//! D-4 is checked two ways. First, by counterfactual: a *shadow* patched
-//! model runs the same operations except that every valid `AddedByPhone`
-//! setting is replaced by Everybody. SPEC S15 makes the eras differ only in
-//! honouring that setting, so the shadow must answer exactly as legacy does;
-//! any difference is a divergence with another cause. Second, by history:
-//! the first step at which legacy and patched answer differently must be the
-//! loophole itself (an import or resolve where legacy shows a link that
-//! patched withholds because the owner's `AddedByPhone` refuses the viewer);
-//! later differences are its consequences (contacts that exist only in
-//! legacy change `is_contact`, `AddContact` and contact-based rules).
-
-use std::borrow::Cow;
+//! Running and judging are separate. [`Engine::step`] runs one operation on
+//! every side, then the checks consume the answers and the judge's books,
+//! and the step's findings stay in the engine until the next step. The fuzz
+//! path ([`Engine::verdict`]) keeps nothing else; a full [`Trace`] is built
+//! only when replaying or minimising ([`Engine::trace`]). Implementations
+//! are reset, not rebuilt, between runs, and write their answers into
+//! outcome slots the engine keeps, so a warm engine allocates almost
+//! nothing per run beyond what decoding did.
+//!
+//! D-4 is checked as SPEC words it, with the judge's books of the patched
+//! implementation: a difference is a direct loophole step, or concerns a
+//! pair tied by an earlier one, or fails. The first design also ran a
+//! *shadow* patched model with every "find me" setting at Everybody; with
+//! the precise D-4 it is redundant (any difference it could see is one the
+//! pair check fails), so it is gone from the hot path.
 
 use serde::{Deserialize, Serialize};
 
-use crate::models::implementation::{Model, ModelFactory};
+use crate::models::implementation::{Implementation, TransportError};
 use crate::models::reference::Reference;
 use crate::models::server::{LegacyServer, PatchedServer};
-use crate::oracle::checks::{existence_oracle, wrong_number, Breach, Knowledge};
-use crate::oracle::failure::Failure;
-use crate::world::privacy::{self, PrivacyKey};
-use crate::world::response::{links_shown, Link, Outcome};
-use crate::world::Era;
-use crate::world::{Op, Run, World};
+use crate::oracle::checks::{self, Breach, Difference, Explained, Tied};
+use crate::oracle::failure::{reference_rule, Detail, Failure};
+use crate::oracle::judge::Judge;
+use crate::world::response::links;
+use crate::world::{Era, Link, Op, Outcome, Response, Run, World};
 
 /// A value per era.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
@@ -36,6 +39,24 @@ pub struct ByEra<T> {
     pub patched: T,
 }
 
+impl<T> ByEra<T> {
+    /// The side of `era`.
+    pub fn get(&self, era: Era) -> &T {
+        match era {
+            Era::Legacy => &self.legacy,
+            Era::Patched => &self.patched,
+        }
+    }
+
+    /// The side of `era`, mutably.
+    pub fn get_mut(&mut self, era: Era) -> &mut T {
+        match era {
+            Era::Legacy => &mut self.legacy,
+            Era::Patched => &mut self.patched,
+        }
+    }
+}
+
 /// How a step where legacy and patched answered differently is explained.
 #[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -43,9 +64,21 @@ pub enum Divergence {
     /// The loophole itself: legacy matched a number whose owner's
     /// `AddedByPhone` refuses the viewer; patched did not.
     Loophole,
-    /// A consequence of an earlier loophole match (contacts that only
-    /// legacy created).
+    /// A consequence of an earlier loophole match, for a tied pair.
     LoopholeConsequence,
+}
+
+/// What one implementation did at one step of a trace.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ImplStep {
+    /// The implementation's name.
+    pub name: String,
+    /// The era whose rules it follows.
+    pub era: Era,
+    /// What it answered.
+    pub outcome: Outcome,
+    /// Links about other users it taught the actor at this step (S17).
+    pub learned: Vec<Link>,
 }
 
 /// One step of a trace.
@@ -57,16 +90,36 @@ pub struct StepTrace {
     pub op: Op,
     /// What the reference of each era answered.
     pub reference: ByEra<Outcome>,
-    /// What each model under test answered.
-    pub model: ByEra<Outcome>,
-    /// Links about other users each model taught the actor at this step (S17).
-    pub learned: ByEra<Vec<Link>>,
-    /// Links the legacy model taught against INV-1: the loophole finding.
+    /// What each implementation answered, in lineup order.
+    pub implementations: Vec<ImplStep>,
+    /// Links legacy implementations taught against INV-1: the loophole finding.
     pub legacy_breaches: Vec<Breach>,
     /// Why legacy and patched differ here, when they do and it is allowed.
     pub divergence: Option<Divergence>,
     /// Every rule broken at this step, most specific first.
     pub failures: Vec<Failure>,
+}
+
+impl StepTrace {
+    /// What the implementation called `name` answered.
+    pub fn outcome(&self, name: &str) -> Option<&Outcome> {
+        self.implementations.iter().find(|i| i.name == name).map(|i| &i.outcome)
+    }
+
+    /// What the implementation called `name` taught the actor.
+    pub fn learned(&self, name: &str) -> &[Link] {
+        self.implementations.iter().find(|i| i.name == name).map_or(&[], |i| &i.learned)
+    }
+}
+
+/// Counts of the loophole finding over a run.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    /// INV-1 breaches by legacy implementations: events (a link learned
+    /// against INV-1 counts once, at the step it is first learned).
+    pub legacy_breaches: usize,
+    /// Steps where the loophole itself made the eras differ.
+    pub loophole_steps: usize,
 }
 
 /// The outcome class of a run.
@@ -78,7 +131,7 @@ pub enum Verdict {
     Pass {
         /// Steps run.
         steps: usize,
-        /// INV-1 breaches by the legacy model (the loophole), counted.
+        /// INV-1 breaches by the legacy implementation (the loophole).
         legacy_breaches: usize,
         /// Steps where the loophole itself made the eras differ.
         loophole_steps: usize,
@@ -87,6 +140,9 @@ pub enum Verdict {
     Fail {
         /// The most specific failure of the failing step.
         failure: Failure,
+        /// The loophole finding up to and including that step: a failing
+        /// verdict keeps what legacy leaked.
+        legacy_breaches: usize,
     },
 }
 
@@ -99,200 +155,355 @@ pub struct Trace {
     pub verdict: Verdict,
 }
 
-/// The default models under test.
-pub fn default_models(world: &World, era: Era) -> Box<dyn Model> {
-    match era {
-        Era::Legacy => Box::new(LegacyServer::new(world)),
-        Era::Patched => Box::new(PatchedServer::new(world)),
-    }
+/// One implementation in its seat, with the judge's books of its world.
+struct Seat {
+    imp: Box<dyn Implementation>,
+    name: String,
+    era: Era,
+    out: Outcome,
+    judge: Judge,
+    /// D-4 pairs tied by loophole steps against the first legacy seat.
+    tied: Tied,
+    learned: Vec<Link>,
+    breaches: Vec<Breach>,
+    /// A reset that failed, reported at the run's first step.
+    pending: Option<TransportError>,
+    /// Whether it answered the current step.
+    answered: bool,
 }
 
-/// Runs `run` through the default models and checks it.
-pub fn run(run: &Run) -> Trace {
-    run_with(run, &default_models)
-}
-
-/// Runs `run` through models built by `factory` and checks it.
-pub fn run_with(run: &Run, factory: &ModelFactory) -> Trace {
-    let world = World::from_config(&run.world);
-    let mut lockstep = Lockstep::new(&world, factory);
-    let mut steps = Vec::with_capacity(run.ops.len());
-    for op in &run.ops {
-        let step = lockstep.step(op);
-        let failed = step.failures.first().cloned();
-        steps.push(step);
-        if let Some(failure) = failed {
-            return Trace { steps, verdict: Verdict::Fail { failure } };
-        }
-    }
-    let verdict = Verdict::Pass {
-        steps: steps.len(),
-        legacy_breaches: lockstep.legacy_breaches,
-        loophole_steps: lockstep.loophole_steps,
-    };
-    Trace { steps, verdict }
-}
-
-/// The state of a run in progress: four worlds in lockstep plus what each
-/// model's viewers have learned.
-pub struct Lockstep {
+/// The lockstep engine. Build it once with [`Engine::new`] (or
+/// [`Engine::standard`]); it resets itself for every run.
+pub struct Engine {
     world: World,
-    reference: ByEra<Reference>,
-    models: ByEra<Box<dyn Model>>,
-    shadow: Box<dyn Model>,
-    knowledge: ByEra<Knowledge>,
-    next_index: usize,
-    legacy_breaches: usize,
-    loophole_steps: usize,
+    references: ByEra<Box<dyn Implementation>>,
+    reference_out: ByEra<Outcome>,
+    seats: Vec<Seat>,
+    index: usize,
+    tally: Tally,
+    divergence: Option<Divergence>,
+    failures: Vec<Failure>,
 }
 
-/// The operation the shadow runs: a valid `AddedByPhone` setting becomes
-/// Everybody; anything else is unchanged.
-fn without_find_restriction(op: &Op) -> Cow<'_, Op> {
-    match op {
-        Op::SetPrivacy { user, key: PrivacyKey::AddedByPhone, rules }
-            if privacy::validate(PrivacyKey::AddedByPhone, rules).is_ok() =>
-        {
-            Cow::Owned(Op::SetPrivacy { user: *user, key: PrivacyKey::AddedByPhone, rules: privacy::everybody() })
-        }
-        other => Cow::Borrowed(other),
-    }
+/// The outcome slot before anything answered.
+fn empty_outcome() -> Outcome {
+    Ok(Response::Done)
 }
 
-impl Lockstep {
-    /// A fresh run over `world`, with models built by `factory`.
-    pub fn new(world: &World, factory: &ModelFactory) -> Lockstep {
-        Lockstep {
-            world: world.clone(),
-            reference: ByEra {
-                legacy: Reference::new(world, Era::Legacy),
-                patched: Reference::new(world, Era::Patched),
-            },
-            models: ByEra { legacy: factory(world, Era::Legacy), patched: factory(world, Era::Patched) },
-            shadow: factory(world, Era::Patched),
-            knowledge: ByEra::default(),
-            next_index: 0,
-            legacy_breaches: 0,
-            loophole_steps: 0,
+impl Engine {
+    /// An engine for `references` (one per era) and the implementations
+    /// under test, in lineup order. Each implementation is seated in the
+    /// era it says it follows, under the name it gives.
+    pub fn new(references: ByEra<Box<dyn Implementation>>, implementations: Vec<Box<dyn Implementation>>) -> Engine {
+        let seats = implementations
+            .into_iter()
+            .map(|imp| Seat {
+                name: imp.name().to_string(),
+                era: imp.era(),
+                imp,
+                out: empty_outcome(),
+                judge: Judge::default(),
+                tied: Tied::default(),
+                learned: Vec::new(),
+                breaches: Vec::new(),
+                pending: None,
+                answered: false,
+            })
+            .collect();
+        Engine {
+            world: World { phones: Vec::new(), groups: 0, unowned: Vec::new() },
+            references,
+            reference_out: ByEra { legacy: empty_outcome(), patched: empty_outcome() },
+            seats,
+            index: 0,
+            tally: Tally::default(),
+            divergence: None,
+            failures: Vec::new(),
         }
     }
 
-    /// Executes one operation on every side and checks every rule.
-    pub fn step(&mut self, op: &Op) -> StepTrace {
-        let index = self.next_index;
-        self.next_index += 1;
-        let reference = ByEra { legacy: self.reference.legacy.apply(op), patched: self.reference.patched.apply(op) };
-        let model = ByEra { legacy: self.models.legacy.apply(op), patched: self.models.patched.apply(op) };
-        let shadow = self.shadow.apply(&without_find_restriction(op));
+    /// The references of SPEC, one per era.
+    pub fn standard_references() -> ByEra<Box<dyn Implementation>> {
+        ByEra { legacy: Box::new(Reference::new(Era::Legacy)), patched: Box::new(Reference::new(Era::Patched)) }
+    }
 
-        let viewer = op.actor();
-        let learn_p = self.knowledge.patched.observe(&self.reference.patched, op, &model.patched);
-        let learn_l = self.knowledge.legacy.observe(&self.reference.legacy, op, &model.legacy);
-        self.legacy_breaches += learn_l.breaches.len();
+    /// The standard lineup: the references, the legacy server ("legacy")
+    /// and the patched server ("patched").
+    pub fn standard() -> Engine {
+        Engine::new(
+            Engine::standard_references(),
+            vec![Box::new(LegacyServer::default()), Box::new(PatchedServer::default())],
+        )
+    }
 
-        let mut failures = Vec::new();
-        // D-3 / INV-2.
-        if let Some(link) = wrong_number(&self.world, op, &model.patched) {
-            let true_phone = self.world.phone_of(link.user);
-            failures.push(Failure::WrongNumber {
-                step: index,
-                op: op.clone(),
-                model: Era::Patched,
-                viewer,
-                link,
-                true_phone,
-            });
-        }
-        // D-1.
-        if model.patched != reference.patched {
-            failures.push(self.d1_failure(index, op, &reference.patched, &model.patched));
-        }
-        // D-3 / INV-1, INV-3.
-        if let Some(b) = learn_p.breaches.first() {
-            failures.push(Failure::PatchedBreach { step: index, op: op.clone(), viewer, link: b.link });
-        }
-        if let Some(why) = existence_oracle(&self.world, op, &model.patched) {
-            failures.push(Failure::ExistenceOracle { step: index, op: op.clone(), why, actual: model.patched.clone() });
-        }
-        // D-2.
-        if model.legacy != reference.legacy {
-            failures.push(Failure::LegacyDisagrees {
-                step: index,
-                op: op.clone(),
-                expected: reference.legacy.clone(),
-                actual: model.legacy.clone(),
-            });
-        }
-        // D-4.
-        let (divergence, unexplained) = self.d4(op, &model, &shadow);
-        if let Some(why) = unexplained {
-            failures.push(Failure::UnexplainedDivergence {
-                step: index,
-                op: op.clone(),
-                why,
-                legacy: model.legacy.clone(),
-                patched: model.patched.clone(),
-            });
-        }
-        failures.sort_by_key(|f| f.kind());
+    /// The names of the implementations under test, in lineup order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.seats.iter().map(|s| s.name.as_str())
+    }
 
+    /// Starts a new run in `world` on every side. A transport error here is
+    /// reported as the failure of the run's first step.
+    pub fn reset(&mut self, world: &World) {
+        self.world.clone_from(world);
+        self.index = 0;
+        self.tally = Tally::default();
+        self.divergence = None;
+        self.failures.clear();
+        for era in [Era::Legacy, Era::Patched] {
+            // The built-in references cannot fail to reset; a plugged-in one
+            // that does fails at its first answer instead.
+            let _ = self.references.get_mut(era).reset(world);
+        }
+        for seat in &mut self.seats {
+            seat.judge.reset(world);
+            seat.tied.clear();
+            seat.learned.clear();
+            seat.breaches.clear();
+            seat.pending = seat.imp.reset(world).err();
+        }
+    }
+
+    /// Runs `op` on every side and checks every rule. The step's findings
+    /// are in [`Engine::failures`] until the next step.
+    pub fn step(&mut self, op: &Op) {
+        let index = self.index;
+        self.index += 1;
+        self.failures.clear();
+        self.divergence = None;
+        for era in [Era::Legacy, Era::Patched] {
+            let slot = self.reference_out.get_mut(era);
+            if let Err(error) = self.references.get_mut(era).apply(op, slot) {
+                let name = self.references.get(era).name().to_string();
+                self.failures.push(Failure {
+                    step: index,
+                    op: op.clone(),
+                    implementation: name,
+                    rule: reference_rule(era).to_string(),
+                    detail: Detail::Transport { error },
+                });
+            }
+        }
+        for seat in &mut self.seats {
+            seat.learned.clear();
+            seat.breaches.clear();
+            let result = match seat.pending.take() {
+                Some(error) => Err(error),
+                None => seat.imp.apply(op, &mut seat.out),
+            };
+            seat.answered = result.is_ok();
+            if let Err(error) = result {
+                let (rule, name) = (reference_rule(seat.era).to_string(), seat.name.clone());
+                self.failures.push(Failure {
+                    step: index,
+                    op: op.clone(),
+                    implementation: name,
+                    rule,
+                    detail: Detail::Transport { error },
+                });
+            }
+        }
+        for seat in self.seats.iter_mut().filter(|s| s.answered) {
+            judge_seat(index, op, seat, self.reference_out.get(seat.era), &mut self.failures);
+        }
+        self.check_divergence(index, op);
+        for seat in &mut self.seats {
+            if seat.answered {
+                seat.judge.record(op, &seat.out);
+            }
+            if seat.era == Era::Legacy {
+                self.tally.legacy_breaches += seat.breaches.len();
+            }
+        }
+        if self.divergence == Some(Divergence::Loophole) {
+            self.tally.loophole_steps += 1;
+        }
+        self.failures.sort_by_key(|f| f.kind());
+    }
+
+    /// D-4 between the first legacy seat and every patched seat.
+    fn check_divergence(&mut self, index: usize, op: &Op) {
+        let Some(l) = self.seats.iter().position(|s| s.era == Era::Legacy) else { return };
+        if !self.seats[l].answered {
+            return;
+        }
+        let (before, rest) = self.seats.split_at_mut(l);
+        let (legacy, after) = rest.split_first_mut().expect("position l exists");
+        for seat in before.iter_mut().chain(after.iter_mut()) {
+            if seat.era != Era::Patched || !seat.answered {
+                continue;
+            }
+            match checks::explain_divergence(op, &legacy.out, &seat.out, &seat.judge, &mut seat.tied) {
+                Explained::Same => {}
+                Explained::Loophole => self.divergence = Some(Divergence::Loophole),
+                Explained::Consequence => {
+                    if self.divergence.is_none() {
+                        self.divergence = Some(Divergence::LoopholeConsequence);
+                    }
+                }
+                Explained::Unexplained(why) => self.failures.push(Failure {
+                    step: index,
+                    op: op.clone(),
+                    implementation: seat.name.clone(),
+                    rule: "D-4".to_string(),
+                    detail: Detail::Divergence { why, legacy: legacy.out.clone(), patched: seat.out.clone() },
+                }),
+            }
+        }
+    }
+
+    /// The failures of the last step, most specific first.
+    pub fn failures(&self) -> &[Failure] {
+        &self.failures
+    }
+
+    /// The loophole finding so far.
+    pub fn tally(&self) -> Tally {
+        self.tally
+    }
+
+    /// Runs `run` and returns its verdict alone: the fuzz path.
+    pub fn verdict(&mut self, run: &Run) -> Verdict {
+        self.reset(&World::from_config(&run.world));
+        for op in &run.ops {
+            self.step(op);
+            if let Some(failure) = self.failures.first() {
+                return Verdict::Fail { failure: failure.clone(), legacy_breaches: self.tally.legacy_breaches };
+            }
+        }
+        self.pass_verdict(run.ops.len())
+    }
+
+    fn pass_verdict(&self, steps: usize) -> Verdict {
+        Verdict::Pass { steps, legacy_breaches: self.tally.legacy_breaches, loophole_steps: self.tally.loophole_steps }
+    }
+
+    /// Runs `run` in `world` (which may be larger than a fuzz world: the
+    /// scale test) and records every step.
+    pub fn trace_in(&mut self, world: &World, ops: &[Op]) -> Trace {
+        self.reset(world);
+        let mut steps = Vec::with_capacity(ops.len());
+        for op in ops {
+            self.step(op);
+            steps.push(self.last_step(op));
+            if let Some(failure) = self.failures.first() {
+                let verdict = Verdict::Fail { failure: failure.clone(), legacy_breaches: self.tally.legacy_breaches };
+                return Trace { steps, verdict };
+            }
+        }
+        let verdict = self.pass_verdict(ops.len());
+        Trace { steps, verdict }
+    }
+
+    /// Runs `run` and records every step: for replaying and minimising.
+    pub fn trace(&mut self, run: &Run) -> Trace {
+        self.trace_in(&World::from_config(&run.world), &run.ops)
+    }
+
+    /// The record of the step just run.
+    fn last_step(&self, op: &Op) -> StepTrace {
         StepTrace {
-            index,
+            index: self.index - 1,
             op: op.clone(),
-            reference,
-            learned: ByEra { legacy: learn_l.learned, patched: learn_p.learned },
-            model,
-            legacy_breaches: learn_l.breaches,
-            divergence,
-            failures,
+            reference: ByEra { legacy: self.reference_out.legacy.clone(), patched: self.reference_out.patched.clone() },
+            implementations: self
+                .seats
+                .iter()
+                .map(|s| ImplStep {
+                    name: s.name.clone(),
+                    era: s.era,
+                    outcome: s.out.clone(),
+                    learned: s.learned.clone(),
+                })
+                .collect(),
+            legacy_breaches: self
+                .seats
+                .iter()
+                .filter(|s| s.era == Era::Legacy)
+                .flat_map(|s| s.breaches.iter().copied())
+                .collect(),
+            divergence: self.divergence,
+            failures: self.failures.clone(),
         }
     }
+}
 
-    /// Classifies a D-1 difference: a leak, a hidden number, or another
-    /// disagreement.
-    fn d1_failure(&self, step: usize, op: &Op, expected: &Outcome, actual: &Outcome) -> Failure {
-        let viewer = op.actor();
-        let shown =
-            |o: &Outcome| -> Vec<Link> { links_shown(op, o).into_iter().filter(|l| l.user != viewer).collect() };
-        let (want, got) = (shown(expected), shown(actual));
-        let (expected, actual, op) = (expected.clone(), actual.clone(), op.clone());
-        if let Some(link) = got.iter().find(|l| !want.contains(l)).copied() {
-            Failure::PatchedLeak { step, op, viewer, link, expected, actual }
-        } else if let Some(link) = want.iter().find(|l| !got.contains(l)).copied() {
-            Failure::PatchedHides { step, op, viewer, link, expected, actual }
-        } else {
-            Failure::PatchedDisagrees { step, op, expected, actual }
-        }
-    }
-
-    /// D-4: explains a legacy/patched difference or says why it cannot be.
-    fn d4(&mut self, op: &Op, model: &ByEra<Outcome>, shadow: &Outcome) -> (Option<Divergence>, Option<String>) {
-        if *shadow != model.legacy {
-            let why = format!(
-                "with every \"find me\" setting at Everybody the patched model answers {}, not as legacy does",
-                crate::world::response::OutcomeDisplay(shadow)
-            );
-            return (None, Some(why));
-        }
-        if model.legacy == model.patched {
-            return (None, None);
-        }
-        let viewer = op.actor();
-        let patched_links = links_shown(op, &model.patched);
-        let direct = links_shown(op, &model.legacy).into_iter().any(|l| {
-            l.user != viewer
-                && op.supplies(l.phone)
-                && !patched_links.contains(&l)
-                && !self.reference.patched.allows(l.user, PrivacyKey::AddedByPhone, viewer)
+/// Every per-implementation check of one step, with the judge's books as
+/// they were before it: INV-2, D-1/D-2, INV-3, the preconditions, INV-4
+/// (patched era), then INV-1 link by link (a breach fails a patched seat
+/// and is counted for a legacy one).
+fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failures: &mut Vec<Failure>) {
+    let viewer = op.actor();
+    let fail = |failures: &mut Vec<Failure>, rule: &str, detail: Detail| {
+        failures.push(Failure {
+            step: index,
+            op: op.clone(),
+            implementation: seat.name.clone(),
+            rule: rule.to_string(),
+            detail,
         });
-        if direct {
-            self.loophole_steps += 1;
-            (Some(Divergence::Loophole), None)
-        } else if self.loophole_steps > 0 {
-            (Some(Divergence::LoopholeConsequence), None)
-        } else {
-            let why = "legacy and patched differ before any loophole match could explain it".to_string();
-            (None, Some(why))
+    };
+    let out = &seat.out;
+    let judge = &seat.judge;
+    if let Some(link) = checks::wrong_number(judge, op, out) {
+        fail(failures, "INV-2", Detail::WrongNumber { viewer, link, true_phone: judge.phone_of(link.user) });
+    }
+    if out != reference {
+        let (expected, actual) = (reference.clone(), out.clone());
+        let detail = match checks::classify(op, reference, out) {
+            Difference::Leak(link) => Detail::Leak { viewer, link, expected, actual },
+            Difference::Hides(link) => Detail::Hides { viewer, link, expected, actual },
+            Difference::Other => Detail::Disagrees { expected, actual },
+        };
+        fail(failures, reference_rule(seat.era), detail);
+    }
+    if let Some(why) = checks::existence_oracle(judge, op, out) {
+        fail(failures, "INV-3", Detail::ExistenceOracle { why, actual: out.clone() });
+    }
+    if let Some(expected) = judge.precondition(op) {
+        let agrees = match (&expected, out) {
+            (Ok(()), Ok(_)) => true,
+            (Err(want), Err(got)) => want == got,
+            (Ok(()), Err(_)) | (Err(_), Ok(_)) => false,
+        };
+        if !agrees {
+            fail(failures, op.spec_rule(), Detail::Precondition { expected, actual: out.clone() });
         }
     }
+    if seat.era == Era::Patched {
+        if let Some((target, what)) = checks::over_blocking(judge, op, out) {
+            fail(failures, "INV-4", Detail::OverBlocking { viewer, target, what });
+        }
+    }
+    for link in links(op, out) {
+        if link.user == viewer || seat.judge.knows(viewer, link) {
+            continue;
+        }
+        let allowed = seat.judge.may_learn(op, viewer, link);
+        seat.judge.learn(viewer, link);
+        seat.learned.push(link);
+        if !allowed {
+            seat.breaches.push(Breach { viewer, link });
+        }
+    }
+    if seat.era == Era::Patched {
+        if let Some(b) = seat.breaches.first() {
+            failures.push(Failure {
+                step: index,
+                op: op.clone(),
+                implementation: seat.name.clone(),
+                rule: "INV-1".to_string(),
+                detail: Detail::Breach { viewer, link: b.link },
+            });
+        }
+    }
+}
+
+/// Runs `run` through the standard lineup and records every step.
+pub fn run(run: &Run) -> Trace {
+    Engine::standard().trace(run)
+}
+
+/// Runs `run` through the standard lineup: the verdict alone.
+pub fn verdict(run: &Run) -> Verdict {
+    Engine::standard().verdict(run)
 }

@@ -1,74 +1,82 @@
-//! Why a run fails: one type per failure kind, each saying who broke which
-//! rule at which step (SPEC D-1..D-4, INV-1..3).
+//! Why a run fails: which implementation broke which rule, at which step,
+//! doing what (SPEC D-1..D-4, INV-1..4; `docs/SPEC.md`).
+//!
+//! A failure names the implementation by the name it was given ("legacy",
+//! "patched", "sqlite", ...), so a third implementation needs no new kinds.
+//! Its [`Signature`] (kind, rule, operation, implementation) is what makes
+//! two failures "the same bug": `minimize` keeps it, case files record it.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::world::ids::{Phone, UserId};
-use crate::world::response::{Link, Outcome, OutcomeDisplay};
-use crate::world::Era;
-use crate::world::Op;
+use crate::models::implementation::TransportError;
+use crate::world::response::OutcomeDisplay;
+use crate::world::{Era, ErrorCode, Link, Op, Outcome, Phone, UserId};
 
-/// The kinds of failure, in the order the runner reports them when several
+/// The kinds of failure, in the order the engine reports them when several
 /// happen at one step: the most specific first.
 #[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
-    /// INV-2 (via D-3): the patched model paired a user with a number not theirs.
+    /// The implementation could not answer at all (crash, hang, garbage).
+    Transport,
+    /// INV-2: a user shown with a number that is not theirs.
     WrongNumber,
-    /// D-1: the patched model shows a link the patched reference does not.
-    PatchedLeak,
-    /// D-1: the patched reference shows a link the patched model withholds.
-    PatchedHides,
-    /// INV-1 (via D-3): the patched model let a viewer learn a hidden number.
-    PatchedBreach,
-    /// INV-3 (via D-3): a refused lookup is told apart from an unregistered number.
+    /// D-1/D-2: a link the implementation shows and its era's reference
+    /// does not.
+    #[serde(alias = "patched_leak")]
+    Leak,
+    /// D-1/D-2: a link the reference shows and the implementation withholds.
+    #[serde(alias = "patched_hides")]
+    Hides,
+    /// INV-1 (D-3): a viewer learned a hidden number, by the judge's reading.
+    #[serde(alias = "patched_breach")]
+    Breach,
+    /// INV-4 (D-3): a number withheld, or a match refused, though the
+    /// owner's `PhoneNumber` allows the viewer.
+    OverBlocking,
+    /// INV-3 (D-3): a refused lookup told apart from an unregistered number.
     ExistenceOracle,
-    /// D-1: any other difference between the patched model and its reference.
-    PatchedDisagrees,
-    /// D-2: the legacy model differs from the legacy reference.
-    LegacyDisagrees,
+    /// S4/S8/S11/S14: an operation succeeded that SPEC's preconditions say
+    /// must fail, or the other way round, by the judge's reading.
+    Precondition,
+    /// D-1/D-2: any other difference from the era's reference.
+    #[serde(alias = "patched_disagrees", alias = "legacy_disagrees")]
+    Disagrees,
     /// D-4: legacy and patched differ by something other than the loophole.
-    UnexplainedDivergence,
+    #[serde(alias = "unexplained_divergence")]
+    Divergence,
 }
 
 impl FailureKind {
     /// Every kind, in reporting priority.
-    pub const ALL: [FailureKind; 8] = [
+    pub const ALL: [FailureKind; 10] = [
+        FailureKind::Transport,
         FailureKind::WrongNumber,
-        FailureKind::PatchedLeak,
-        FailureKind::PatchedHides,
-        FailureKind::PatchedBreach,
+        FailureKind::Leak,
+        FailureKind::Hides,
+        FailureKind::Breach,
+        FailureKind::OverBlocking,
         FailureKind::ExistenceOracle,
-        FailureKind::PatchedDisagrees,
-        FailureKind::LegacyDisagrees,
-        FailureKind::UnexplainedDivergence,
+        FailureKind::Precondition,
+        FailureKind::Disagrees,
+        FailureKind::Divergence,
     ];
 
-    /// The SPEC rule the kind breaks.
-    pub fn rule(self) -> &'static str {
-        match self {
-            FailureKind::WrongNumber => "INV-2",
-            FailureKind::PatchedLeak | FailureKind::PatchedHides | FailureKind::PatchedDisagrees => "D-1",
-            FailureKind::PatchedBreach => "INV-1",
-            FailureKind::ExistenceOracle => "INV-3",
-            FailureKind::LegacyDisagrees => "D-2",
-            FailureKind::UnexplainedDivergence => "D-4",
-        }
-    }
-
-    /// The kind's stable name, as in case files (`patched_leak`).
+    /// The kind's stable name, as in case files (`leak`).
     pub fn as_str(self) -> &'static str {
         match self {
+            FailureKind::Transport => "transport",
             FailureKind::WrongNumber => "wrong_number",
-            FailureKind::PatchedLeak => "patched_leak",
-            FailureKind::PatchedHides => "patched_hides",
-            FailureKind::PatchedBreach => "patched_breach",
+            FailureKind::Leak => "leak",
+            FailureKind::Hides => "hides",
+            FailureKind::Breach => "breach",
+            FailureKind::OverBlocking => "over_blocking",
             FailureKind::ExistenceOracle => "existence_oracle",
-            FailureKind::PatchedDisagrees => "patched_disagrees",
-            FailureKind::LegacyDisagrees => "legacy_disagrees",
-            FailureKind::UnexplainedDivergence => "unexplained_divergence",
+            FailureKind::Precondition => "precondition",
+            FailureKind::Disagrees => "disagrees",
+            FailureKind::Divergence => "divergence",
         }
     }
 }
@@ -79,20 +87,25 @@ impl fmt::Display for FailureKind {
     }
 }
 
-/// A broken rule, with everything needed to tell the story. Messages start
-/// with the kind and the rule, then the step and the operation.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// The D rule that compares an implementation of `era` with its reference.
+pub fn reference_rule(era: Era) -> &'static str {
+    match era {
+        Era::Patched => "D-1",
+        Era::Legacy => "D-2",
+    }
+}
+
+/// What was wrong, with the evidence; one variant per [`FailureKind`].
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Failure {
+pub enum Detail {
+    /// See [`FailureKind::Transport`].
+    Transport {
+        /// What broke down.
+        error: TransportError,
+    },
     /// See [`FailureKind::WrongNumber`].
-    #[error("wrong_number (INV-2) at step {step}: {op}: the {model} model showed {viewer} {link}, but {link_user}'s number is {}", .true_phone.map_or("unknown".to_string(), |p| p.to_string()), link_user = .link.user)]
     WrongNumber {
-        /// Step index, from 0.
-        step: usize,
-        /// The operation.
-        op: Op,
-        /// Which model showed it.
-        model: Era,
         /// Who saw it.
         viewer: UserId,
         /// The wrong pairing.
@@ -100,144 +113,211 @@ pub enum Failure {
         /// The user's real number, if the user exists.
         true_phone: Option<Phone>,
     },
-    /// See [`FailureKind::PatchedLeak`].
-    #[error("patched_leak (D-1) at step {step}: {op}: the patched model showed {viewer} {link}; the reference shows no such link")]
-    PatchedLeak {
-        /// Step index, from 0.
-        step: usize,
-        /// The operation.
-        op: Op,
+    /// See [`FailureKind::Leak`].
+    Leak {
         /// Who saw it.
         viewer: UserId,
         /// The leaked link.
         link: Link,
         /// The reference's outcome.
         expected: Outcome,
-        /// The patched model's outcome.
+        /// The implementation's outcome.
         actual: Outcome,
     },
-    /// See [`FailureKind::PatchedHides`].
-    #[error(
-        "patched_hides (D-1) at step {step}: {op}: the reference shows {viewer} {link}; the patched model withholds it"
-    )]
-    PatchedHides {
-        /// Step index, from 0.
-        step: usize,
-        /// The operation.
-        op: Op,
+    /// See [`FailureKind::Hides`].
+    Hides {
         /// Who should have seen it.
         viewer: UserId,
         /// The withheld link.
         link: Link,
         /// The reference's outcome.
         expected: Outcome,
-        /// The patched model's outcome.
+        /// The implementation's outcome.
         actual: Outcome,
     },
-    /// See [`FailureKind::PatchedBreach`].
-    #[error("patched_breach (INV-1) at step {step}: {op}: {viewer} learned {link} though {link_user}'s settings allow neither seeing nor finding it and {viewer} did not know it", link_user = .link.user)]
-    PatchedBreach {
-        /// Step index, from 0.
-        step: usize,
-        /// The operation.
-        op: Op,
+    /// See [`FailureKind::Breach`].
+    Breach {
         /// Who learned it.
         viewer: UserId,
         /// The hidden link.
         link: Link,
     },
+    /// See [`FailureKind::OverBlocking`].
+    OverBlocking {
+        /// Who was refused.
+        viewer: UserId,
+        /// Whose number was withheld.
+        target: UserId,
+        /// What was withheld, in words.
+        what: String,
+    },
     /// See [`FailureKind::ExistenceOracle`].
-    #[error("existence_oracle (INV-3) at step {step}: {op}: {why}")]
     ExistenceOracle {
-        /// Step index, from 0.
-        step: usize,
-        /// The operation.
-        op: Op,
         /// How the refusal differs from an unregistered number.
         why: String,
-        /// The patched model's outcome.
+        /// The implementation's outcome.
         actual: Outcome,
     },
-    /// See [`FailureKind::PatchedDisagrees`].
-    #[error("patched_disagrees (D-1) at step {step}: {op}: expected {}, patched model answered {}", OutcomeDisplay(.expected), OutcomeDisplay(.actual))]
-    PatchedDisagrees {
-        /// Step index, from 0.
-        step: usize,
-        /// The operation.
-        op: Op,
+    /// See [`FailureKind::Precondition`].
+    Precondition {
+        /// What the judge's reading of SPEC requires: success, or this error.
+        expected: Result<(), ErrorCode>,
+        /// The implementation's outcome.
+        actual: Outcome,
+    },
+    /// See [`FailureKind::Disagrees`].
+    Disagrees {
         /// The reference's outcome.
         expected: Outcome,
-        /// The model's outcome.
+        /// The implementation's outcome.
         actual: Outcome,
     },
-    /// See [`FailureKind::LegacyDisagrees`].
-    #[error("legacy_disagrees (D-2) at step {step}: {op}: expected {}, legacy model answered {}", OutcomeDisplay(.expected), OutcomeDisplay(.actual))]
-    LegacyDisagrees {
-        /// Step index, from 0.
-        step: usize,
-        /// The operation.
-        op: Op,
-        /// The reference's outcome.
-        expected: Outcome,
-        /// The model's outcome.
-        actual: Outcome,
-    },
-    /// See [`FailureKind::UnexplainedDivergence`].
-    #[error("unexplained_divergence (D-4) at step {step}: {op}: {why}; legacy answered {}, patched {}", OutcomeDisplay(.legacy), OutcomeDisplay(.patched))]
-    UnexplainedDivergence {
-        /// Step index, from 0.
-        step: usize,
-        /// The operation.
-        op: Op,
+    /// See [`FailureKind::Divergence`].
+    Divergence {
         /// Why the difference is not the loophole.
         why: String,
-        /// The legacy model's outcome.
+        /// The legacy implementation's outcome.
         legacy: Outcome,
-        /// The patched model's outcome.
+        /// The patched implementation's outcome.
         patched: Outcome,
     },
+}
+
+impl Detail {
+    /// The detail's kind.
+    pub fn kind(&self) -> FailureKind {
+        match self {
+            Detail::Transport { .. } => FailureKind::Transport,
+            Detail::WrongNumber { .. } => FailureKind::WrongNumber,
+            Detail::Leak { .. } => FailureKind::Leak,
+            Detail::Hides { .. } => FailureKind::Hides,
+            Detail::Breach { .. } => FailureKind::Breach,
+            Detail::OverBlocking { .. } => FailureKind::OverBlocking,
+            Detail::ExistenceOracle { .. } => FailureKind::ExistenceOracle,
+            Detail::Precondition { .. } => FailureKind::Precondition,
+            Detail::Disagrees { .. } => FailureKind::Disagrees,
+            Detail::Divergence { .. } => FailureKind::Divergence,
+        }
+    }
+}
+
+/// A broken rule, with everything needed to tell the story.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// Step index, from 0.
+    pub step: usize,
+    /// The operation at that step.
+    pub op: Op,
+    /// The implementation that broke the rule (for D-4, the patched one).
+    pub implementation: String,
+    /// The rule broken: `D-1`, `D-2`, `D-4`, `INV-1`..`INV-4`, or the
+    /// operation's S rule for a precondition.
+    pub rule: String,
+    /// What was wrong.
+    #[serde(flatten)]
+    pub detail: Detail,
+}
+
+/// What makes two failures the same finding: `minimize` shrinks a run only
+/// while it keeps the signature, and a case file records it, so a shrunk
+/// case cannot slide onto another bug.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// The failure kind.
+    pub kind: FailureKind,
+    /// The rule broken.
+    pub rule: String,
+    /// The operation's kind (`ImportContacts`).
+    pub op: String,
+    /// The implementation that broke it.
+    pub implementation: String,
+}
+
+impl fmt::Display for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}) in {} at {}", self.kind, self.rule, self.implementation, self.op)
+    }
 }
 
 impl Failure {
     /// The failure's kind.
     pub fn kind(&self) -> FailureKind {
-        match self {
-            Failure::WrongNumber { .. } => FailureKind::WrongNumber,
-            Failure::PatchedLeak { .. } => FailureKind::PatchedLeak,
-            Failure::PatchedHides { .. } => FailureKind::PatchedHides,
-            Failure::PatchedBreach { .. } => FailureKind::PatchedBreach,
-            Failure::ExistenceOracle { .. } => FailureKind::ExistenceOracle,
-            Failure::PatchedDisagrees { .. } => FailureKind::PatchedDisagrees,
-            Failure::LegacyDisagrees { .. } => FailureKind::LegacyDisagrees,
-            Failure::UnexplainedDivergence { .. } => FailureKind::UnexplainedDivergence,
-        }
+        self.detail.kind()
     }
 
     /// The step at which it happened, from 0.
     pub fn step(&self) -> usize {
-        match self {
-            Failure::WrongNumber { step, .. }
-            | Failure::PatchedLeak { step, .. }
-            | Failure::PatchedHides { step, .. }
-            | Failure::PatchedBreach { step, .. }
-            | Failure::ExistenceOracle { step, .. }
-            | Failure::PatchedDisagrees { step, .. }
-            | Failure::LegacyDisagrees { step, .. }
-            | Failure::UnexplainedDivergence { step, .. } => *step,
-        }
+        self.step
     }
 
     /// The operation at which it happened.
     pub fn op(&self) -> &Op {
-        match self {
-            Failure::WrongNumber { op, .. }
-            | Failure::PatchedLeak { op, .. }
-            | Failure::PatchedHides { op, .. }
-            | Failure::PatchedBreach { op, .. }
-            | Failure::ExistenceOracle { op, .. }
-            | Failure::PatchedDisagrees { op, .. }
-            | Failure::LegacyDisagrees { op, .. }
-            | Failure::UnexplainedDivergence { op, .. } => op,
+        &self.op
+    }
+
+    /// The failure's identity as a finding.
+    pub fn signature(&self) -> Signature {
+        Signature {
+            kind: self.kind(),
+            rule: self.rule.clone(),
+            op: self.op.name().to_string(),
+            implementation: self.implementation.clone(),
+        }
+    }
+}
+
+/// One line: kind, rule, step, implementation, operation, then what happened.
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (kind, rule, step, name, op) = (self.kind(), &self.rule, self.step, &self.implementation, &self.op);
+        write!(f, "{kind} ({rule}) at step {step} in {name}: {op}: ")?;
+        match &self.detail {
+            Detail::Transport { error } => {
+                write!(f, "{name} could not answer: {error}")?;
+                if !error.stderr_tail.is_empty() {
+                    write!(f, "; its stderr ended with: {}", error.stderr_tail.trim_end().replace('\n', " | "))?;
+                }
+                Ok(())
+            }
+            Detail::WrongNumber { viewer, link, true_phone } => write!(
+                f,
+                "{name} showed {viewer} {link}, but {}'s number is {}",
+                link.user,
+                true_phone.map_or("unknown".to_string(), |p| p.to_string())
+            ),
+            Detail::Leak { viewer, link, .. } => {
+                write!(f, "{name} showed {viewer} {link}; the reference shows no such link")
+            }
+            Detail::Hides { viewer, link, .. } => {
+                write!(f, "the reference shows {viewer} {link}; {name} withholds it")
+            }
+            Detail::Breach { viewer, link } => write!(
+                f,
+                "{viewer} learned {link} from {name} though {}'s settings allow neither seeing nor finding it and {viewer} did not know it",
+                link.user
+            ),
+            Detail::OverBlocking { viewer, target, what } => write!(
+                f,
+                "{name} {what}, though {target}'s \"who can see my number\" allows {viewer} (the patch may only withhold what that setting refuses)"
+            ),
+            Detail::ExistenceOracle { why, .. } => write!(f, "{name}: {why}"),
+            Detail::Precondition { expected, actual } => {
+                let want = match expected {
+                    Ok(()) => "success".to_string(),
+                    Err(code) => format!("error {code}"),
+                };
+                write!(f, "{name} answered {}, but SPEC {rule} requires {want}", OutcomeDisplay(actual))
+            }
+            Detail::Disagrees { expected, actual } => {
+                write!(f, "expected {}, {name} answered {}", OutcomeDisplay(expected), OutcomeDisplay(actual))
+            }
+            Detail::Divergence { why, legacy, patched } => write!(
+                f,
+                "{why}; legacy answered {}, {name} {}",
+                OutcomeDisplay(legacy),
+                OutcomeDisplay(patched)
+            ),
         }
     }
 }

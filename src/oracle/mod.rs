@@ -6,3 +6,4 @@ pub mod canary;
 pub mod checks;
 pub mod engine;
 pub mod failure;
+pub mod judge;

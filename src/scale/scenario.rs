@@ -14,12 +14,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::gen::seed::SplitMix64;
-use crate::models::implementation::Model;
+use crate::models::implementation::Implementation;
+use crate::models::server::{FindPolicy, Server};
 use crate::models::server::{LegacyServer, PatchedServer};
 use crate::oracle::checks::{Breach, Knowledge};
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{everybody, my_contacts, nobody, PrivacyKey};
-use crate::world::response::{links_shown, Outcome, Response};
+use crate::world::response::{links, Outcome, Response};
 use crate::world::Era;
 use crate::world::{Op, World};
 
@@ -255,17 +256,19 @@ impl Scenario {
 
     /// Runs the scenario on `model` and reports, judging INV-1 by the
     /// model's own settings.
-    pub fn run_on(&self, model: &mut dyn Model) -> Result<EraReport, ScenarioError> {
+    pub fn run_on(&self, model: &mut dyn ScaleModel) -> Result<EraReport, ScenarioError> {
+        let mut scratch: Outcome = Ok(Response::Done);
         for op in &self.setup {
             // Setup cannot fail on a correct model; a failure would show up
             // as wrong counts below, so the outcome is not needed here.
-            let _ = model.apply(op);
+            let _ = model.apply(op, &mut scratch);
         }
         let mut knowledge = Knowledge::default();
-        let imported = model.apply(&self.import);
-        let breaches_import = knowledge.observe(model, &self.import, &imported).breaches;
-        let listing = model.apply(&self.listing);
-        let breaches_list = knowledge.observe(model, &self.listing, &listing).breaches;
+        let (mut imported, mut listing): (Outcome, Outcome) = (Ok(Response::Done), Ok(Response::Done));
+        let _ = model.apply(&self.import, &mut imported);
+        let breaches_import = knowledge.observe(&|o, k, v| model.allows(o, k, v), &self.import, &imported);
+        let _ = model.apply(&self.listing, &mut listing);
+        let breaches_list = knowledge.observe(&|o, k, v| model.allows(o, k, v), &self.listing, &listing);
         let breaches: Vec<Breach> = breaches_import.into_iter().chain(breaches_list).collect();
         if model.era() == Era::Patched {
             if let Some(b) = breaches.first() {
@@ -298,7 +301,7 @@ impl Scenario {
                 by_class[self.classes[c.user.0 as usize].index()].matched += 1;
             }
         }
-        for link in links_shown(&self.listing, listing) {
+        for link in links(&self.listing, listing) {
             if link.user != ATTACKER {
                 by_class[self.classes[link.user.0 as usize].index()].number_shown += 1;
             }
@@ -317,5 +320,26 @@ impl Scenario {
             by_class: MemberClass::ALL.iter().map(|c| (*c, by_class[c.index()])).collect(),
             inv1_breaches,
         }
+    }
+}
+
+/// What the scale scenario needs of a model: answering operations, and its
+/// own rule evaluation to count the attack's INV-1 breaches. At 200,000
+/// members the judge's per-user books do not fit; the scenario measures the
+/// attack's reach, the fuzz oracle judges correctness.
+pub trait ScaleModel: Implementation {
+    /// Whether `owner`'s setting `key` allows `viewer`, by the model itself.
+    fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool;
+}
+
+impl<I: ScaleModel> ScaleModel for crate::models::implementation::Seated<I> {
+    fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
+        self.inner().allows(owner, key, viewer)
+    }
+}
+
+impl<P: FindPolicy> ScaleModel for Server<P> {
+    fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
+        Server::allows(self, owner, key, viewer)
     }
 }

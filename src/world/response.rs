@@ -115,29 +115,59 @@ impl fmt::Display for Link {
 }
 
 /// Every link an outcome shows its viewer, the viewer's own included, in
-/// response order without repeats (S17). A resolve shows the supplied number
-/// against the user it returned.
-pub fn links_shown(op: &Op, outcome: &Outcome) -> Vec<Link> {
-    let mut links = Vec::new();
-    match (op, outcome) {
-        (_, Ok(Response::Imported { matched, .. })) => {
-            // The same number may be supplied twice: show its link once.
-            let mut seen = rustc_hash::FxHashSet::default();
-            links.extend(matched.iter().map(|m| Link { user: m.user, phone: m.phone }).filter(|l| seen.insert(*l)));
-        }
-        (Op::ResolvePhone { phone, .. }, Ok(Response::Resolved { user })) => {
-            links.push(Link { user: *user, phone: *phone });
-        }
-        (_, Ok(Response::Member(view))) => links.extend(view_link(view)),
-        (_, Ok(Response::Members(views))) => links.extend(views.iter().filter_map(view_link)),
-        _ => {}
+/// response order (S17). A resolve shows the supplied number against the
+/// user it returned. An import that names the same number twice shows its
+/// link twice: whoever records knowledge ([`crate::world::Link`] sets) sees
+/// the repeat as already known. Allocates nothing.
+///
+/// Every response variant is matched by name, so a new variant that carries
+/// a number cannot slip past INV-1 and INV-2 unnoticed.
+pub fn links<'a>(op: &'a Op, outcome: &'a Outcome) -> Links<'a> {
+    match outcome {
+        Err(_) => Links::Nothing,
+        Ok(Response::Done) => Links::Nothing,
+        Ok(Response::Imported { matched, unmatched: _ }) => Links::Imported(matched.iter()),
+        Ok(Response::Member(view)) => Links::Views(std::slice::from_ref(view).iter()),
+        Ok(Response::Members(views)) => Links::Views(views.iter()),
+        Ok(Response::Resolved { user }) => match op {
+            Op::ResolvePhone { phone, .. } => Links::One(Some(Link { user: *user, phone: *phone })),
+            // A resolve answer to another operation shows no number of its
+            // own; D-1/D-2 report the answer itself.
+            Op::JoinGroup { .. }
+            | Op::LeaveGroup { .. }
+            | Op::ImportContacts { .. }
+            | Op::AddContact { .. }
+            | Op::DeleteContact { .. }
+            | Op::SetPrivacy { .. }
+            | Op::QueryMember { .. }
+            | Op::ListMembers { .. } => Links::Nothing,
+        },
     }
-    // Member lists name each member once, a resolve one user: no repeats.
-    links
 }
 
-fn view_link(view: &MemberView) -> Option<Link> {
-    view.phone.map(|phone| Link { user: view.user, phone })
+/// The links of one outcome, as [`links`] yields them.
+#[derive(Debug, Clone)]
+pub enum Links<'a> {
+    /// No link shown.
+    Nothing,
+    /// One link (a resolve).
+    One(Option<Link>),
+    /// The matched entries of an import.
+    Imported(std::slice::Iter<'a, ImportedContact>),
+    /// Member views; those with a number show a link.
+    Views(std::slice::Iter<'a, MemberView>),
+}
+
+impl Iterator for Links<'_> {
+    type Item = Link;
+    fn next(&mut self) -> Option<Link> {
+        match self {
+            Links::Nothing => None,
+            Links::One(link) => link.take(),
+            Links::Imported(it) => it.next().map(|m| Link { user: m.user, phone: m.phone }),
+            Links::Views(it) => it.find_map(|v| v.phone.map(|phone| Link { user: v.user, phone })),
+        }
+    }
 }
 
 /// Prints an outcome in one line for stories and failure messages.
@@ -176,5 +206,40 @@ impl fmt::Display for ViewDisplay<'_> {
             Some(p) => write!(f, " {p}"),
             None => f.write_str(" [hidden]"),
         }
+    }
+}
+
+/// Turns `out` into an empty `Imported` response and hands out its two
+/// lists, reusing their allocations when `out` already was one. The engine
+/// passes each implementation the same outcome slot at every step, so an
+/// in-process model that writes through these helpers allocates nothing
+/// per step once its slot is warm.
+pub fn imported_buffers(out: &mut Outcome) -> (&mut Vec<ImportedContact>, &mut Vec<Phone>) {
+    if !matches!(out, Ok(Response::Imported { .. })) {
+        *out = Ok(Response::Imported { matched: Vec::new(), unmatched: Vec::new() });
+    }
+    match out {
+        Ok(Response::Imported { matched, unmatched }) => {
+            matched.clear();
+            unmatched.clear();
+            (matched, unmatched)
+        }
+        _ => unreachable!("just set to Imported"),
+    }
+}
+
+/// Turns `out` into an empty `Members` response and hands out its list,
+/// reusing the allocation when `out` already was one (see
+/// [`imported_buffers`]).
+pub fn members_buffer(out: &mut Outcome) -> &mut Vec<MemberView> {
+    if !matches!(out, Ok(Response::Members(_))) {
+        *out = Ok(Response::Members(Vec::new()));
+    }
+    match out {
+        Ok(Response::Members(list)) => {
+            list.clear();
+            list
+        }
+        _ => unreachable!("just set to Members"),
     }
 }

@@ -37,12 +37,12 @@ pub fn play(ops: Vec<Op>) -> Trace {
 
 /// The patched model's outcome at step `i`.
 pub fn patched(t: &Trace, i: usize) -> &Outcome {
-    &t.steps[i].model.patched
+    t.steps[i].outcome("patched").expect("a patched seat")
 }
 
 /// The legacy model's outcome at step `i`.
 pub fn legacy(t: &Trace, i: usize) -> &Outcome {
-    &t.steps[i].model.legacy
+    t.steps[i].outcome("legacy").expect("a legacy seat")
 }
 
 pub fn join(user: UserId, group: GroupId) -> Op {

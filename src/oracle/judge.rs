@@ -1,0 +1,410 @@
+//! The judge: the oracle's own reading of who may see and find whom (SPEC
+//! S2, S5-S8, S11, S15-S17), used to decide INV-1..4 and the D-4 loophole.
+//!
+//! It is written from SPEC's words and shares nothing with the reference or
+//! the server models: not their evaluator, not their books. It keeps its own
+//! books of one implementation's world (memberships, contacts, settings,
+//! what each viewer knows), updated from the operations and the answers
+//! that implementation gave, never by asking the implementation. So a
+//! misreading that the reference and a model share (of S6, S7, S10-S12,
+//! S15 or S17) changes what they answer, but not what the judge believes
+//! the rules allow, and shows as a failure.
+//!
+//! The judge also predicts which operations must fail, from S4, S8, S11 and
+//! S14 alone ([`Judge::precondition`]); a reference and a model that both
+//! drop a precondition are caught there.
+//!
+//! Its books are bitsets over user ids, sized for the world at
+//! [`Judge::reset`] and reused across runs, so judging costs no allocation
+//! per step on fuzz-sized worlds.
+
+use crate::world::privacy::{MAX_RULE_GROUPS, MAX_RULE_USERS};
+use crate::world::{ErrorCode, GroupId, Link, Op, Outcome, Phone, PrivacyKey, Response, Rule, UserId, World};
+
+/// A set of user ids.
+#[derive(Debug, Clone, Default)]
+struct Users {
+    words: Vec<u64>,
+}
+
+impl Users {
+    fn reset(&mut self, n: usize) {
+        self.words.clear();
+        self.words.resize(n.div_ceil(64), 0);
+    }
+    fn contains(&self, u: UserId) -> bool {
+        let i = u.0 as usize;
+        self.words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+    fn set(&mut self, u: UserId, on: bool) {
+        let i = u.0 as usize;
+        if let Some(w) = self.words.get_mut(i / 64) {
+            if on {
+                *w |= 1 << (i % 64);
+            } else {
+                *w &= !(1 << (i % 64));
+            }
+        }
+    }
+}
+
+/// One user's books, as the judge keeps them.
+#[derive(Debug, Clone, Default)]
+struct Person {
+    /// S2/S3: the users of this user's matched entries.
+    contacts: Users,
+    /// S16: the matched entries whose saved number is the user's own.
+    saved_number: Users,
+    /// S17: users whose (true) number this user has been shown.
+    knows: Users,
+    /// S5/S13: the settings, `None` while at the default.
+    phone_number: Option<Vec<Rule>>,
+    added_by_phone: Option<Vec<Rule>>,
+}
+
+/// The judge's books of one implementation's world.
+#[derive(Debug, Clone, Default)]
+pub struct Judge {
+    phones: Vec<Phone>,
+    groups: Vec<Users>,
+    people: Vec<Person>,
+    /// Links to a number that is not the user's own (an INV-2 matter),
+    /// remembered so that they are not "learned" twice.
+    odd_links: Vec<(UserId, Link)>,
+}
+
+/// The two presets the defaults are (S5, S6).
+const MY_CONTACTS: [Rule; 2] = [Rule::AllowContacts, Rule::DisallowAll];
+const EVERYBODY: [Rule; 1] = [Rule::AllowAll];
+
+impl Judge {
+    /// Books for `world` at the start of a run: nobody in any group, no
+    /// contacts, default settings, nothing known.
+    pub fn new(world: &World) -> Judge {
+        let mut judge = Judge::default();
+        judge.reset(world);
+        judge
+    }
+
+    /// Starts over in `world`, keeping allocations.
+    pub fn reset(&mut self, world: &World) {
+        let n = world.phones.len();
+        self.phones.clear();
+        self.phones.extend_from_slice(&world.phones);
+        self.groups.resize_with(world.groups as usize, Users::default);
+        self.groups.iter_mut().for_each(|g| g.reset(n));
+        self.people.resize_with(n, Person::default);
+        for p in &mut self.people {
+            p.contacts.reset(n);
+            p.saved_number.reset(n);
+            p.knows.reset(n);
+            p.phone_number = None;
+            p.added_by_phone = None;
+        }
+        self.odd_links.clear();
+    }
+
+    fn person(&self, u: UserId) -> Option<&Person> {
+        self.people.get(u.0 as usize)
+    }
+
+    /// The owner of a number (S1).
+    pub fn owner_of(&self, phone: Phone) -> Option<UserId> {
+        self.phones.iter().position(|p| *p == phone).map(|i| UserId(i as u32))
+    }
+
+    /// The user's number (S1).
+    pub fn phone_of(&self, user: UserId) -> Option<Phone> {
+        self.phones.get(user.0 as usize).copied()
+    }
+
+    /// S2: whether `who` is in `owner`'s contacts.
+    pub fn is_contact(&self, owner: UserId, who: UserId) -> bool {
+        self.person(owner).is_some_and(|p| p.contacts.contains(who))
+    }
+
+    fn is_member(&self, group: GroupId, user: UserId) -> bool {
+        self.groups.get(group.0 as usize).is_some_and(|g| g.contains(user))
+    }
+
+    /// S6, S7: whether `owner`'s setting `key` allows `viewer` right now.
+    /// The rules are read in order and the first that matches the viewer
+    /// decides; when none matches, the answer is deny. Group rules look at
+    /// who is a member at this moment.
+    pub fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
+        let Some(person) = self.person(owner) else { return false };
+        let rules: &[Rule] = match key {
+            PrivacyKey::PhoneNumber => person.phone_number.as_deref().unwrap_or(&MY_CONTACTS),
+            PrivacyKey::AddedByPhone => person.added_by_phone.as_deref().unwrap_or(&EVERYBODY),
+        };
+        for rule in rules {
+            let (applies, allow) = match rule {
+                Rule::AllowAll => (true, true),
+                Rule::DisallowAll => (true, false),
+                Rule::AllowContacts => (person.contacts.contains(viewer), true),
+                Rule::DisallowContacts => (person.contacts.contains(viewer), false),
+                Rule::AllowUsers(users) => (users.contains(&viewer), true),
+                Rule::DisallowUsers(users) => (users.contains(&viewer), false),
+                Rule::AllowChatParticipants(groups) => (groups.iter().any(|g| self.is_member(*g, viewer)), true),
+                Rule::DisallowChatParticipants(groups) => (groups.iter().any(|g| self.is_member(*g, viewer)), false),
+            };
+            if applies {
+                return allow;
+            }
+        }
+        false
+    }
+
+    /// S17: whether `viewer` has been shown `link`.
+    pub fn knows(&self, viewer: UserId, link: Link) -> bool {
+        if self.phone_of(link.user) == Some(link.phone) {
+            self.person(viewer).is_some_and(|p| p.knows.contains(link.user))
+        } else {
+            self.odd_links.contains(&(viewer, link))
+        }
+    }
+
+    /// Records that `viewer` was shown `link`; false if it already knew.
+    pub fn learn(&mut self, viewer: UserId, link: Link) -> bool {
+        if self.knows(viewer, link) {
+            return false;
+        }
+        if self.phone_of(link.user) == Some(link.phone) {
+            if let Some(p) = self.people.get_mut(viewer.0 as usize) {
+                p.knows.set(link.user, true);
+            }
+        } else {
+            self.odd_links.push((viewer, link));
+        }
+        true
+    }
+
+    /// INV-1: whether `viewer` may learn `link` at this moment: (a) the
+    /// owner's `PhoneNumber` allows the viewer; (b) the viewer supplied the
+    /// number in `op` and the owner's `AddedByPhone` allows the viewer;
+    /// (c) the viewer already knew the link.
+    pub fn may_learn(&self, op: &Op, viewer: UserId, link: Link) -> bool {
+        self.allows(link.user, PrivacyKey::PhoneNumber, viewer)
+            || (op.supplies(link.phone) && self.allows(link.user, PrivacyKey::AddedByPhone, viewer))
+            || self.knows(viewer, link)
+    }
+
+    /// D-4: whether `viewer`, supplying `target`'s number, is refused by the
+    /// patch for the loophole's reason alone: `AddedByPhone` refuses,
+    /// `PhoneNumber` refuses, and the viewer did not already know the link.
+    pub fn loophole_refusal(&self, viewer: UserId, target: UserId) -> bool {
+        let Some(phone) = self.phone_of(target) else { return false };
+        !self.allows(target, PrivacyKey::AddedByPhone, viewer)
+            && !self.allows(target, PrivacyKey::PhoneNumber, viewer)
+            && !self.knows(viewer, Link { user: target, phone })
+    }
+
+    /// S8, from its words: at most 1,000 named users and 20 named groups
+    /// over the whole list (checked first), and `AddedByPhone` takes only
+    /// Everybody or My Contacts (a lone `AllowContacts` is My Contacts).
+    pub fn setting_refusal(key: PrivacyKey, rules: &[Rule]) -> Option<ErrorCode> {
+        let named = |f: fn(&Rule) -> usize| rules.iter().map(f).sum::<usize>();
+        let users = named(|r| match r {
+            Rule::AllowUsers(l) | Rule::DisallowUsers(l) => l.len(),
+            Rule::AllowAll
+            | Rule::DisallowAll
+            | Rule::AllowContacts
+            | Rule::DisallowContacts
+            | Rule::AllowChatParticipants(_)
+            | Rule::DisallowChatParticipants(_) => 0,
+        });
+        let groups = named(|r| match r {
+            Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => l.len(),
+            Rule::AllowAll
+            | Rule::DisallowAll
+            | Rule::AllowContacts
+            | Rule::DisallowContacts
+            | Rule::AllowUsers(_)
+            | Rule::DisallowUsers(_) => 0,
+        });
+        if users > MAX_RULE_USERS || groups > MAX_RULE_GROUPS {
+            return Some(ErrorCode::PrivacyTooLong);
+        }
+        let find_value_ok = rules == EVERYBODY || rules == MY_CONTACTS || rules == [Rule::AllowContacts];
+        (key == PrivacyKey::AddedByPhone && !find_value_ok).then_some(ErrorCode::PrivacyValueInvalid)
+    }
+
+    /// What SPEC says about whether `op` succeeds, where that follows from
+    /// the preconditions alone: `Err(code)` when it must fail with `code`,
+    /// `Ok(())` when it must succeed. `None` where the outcome depends on
+    /// more than a precondition (a resolve: S15, judged as INV-1/INV-4).
+    pub fn precondition(&self, op: &Op) -> Option<Result<(), ErrorCode>> {
+        let must = |fails: bool, code: ErrorCode| Some(if fails { Err(code) } else { Ok(()) });
+        match op {
+            // S4, S9: membership is a set.
+            Op::JoinGroup { user, group } => must(self.is_member(*group, *user), ErrorCode::UserAlreadyParticipant),
+            Op::LeaveGroup { user, group } => must(!self.is_member(*group, *user), ErrorCode::UserNotParticipant),
+            // S10: an import always succeeds (refusals are per number).
+            Op::ImportContacts { .. } => Some(Ok(())),
+            // S11: only someone the owner can already reference.
+            Op::AddContact { owner, target, .. } => {
+                let share_group = (0..self.groups.len() as u32)
+                    .map(GroupId)
+                    .any(|g| self.is_member(g, *owner) && self.is_member(g, *target));
+                let referable = owner != target && (share_group || self.is_contact(*owner, *target));
+                must(!referable, ErrorCode::ContactIdInvalid)
+            }
+            // S12: removing an entry always succeeds.
+            Op::DeleteContact { .. } => Some(Ok(())),
+            // S13, S8.
+            Op::SetPrivacy { key, rules, .. } => Some(Judge::setting_refusal(*key, rules).map_or(Ok(()), Err)),
+            // S14: the viewer, and the member looked at, must be in the group.
+            Op::QueryMember { viewer, group, member } => must(
+                !self.is_member(*group, *viewer) || !self.is_member(*group, *member),
+                ErrorCode::UserNotParticipant,
+            ),
+            Op::ListMembers { viewer, group } => must(!self.is_member(*group, *viewer), ErrorCode::UserNotParticipant),
+            Op::ResolvePhone { .. } => None,
+        }
+    }
+
+    /// Updates the books after `op` was answered with `outcome`: what
+    /// changed in the world, by SPEC's reading of the operation, and what
+    /// the actor was shown. The judge believes the answer only about what
+    /// happened (success or failure, which numbers matched); who may see or
+    /// find whom it decides itself.
+    pub fn record(&mut self, op: &Op, outcome: &Outcome) {
+        let Ok(response) = outcome else { return };
+        let viewer = op.actor();
+        for link in crate::world::response::links(op, outcome) {
+            if link.user != viewer {
+                self.learn(viewer, link);
+            }
+        }
+        match (op, response) {
+            (Op::JoinGroup { user, group }, _) => self.set_member(*group, *user, true),
+            (Op::LeaveGroup { user, group }, _) => self.set_member(*group, *user, false),
+            (Op::ImportContacts { owner, .. }, Response::Imported { matched, unmatched: _ }) => {
+                for m in matched {
+                    let own = self.phone_of(m.user) == Some(m.phone);
+                    if let Some(p) = self.people.get_mut(owner.0 as usize) {
+                        p.contacts.set(m.user, true);
+                        p.saved_number.set(m.user, own);
+                    }
+                }
+            }
+            (Op::AddContact { owner, target, share_phone }, _) => {
+                // S11 (revised): the exception is judged before the entry exists.
+                let already = self.allows(*owner, PrivacyKey::PhoneNumber, *target);
+                if let Some(p) = self.people.get_mut(owner.0 as usize) {
+                    p.contacts.set(*target, true);
+                    if *share_phone && !already {
+                        let old = p.phone_number.take().unwrap_or_else(|| MY_CONTACTS.to_vec());
+                        let mut rules = Vec::with_capacity(old.len() + 1);
+                        rules.push(Rule::AllowUsers(vec![*target]));
+                        rules.extend(old);
+                        p.phone_number = Some(rules);
+                    }
+                }
+            }
+            (Op::DeleteContact { owner, target }, _) => {
+                if let Some(p) = self.people.get_mut(owner.0 as usize) {
+                    p.contacts.set(*target, false);
+                    p.saved_number.set(*target, false);
+                }
+            }
+            (Op::SetPrivacy { user, key, rules }, _) => {
+                if let Some(p) = self.people.get_mut(user.0 as usize) {
+                    let slot = match key {
+                        PrivacyKey::PhoneNumber => &mut p.phone_number,
+                        PrivacyKey::AddedByPhone => &mut p.added_by_phone,
+                    };
+                    match slot {
+                        Some(v) => v.clone_from(rules),
+                        None => *slot = Some(rules.clone()),
+                    }
+                }
+            }
+            (Op::ImportContacts { .. }, _)
+            | (Op::QueryMember { .. }, _)
+            | (Op::ListMembers { .. }, _)
+            | (Op::ResolvePhone { .. }, _) => {}
+        }
+    }
+
+    fn set_member(&mut self, group: GroupId, user: UserId, on: bool) {
+        if let Some(g) = self.groups.get_mut(group.0 as usize) {
+            g.set(user, on);
+        }
+    }
+
+    /// S16: whether `viewer` should see `member`'s number.
+    pub fn sees_number(&self, viewer: UserId, member: UserId) -> bool {
+        viewer == member
+            || self.allows(member, PrivacyKey::PhoneNumber, viewer)
+            || self.person(viewer).is_some_and(|p| p.saved_number.contains(member))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::WorldConfig;
+
+    fn judge() -> Judge {
+        Judge::new(&World::from_config(&WorldConfig { users: 3, groups: 1, unowned_numbers: 0 }))
+    }
+
+    /// S6: no rule matching denies; the first match decides.
+    #[test]
+    fn s6_first_match_decides_and_no_match_denies() {
+        let mut j = judge();
+        let (alice, bob, carol) = (UserId(0), UserId(1), UserId(2));
+        let set = |j: &mut Judge, rules: Vec<Rule>| {
+            let op = Op::SetPrivacy { user: alice, key: PrivacyKey::PhoneNumber, rules };
+            j.record(&op, &Ok(Response::Done));
+        };
+        set(&mut j, vec![Rule::AllowUsers(vec![bob])]);
+        assert!(j.allows(alice, PrivacyKey::PhoneNumber, bob));
+        assert!(!j.allows(alice, PrivacyKey::PhoneNumber, carol), "no rule matches: deny");
+        set(&mut j, vec![Rule::DisallowUsers(vec![bob]), Rule::AllowAll]);
+        assert!(!j.allows(alice, PrivacyKey::PhoneNumber, bob));
+        assert!(j.allows(alice, PrivacyKey::PhoneNumber, carol));
+    }
+
+    /// S7: group rules read membership at the moment of the check.
+    #[test]
+    fn s7_group_rules_are_live() {
+        let mut j = judge();
+        let (alice, bob) = (UserId(0), UserId(1));
+        let op = Op::SetPrivacy {
+            user: alice,
+            key: PrivacyKey::PhoneNumber,
+            rules: vec![Rule::AllowChatParticipants(vec![GroupId(0)])],
+        };
+        j.record(&op, &Ok(Response::Done));
+        assert!(!j.allows(alice, PrivacyKey::PhoneNumber, bob));
+        j.record(&Op::JoinGroup { user: bob, group: GroupId(0) }, &Ok(Response::Done));
+        assert!(j.allows(alice, PrivacyKey::PhoneNumber, bob));
+        j.record(&Op::LeaveGroup { user: bob, group: GroupId(0) }, &Ok(Response::Done));
+        assert!(!j.allows(alice, PrivacyKey::PhoneNumber, bob));
+    }
+
+    /// S11 (revised): a stranger added with share_phone under My Contacts
+    /// gets an exception that outlives the contact.
+    #[test]
+    fn s11_share_phone_is_judged_before_the_entry_exists() {
+        let mut j = judge();
+        let (alice, bob) = (UserId(0), UserId(1));
+        j.record(&Op::AddContact { owner: alice, target: bob, share_phone: true }, &Ok(Response::Done));
+        j.record(&Op::DeleteContact { owner: alice, target: bob }, &Ok(Response::Done));
+        assert!(j.allows(alice, PrivacyKey::PhoneNumber, bob));
+        assert!(!j.is_contact(alice, bob));
+    }
+
+    /// A failed operation changes nothing in the books.
+    #[test]
+    fn failed_operations_change_nothing() {
+        let mut j = judge();
+        let join = Op::JoinGroup { user: UserId(1), group: GroupId(0) };
+        j.record(&join, &Err(ErrorCode::UserAlreadyParticipant));
+        assert_eq!(j.precondition(&join), Some(Ok(())));
+        j.record(&join, &Ok(Response::Done));
+        assert_eq!(j.precondition(&join), Some(Err(ErrorCode::UserAlreadyParticipant)));
+    }
+}
