@@ -10,8 +10,8 @@
 //! lexicographic order), over every permutation of users, of both eras'
 //! reference snapshots
 //! ([`crate::models::reference::Reference::canonical_snapshot`]) plus the
-//! engine's one piece of history that is not in them (whether a loophole
-//! step has happened, which D-4 consults). The minimum over the orbit is the
+//! engine's one piece of history that is not in them (the pairs of users
+//! tied by loophole steps, which D-4 consults). The minimum over the orbit is the
 //! same for every member of the orbit, so it is a canonical form;
 //! fingerprints (XXH3-128 of the encoding) of different states collide with
 //! probability about `states^2 / 2^129` (below 10^-20 for a billion
@@ -20,6 +20,7 @@
 
 use crate::models::reference::Reference;
 use crate::oracle::engine::ByEra;
+use super::driver::{tie_bit, Ties};
 use crate::world::{Op, RefMut, UserId, World};
 
 /// A state's canonical key: a 128-bit fingerprint.
@@ -86,15 +87,15 @@ impl Canon {
         self.perms.len()
     }
 
-    /// The key of the state both references are in, with the engine's
-    /// "a loophole step has happened" flag.
-    pub fn key(&self, refs: &ByEra<Reference>, loophole_seen: bool) -> Key {
+    /// The key of the state both references are in, with the pairs of
+    /// users loophole steps have tied (D-4's history, [`Ties`]).
+    pub fn key(&self, refs: &ByEra<Reference>, ties: Ties) -> Key {
         let mut best: Vec<u64> = Vec::new();
         let mut words = Vec::with_capacity(256);
         let mut scratch = Vec::with_capacity(32);
         for perm in &self.perms {
             words.clear();
-            words.push(u64::from(loophole_seen));
+            words.push(u64::from(rename_ties(ties, perm)));
             refs.legacy.canonical_snapshot_into(perm, &mut words, &mut scratch);
             refs.patched.canonical_snapshot_into(perm, &mut words, &mut scratch);
             if best.is_empty() || words < best {
@@ -107,19 +108,30 @@ impl Canon {
     }
 }
 
+/// The tied pairs with users renamed by `perm`.
+fn rename_ties(ties: Ties, perm: &[UserId]) -> Ties {
+    let n = perm.len() as u32;
+    let mut out = 0;
+    for hi in 1..n {
+        for lo in 0..hi {
+            if ties & tie_bit(UserId(lo), UserId(hi)) != 0 {
+                out |= tie_bit(perm[lo as usize], perm[hi as usize]);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::implementation::Model;
-    use crate::world::{Era, GroupId, WorldConfig};
+    use crate::world::{GroupId, WorldConfig};
 
     fn refs(world: &World, ops: &[Op]) -> ByEra<Reference> {
-        let mut r = ByEra { legacy: Reference::new(world, Era::Legacy), patched: Reference::new(world, Era::Patched) };
-        for op in ops {
-            r.legacy.apply(op);
-            r.patched.apply(op);
-        }
-        r
+        let config = WorldConfig { users: 3, groups: 1, unowned_numbers: 1 };
+        assert_eq!(&World::from_config(&config), world);
+        let driver = crate::explore::driver::Driver::new(config, crate::explore::Checks::Canary);
+        driver.references(ops).0
     }
 
     #[test]
@@ -143,16 +155,16 @@ mod tests {
             Op::ImportContacts { owner: b, phones: vec![a.planned_phone()] },
         ];
         let sym = Canon::new(&world, true);
-        let plain = Canon::new(&world, false);
+        let plain = Canon::new(&world, 0);
         let perm = vec![c, a, b];
         let renamed: Vec<Op> = run.iter().map(|o| rename_op(&world, o, &perm)).collect();
         assert_eq!(renamed[1], Op::ImportContacts { owner: a, phones: vec![c.planned_phone()] });
-        assert_eq!(sym.key(&refs(&world, &run), false), sym.key(&refs(&world, &renamed), false));
-        assert_ne!(plain.key(&refs(&world, &run), false), plain.key(&refs(&world, &renamed), false));
-        assert_ne!(sym.key(&refs(&world, &run), false), sym.key(&refs(&world, &run), true));
-        assert_ne!(sym.key(&refs(&world, &run), false), sym.key(&refs(&world, &run[..1]), false));
+        assert_eq!(sym.key(&refs(&world, &run), 0), sym.key(&refs(&world, &renamed), 0));
+        assert_ne!(plain.key(&refs(&world, &run), 0), plain.key(&refs(&world, &renamed), 0));
+        assert_ne!(sym.key(&refs(&world, &run), 0), sym.key(&refs(&world, &run), 1));
+        assert_ne!(sym.key(&refs(&world, &run), 0), sym.key(&refs(&world, &run[..1]), 0));
         // Order of independent operations does not matter.
         let swapped = vec![run[1].clone(), run[0].clone()];
-        assert_eq!(plain.key(&refs(&world, &run), false), plain.key(&refs(&world, &swapped), false));
+        assert_eq!(plain.key(&refs(&world, &run), 0), plain.key(&refs(&world, &swapped), 0));
     }
 }

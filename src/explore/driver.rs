@@ -1,23 +1,25 @@
 //! The explorer's one contact with the engine: every call into
-//! [`crate::oracle`] and the models under test is in this module, so that a
-//! change of the engine's interface is adapted here alone.
+//! [`crate::oracle`] and the implementations under test is in this module,
+//! so that a change of the engine's interface is adapted here alone.
 //!
-//! The engine's models are not `Clone`, so a state is re-created by
-//! replaying the operations that reached it (at most the depth bound) and
-//! then stepping one more operation. The references, which are `Clone`, are
-//! replayed once per state and cloned per child to compute keys.
+//! The engine's implementations are not `Clone`, so a state is re-created
+//! by resetting a per-worker [`Engine`] (which keeps its allocations),
+//! replaying the operations that reached the state (at most the depth
+//! bound) and stepping one more operation. The references, which are
+//! `Clone`, are replayed once per state and cloned per child to compute
+//! keys.
 
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::case::Expected;
-use crate::models::implementation::Model;
+use crate::models::implementation::{Implementation, Seated};
 use crate::models::reference::Reference;
 use crate::models::server::LegacyServer;
-use crate::oracle::canary::first_legacy_breach;
+use crate::oracle::canary::Canary;
 use crate::oracle::checks::Breach;
-use crate::oracle::engine::{self, ByEra, Divergence, Lockstep};
+use crate::oracle::engine::{ByEra, Engine};
 use crate::oracle::failure::Failure;
-use crate::world::{Era, Op, Run, World, WorldConfig};
+use crate::world::{Era, Op, Outcome, Response, Run, UserId, World, WorldConfig};
 
 /// Which implementation sits in the patched seat of the lockstep engine.
 #[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, Default)]
@@ -35,7 +37,7 @@ pub enum Subject {
 #[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq)]
 #[serde(tag = "checks", rename_all = "snake_case")]
 pub enum Checks {
-    /// The lockstep engine: D-1..D-4 and INV-1..3 on both eras.
+    /// The lockstep engine: every check it makes (D-1..D-4, INV-1..4).
     Lockstep {
         /// The implementation in the patched seat.
         subject: Subject,
@@ -63,17 +65,24 @@ pub enum Finding {
     },
 }
 
-/// The result of stepping one operation after a replayed prefix.
-#[derive(Debug, Clone)]
-pub struct Probe {
-    /// What the step broke, if anything.
-    pub finding: Option<Finding>,
-    /// Whether the step was a loophole step (D-4's history).
-    pub loophole: bool,
+/// Pairs of users tied by loophole steps (SPEC D-4), as a bit set over
+/// unordered pairs: the one piece of the engine's history that the
+/// references do not hold and later checks consult.
+pub type Ties = u32;
+
+/// The bit of the unordered pair `{a, b}` of distinct users (at most 8
+/// users: 28 pairs).
+pub fn tie_bit(a: UserId, b: UserId) -> Ties {
+    let (lo, hi) = (a.0.min(b.0), a.0.max(b.0));
+    1 << (hi * (hi - 1) / 2 + lo)
 }
 
-fn legacy_everywhere(world: &World, _era: Era) -> Box<dyn Model> {
-    Box::new(LegacyServer::new(world))
+/// A worker's reusable machinery: one engine (or canary) kept across
+/// probes, reset for each.
+pub struct Worker {
+    engine: Option<Engine>,
+    canary: Canary,
+    ops: Vec<Op>,
 }
 
 /// Runs operations through the engine for the explorer.
@@ -95,61 +104,112 @@ impl Driver {
         &self.world
     }
 
-    fn factory(subject: Subject) -> fn(&World, Era) -> Box<dyn Model> {
+    fn engine(subject: Subject) -> Engine {
         match subject {
-            Subject::Patched => engine::default_models,
-            Subject::LegacyAsPatched => legacy_everywhere,
+            Subject::Patched => Engine::standard(),
+            Subject::LegacyAsPatched => Engine::new(
+                Engine::standard_references(),
+                vec![
+                    Box::new(LegacyServer::default()),
+                    Box::new(Seated::new("patched", Era::Patched, LegacyServer::default())),
+                ],
+            ),
         }
     }
 
-    /// Both eras' references after `ops`.
-    pub fn references<'a>(&self, ops: impl IntoIterator<Item = &'a Op>) -> ByEra<Reference> {
-        let mut refs = ByEra {
-            legacy: Reference::new(&self.world, Era::Legacy),
-            patched: Reference::new(&self.world, Era::Patched),
+    /// A worker for probes (one per thread or task).
+    pub fn worker(&self) -> Worker {
+        let engine = match self.checks {
+            Checks::Lockstep { subject } => Some(Self::engine(subject)),
+            Checks::Canary => None,
         };
+        Worker { engine, canary: Canary::default(), ops: Vec::new() }
+    }
+
+    /// Both eras' references after `ops`, and the pairs those operations tied.
+    pub fn references<'a>(&self, ops: impl IntoIterator<Item = &'a Op>) -> (ByEra<Reference>, Ties) {
+        let mut refs = ByEra { legacy: Reference::new(Era::Legacy), patched: Reference::new(Era::Patched) };
+        let _ = refs.legacy.reset(&self.world);
+        let _ = refs.patched.reset(&self.world);
+        let mut ties = 0;
         for op in ops {
-            Self::advance(&mut refs, op);
+            ties |= Self::advance(&mut refs, op);
         }
-        refs
+        (refs, ties)
     }
 
-    /// Steps both references by `op`.
-    pub fn advance(refs: &mut ByEra<Reference>, op: &Op) {
-        let _ = refs.legacy.apply(op);
-        let _ = refs.patched.apply(op);
+    /// Steps both references by `op`; returns the pairs the step ties: a
+    /// viewer and a user that legacy matched (import or resolve) and
+    /// patched did not. When the step passes every check the models
+    /// answered as the references did, so these are exactly the pairs the
+    /// engine's D-4 ties.
+    pub fn advance(refs: &mut ByEra<Reference>, op: &Op) -> Ties {
+        let mut legacy: Outcome = Ok(Response::Done);
+        let mut patched: Outcome = Ok(Response::Done);
+        let _ = refs.legacy.apply(op, &mut legacy);
+        let _ = refs.patched.apply(op, &mut patched);
+        let viewer = op.actor();
+        match (&legacy, &patched) {
+            (Ok(Response::Imported { matched: l, .. }), Ok(Response::Imported { matched: p, .. })) => l
+                .iter()
+                .filter(|m| m.user != viewer && !p.contains(m))
+                .fold(0, |acc, m| acc | tie_bit(viewer, m.user)),
+            (Ok(Response::Resolved { user }), Err(_)) if *user != viewer => tie_bit(viewer, *user),
+            _ => 0,
+        }
     }
 
-    /// Replays `prefix` (which passed every check) and steps `op`, checking it.
-    pub fn probe(&self, prefix: &[&Op], op: &Op) -> Probe {
-        match self.checks {
-            Checks::Lockstep { subject } => {
-                let mut lockstep = Lockstep::new(&self.world, &Self::factory(subject));
+    /// Replays `prefix` (which passed every check) and steps `op`; what the
+    /// step broke, if anything.
+    pub fn probe(&self, worker: &mut Worker, prefix: &[&Op], op: &Op) -> Option<Finding> {
+        match (&mut worker.engine, self.checks) {
+            (Some(engine), Checks::Lockstep { .. }) => {
+                engine.reset(&self.world);
                 for earlier in prefix {
-                    lockstep.step(earlier);
+                    engine.step(earlier);
                 }
-                let step = lockstep.step(op);
-                Probe {
-                    finding: step.failures.first().cloned().map(|failure| Finding::Failure { failure }),
-                    loophole: step.divergence == Some(Divergence::Loophole),
-                }
+                engine.step(op);
+                engine.failures().first().cloned().map(|failure| Finding::Failure { failure })
             }
-            Checks::Canary => {
-                let ops: Vec<Op> = prefix.iter().map(|o| (*o).clone()).chain(std::iter::once(op.clone())).collect();
-                let run = Run { world: self.config, ops };
-                let finding = first_legacy_breach(&run).map(|(step, breach)| Finding::LegacyBreach { step, breach });
-                Probe { finding, loophole: false }
+            _ => {
+                worker.ops.clear();
+                worker.ops.extend(prefix.iter().map(|o| (*o).clone()));
+                worker.ops.push(op.clone());
+                let run = Run { world: self.config, ops: std::mem::take(&mut worker.ops) };
+                let found = worker.canary.breaches(&run, 1).into_iter().next();
+                worker.ops = run.ops;
+                found.map(|(step, breach)| Finding::LegacyBreach { step, breach })
             }
         }
     }
 
     /// The verdict a case file of `run` expects, as `minimize` computes it:
-    /// with the implementation in the patched seat that the search used.
+    /// with the implementation in the patched seat that the search used
+    /// (the standard lineup for the canary).
     pub fn expected(&self, run: &Run) -> Expected {
         let subject = match self.checks {
             Checks::Lockstep { subject } => subject,
             Checks::Canary => Subject::Patched,
         };
-        Expected::of(&engine::run_with(run, &Self::factory(subject)))
+        Expected::of(&Self::engine(subject).trace(run))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tie_bits_are_distinct_per_unordered_pair() {
+        let mut seen = Vec::new();
+        for a in 0..8 {
+            for b in 0..a {
+                let bit = tie_bit(UserId(a), UserId(b));
+                assert_eq!(bit, tie_bit(UserId(b), UserId(a)));
+                assert!(!seen.contains(&bit));
+                seen.push(bit);
+            }
+        }
+        assert_eq!(seen.len(), 28);
     }
 }

@@ -11,10 +11,12 @@
 //!
 //! States are identified by the *references'* state (both eras, see
 //! [`crate::models::reference::Reference::canonical_snapshot`]) plus
-//! whether a loophole step has happened. Two sequences reaching one key
+//! the pairs of users tied by loophole steps (D-4's history in the engine).
+//! Two sequences reaching one key
 //! are explored once. That is sound when every model's state is a function
-//! of the SPEC state the references hold, which is what D-1/D-2 check at
-//! every step: a model that keeps extra hidden state (a counter, a cache
+//! of the SPEC state the references hold (and the engine's judge books,
+//! kept from the models' answers, equal the references' when D-1/D-2
+//! hold, as they must for a state to be expanded at all): a model that keeps extra hidden state (a counter, a cache
 //! that changes later answers) could behave differently after two
 //! sequences the references cannot tell apart, and the explorer would try
 //! only one of them. Every bug the fuzzer can find within the bound that

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::alphabet::alphabet;
 use super::canon::{Canon, Key};
-use super::driver::{Checks, Driver, Finding};
+use super::driver::{Checks, Driver, Finding, Ties, Worker};
 use crate::world::{Op, Run, WorldConfig, MAX_GROUPS, MAX_OPS, MAX_UNOWNED, MAX_USERS};
 
 /// Parents expanded between two checks of Ctrl-C and progress updates.
@@ -204,14 +204,14 @@ struct Node {
     parent: u32,
     /// Index of the operation in the alphabet.
     op: u16,
-    /// Whether a loophole step has happened on the way (D-4's history).
-    loophole: bool,
+    /// Pairs tied by loophole steps on the way (D-4's history).
+    ties: Ties,
 }
 
 /// What expanding one state produced.
 struct Expansion {
-    /// New-looking children: key, operation index, loophole flag.
-    children: Vec<(Key, u16, bool)>,
+    /// New-looking children: key, operation index, tied pairs.
+    children: Vec<(Key, u16, Ties)>,
     /// The first failing operation, if any (expansion stops there).
     failure: Option<(u16, Finding)>,
     /// Transitions checked.
@@ -229,10 +229,10 @@ pub fn explore(config: &ExploreConfig, cancel: &AtomicBool, observer: &dyn Obser
     let ops = alphabet(driver.world());
     let canon = Canon::new(driver.world(), config.symmetry);
 
-    let root_key = canon.key(&driver.references(std::iter::empty()), false);
+    let root_key = canon.key(&driver.references(std::iter::empty()).0, 0);
     let mut visited: FxHashSet<Key> = FxHashSet::default();
     visited.insert(root_key);
-    let mut levels: Vec<Vec<Node>> = vec![vec![Node { parent: u32::MAX, op: u16::MAX, loophole: false }]];
+    let mut levels: Vec<Vec<Node>> = vec![vec![Node { parent: u32::MAX, op: u16::MAX, ties: 0 }]];
     let mut per_depth = vec![1u64];
     let mut transitions = 0u64;
     let mut checked_depth = 0;
@@ -250,7 +250,7 @@ pub fn explore(config: &ExploreConfig, cancel: &AtomicBool, observer: &dyn Obser
             let batch_end = (batch_start + BATCH).min(parents);
             let expansions: Vec<Expansion> = (batch_start..batch_end)
                 .into_par_iter()
-                .map(|i| expand(&driver, &canon, &ops, &levels, depth - 1, i, &visited))
+                .map_init(|| driver.worker(), |w, i| expand(&driver, w, &canon, &ops, &levels, depth - 1, i, &visited))
                 .collect();
             for (offset, e) in expansions.into_iter().enumerate() {
                 transitions += e.transitions;
@@ -263,9 +263,9 @@ pub fn explore(config: &ExploreConfig, cancel: &AtomicBool, observer: &dyn Obser
                     per_depth.push(next.len() as u64);
                     break 'levels;
                 }
-                for (key, op, loophole) in e.children {
+                for (key, op, ties) in e.children {
                     if visited.insert(key) {
-                        next.push(Node { parent, op, loophole });
+                        next.push(Node { parent, op, ties });
                     }
                 }
             }
@@ -313,8 +313,10 @@ fn path_of(levels: &[Vec<Node>], depth: usize, index: usize) -> Vec<u16> {
 }
 
 /// Expands state `index` of level `depth` by every operation.
+#[allow(clippy::too_many_arguments)]
 fn expand(
     driver: &Driver,
+    worker: &mut Worker,
     canon: &Canon,
     ops: &[Op],
     levels: &[Vec<Node>],
@@ -322,23 +324,21 @@ fn expand(
     index: usize,
     visited: &FxHashSet<Key>,
 ) -> Expansion {
-    let loophole_seen = levels[depth][index].loophole;
+    let ties = levels[depth][index].ties;
     let prefix: Vec<&Op> = path_of(levels, depth, index).into_iter().map(|i| &ops[i as usize]).collect();
-    let refs = driver.references(prefix.iter().copied());
+    let (refs, _) = driver.references(prefix.iter().copied());
     let mut out = Expansion { children: Vec::new(), failure: None, transitions: 0 };
     for (j, op) in ops.iter().enumerate() {
         out.transitions += 1;
-        let probe = driver.probe(&prefix, op);
-        if let Some(finding) = probe.finding {
+        if let Some(finding) = driver.probe(worker, &prefix, op) {
             out.failure = Some((j as u16, finding));
             return out;
         }
         let mut child = refs.clone();
-        Driver::advance(&mut child, op);
-        let loophole = loophole_seen || probe.loophole;
-        let key = canon.key(&child, loophole);
+        let child_ties = ties | Driver::advance(&mut child, op);
+        let key = canon.key(&child, child_ties);
         if !visited.contains(&key) {
-            out.children.push((key, j as u16, loophole));
+            out.children.push((key, j as u16, child_ties));
         }
     }
     out
