@@ -39,7 +39,7 @@ fn canary_finds_the_two_operation_loophole() {
     assert_eq!(ops.len(), 2, "{ops:?}");
     assert!(matches!(ops[0], Op::SetPrivacy { key: PrivacyKey::AddedByPhone, .. }), "{ops:?}");
     assert!(matches!(ops[1], Op::ImportContacts { .. } | Op::ResolvePhone { .. }), "{ops:?}");
-    let Finding::LegacyBreach { step, breach } = finding else { panic!("{finding:?}") };
+    let Finding::LegacyBreach { step, breach } = finding.as_ref() else { panic!("{finding:?}") };
     assert_eq!(*step, 1);
     assert_ne!(breach.viewer, breach.link.user);
     assert_eq!(report.checked_depth, 1, "every single operation was checked first");
@@ -65,16 +65,15 @@ fn a_broken_patched_seat_is_found_with_a_shortest_case() {
     let report = search(&config(2, 0, 4, BROKEN, true));
     let run = report.failing_run().expect("a failure");
     assert_eq!(run.ops.len(), 2, "{:?}", run.ops);
-    let Conclusion::Found { finding: Finding::Failure { failure }, .. } = &report.conclusion else { panic!() };
-    assert_eq!(failure.kind(), FailureKind::PatchedLeak);
+    let Conclusion::Found { finding, .. } = &report.conclusion else { panic!() };
+    let Finding::Failure { failure } = finding.as_ref() else { panic!("{finding:?}") };
+    assert_eq!(failure.kind(), FailureKind::Leak);
+    assert_eq!(failure.implementation, "patched");
     // Shortest: no single operation fails.
     assert_eq!(search(&config(2, 0, 1, BROKEN, true)).conclusion, Conclusion::NoFailure);
     // The case replays as that failure with legacy in the patched seat.
-    let legacy_seat = |w: &privdiff::world::World, _e: privdiff::world::Era| {
-        Box::new(privdiff::models::server::LegacyServer::new(w)) as Box<dyn privdiff::models::implementation::Model>
-    };
-    let trace = engine::run_with(&run, &legacy_seat);
-    assert_eq!(Expected::of(&trace), Expected::Fail { failure: FailureKind::PatchedLeak });
+    let trace = privdiff::cli::input::PatchedImpl::Legacy.engine().trace(&run);
+    assert!(matches!(Expected::of(&trace), Expected::Fail { failure: FailureKind::Leak, .. }));
     // ... and the real models pass it.
     assert!(matches!(engine::run(&run).verdict, engine::Verdict::Pass { .. }));
 }
@@ -170,7 +169,7 @@ fn the_shortest_case_is_written_ready_for_corpus_add() {
     assert!(text.contains("shortest failing sequence: 2 operation(s)"), "{text}");
     let case = Case::parse(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(case.ops.len(), 2);
-    assert_eq!(case.expected, Expected::Fail { failure: FailureKind::PatchedLeak });
+    assert!(matches!(case.expected, Expected::Fail { failure: FailureKind::Leak, .. }), "{:?}", case.expected);
     let replay = privdiff(&["replay", "--patched-impl", "legacy", out_s]);
     assert_eq!(replay.status.code(), Some(1));
     // Never overwritten.

@@ -88,8 +88,9 @@ fn bar(json: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg} {bar:30} {pos}/{len} states expanded")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style =
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg} {bar:30} {pos}/{len} states expanded")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
@@ -191,7 +192,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -204,9 +205,9 @@ fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::P
     let w = c.world;
     let checks = match c.checks {
         Checks::Canary => "canary (legacy against INV-1)".to_string(),
-        Checks::Lockstep { subject: Subject::Patched } => "lockstep engine, D-1..D-4 and INV-1..3".to_string(),
+        Checks::Lockstep { subject: Subject::Patched } => "lockstep engine, every check (D-1..D-4, INV-1..4)".to_string(),
         Checks::Lockstep { subject: Subject::LegacyAsPatched } => {
-            "lockstep engine, D-1..D-4 and INV-1..3, legacy in the patched seat".to_string()
+            "lockstep engine, every check (D-1..D-4, INV-1..4), legacy in the patched seat".to_string()
         }
     };
     println!(
@@ -245,7 +246,7 @@ fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::P
             for (i, op) in ops.iter().enumerate() {
                 println!("  step {i}: {op}");
             }
-            match finding {
+            match finding.as_ref() {
                 Finding::Failure { failure } => println!("  FAIL {failure}"),
                 Finding::LegacyBreach { step, breach } => println!(
                     "  LOOPHOLE (legacy, INV-1) at step {step}: {} obtained {}'s hidden number {}",

@@ -18,9 +18,9 @@
 //! states): the hash compaction explicit-state checkers make (TLC and
 //! stateright keep 64-bit fingerprints).
 
+use super::driver::{tie_bit, Ties};
 use crate::models::reference::Reference;
 use crate::oracle::engine::ByEra;
-use super::driver::{tie_bit, Ties};
 use crate::world::{Op, RefMut, UserId, World};
 
 /// A state's canonical key: a 128-bit fingerprint.
@@ -150,12 +150,10 @@ mod tests {
     fn renamed_states_share_a_key_and_different_states_do_not() {
         let world = World::from_config(&WorldConfig { users: 3, groups: 1, unowned_numbers: 1 });
         let (a, b, c, g) = (UserId(0), UserId(1), UserId(2), GroupId(0));
-        let run = vec![
-            Op::JoinGroup { user: a, group: g },
-            Op::ImportContacts { owner: b, phones: vec![a.planned_phone()] },
-        ];
+        let run =
+            vec![Op::JoinGroup { user: a, group: g }, Op::ImportContacts { owner: b, phones: vec![a.planned_phone()] }];
         let sym = Canon::new(&world, true);
-        let plain = Canon::new(&world, 0);
+        let plain = Canon::new(&world, false);
         let perm = vec![c, a, b];
         let renamed: Vec<Op> = run.iter().map(|o| rename_op(&world, o, &perm)).collect();
         assert_eq!(renamed[1], Op::ImportContacts { owner: a, phones: vec![c.planned_phone()] });

@@ -150,10 +150,9 @@ impl Driver {
         let _ = refs.patched.apply(op, &mut patched);
         let viewer = op.actor();
         match (&legacy, &patched) {
-            (Ok(Response::Imported { matched: l, .. }), Ok(Response::Imported { matched: p, .. })) => l
-                .iter()
-                .filter(|m| m.user != viewer && !p.contains(m))
-                .fold(0, |acc, m| acc | tie_bit(viewer, m.user)),
+            (Ok(Response::Imported { matched: l, .. }), Ok(Response::Imported { matched: p, .. })) => {
+                l.iter().filter(|m| m.user != viewer && !p.contains(m)).fold(0, |acc, m| acc | tie_bit(viewer, m.user))
+            }
             (Ok(Response::Resolved { user }), Err(_)) if *user != viewer => tie_bit(viewer, *user),
             _ => 0,
         }

@@ -89,7 +89,7 @@ pub enum Conclusion {
         /// The operations, the last one failing.
         ops: Vec<Op>,
         /// What the last operation broke.
-        finding: Finding,
+        finding: Box<Finding>,
     },
     /// Ctrl-C: the search stopped between batches.
     Interrupted,
@@ -259,7 +259,7 @@ pub fn explore(config: &ExploreConfig, cancel: &AtomicBool, observer: &dyn Obser
                     let mut path = path_of(&levels, depth - 1, parent as usize);
                     path.push(op);
                     let ops = path.iter().map(|i| ops[*i as usize].clone()).collect();
-                    conclusion = Conclusion::Found { ops, finding };
+                    conclusion = Conclusion::Found { ops, finding: Box::new(finding) };
                     per_depth.push(next.len() as u64);
                     break 'levels;
                 }

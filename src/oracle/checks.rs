@@ -247,11 +247,13 @@ pub fn explain_divergence(op: &Op, legacy: &Outcome, patched: &Outcome, judge: &
                         Ok(()) => direct = true,
                         Err(why) => return unexplained(why),
                     },
-                    (Some(l), Some(p)) => return unexplained(format!(
+                    (Some(l), Some(p)) => {
+                        return unexplained(format!(
                         "for {phone} legacy answered {}, patched {}; the patch may only refuse matches legacy makes",
                         l.map_or("unmatched".to_string(), |u| u.to_string()),
                         p.map_or("unmatched".to_string(), |u| u.to_string())
-                    )),
+                    ))
+                    }
                     (None, _) | (_, None) => {
                         return unexplained(format!("the two answers do not account for {phone} alike"));
                     }
