@@ -205,7 +205,9 @@ fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::P
     let w = c.world;
     let checks = match c.checks {
         Checks::Canary => "canary (legacy against INV-1)".to_string(),
-        Checks::Lockstep { subject: Subject::Patched } => "lockstep engine, every check (D-1..D-4, INV-1..4)".to_string(),
+        Checks::Lockstep { subject: Subject::Patched } => {
+            "lockstep engine, every check (D-1..D-4, INV-1..4)".to_string()
+        }
         Checks::Lockstep { subject: Subject::LegacyAsPatched } => {
             "lockstep engine, every check (D-1..D-4, INV-1..4), legacy in the patched seat".to_string()
         }

@@ -144,18 +144,27 @@ impl Driver {
     /// answered as the references did, so these are exactly the pairs the
     /// engine's D-4 ties.
     pub fn advance(refs: &mut ByEra<Reference>, op: &Op) -> Ties {
+        Self::advance_checked(refs, op).0
+    }
+
+    /// [`Driver::advance`], also saying whether both references refused
+    /// the operation (an error outcome in both eras): a refused operation
+    /// changes nothing (SPEC "Operations"), so the state is the same.
+    pub fn advance_checked(refs: &mut ByEra<Reference>, op: &Op) -> (Ties, bool) {
         let mut legacy: Outcome = Ok(Response::Done);
         let mut patched: Outcome = Ok(Response::Done);
         let _ = refs.legacy.apply(op, &mut legacy);
         let _ = refs.patched.apply(op, &mut patched);
         let viewer = op.actor();
-        match (&legacy, &patched) {
+        let refused = legacy.is_err() && patched.is_err();
+        let ties = match (&legacy, &patched) {
             (Ok(Response::Imported { matched: l, .. }), Ok(Response::Imported { matched: p, .. })) => {
                 l.iter().filter(|m| m.user != viewer && !p.contains(m)).fold(0, |acc, m| acc | tie_bit(viewer, m.user))
             }
             (Ok(Response::Resolved { user }), Err(_)) if *user != viewer => tie_bit(viewer, *user),
             _ => 0,
-        }
+        };
+        (ties, refused)
     }
 
     /// Replays `prefix` (which passed every check) and steps `op`; what the

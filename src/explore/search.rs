@@ -335,7 +335,12 @@ fn expand(
             return out;
         }
         let mut child = refs.clone();
-        let child_ties = ties | Driver::advance(&mut child, op);
+        let (tied, refused) = Driver::advance_checked(&mut child, op);
+        if refused {
+            // Both references refused: the child is the parent, visited.
+            continue;
+        }
+        let child_ties = ties | tied;
         let key = canon.key(&child, child_ties);
         if !visited.contains(&key) {
             out.children.push((key, j as u16, child_ties));
