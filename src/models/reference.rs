@@ -461,4 +461,53 @@ impl Reference {
         }
         section(out, scratch, self.knows.iter().map(|(v, u, p)| [user(*v), user(*u), phone(*p)]));
     }
+
+    /// A summary of `user`'s place in the state that renaming users cannot
+    /// change: groups joined, counts of address-book entries owned and
+    /// pointing at the user (with and without a saved number), distinct
+    /// unmatched numbers, the shape of the user's settings (rule kinds and
+    /// list lengths, no ids), and counts of links known as viewer and as
+    /// subject. Users with different signatures are never swapped by a
+    /// renaming that maps the state onto itself, which lets the explorer
+    /// try only the renamings that sort users by signature.
+    pub fn user_signature(&self, user: UserId) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        let mut groups: Vec<u32> = self.memberships.iter().filter(|(_, u)| *u == user).map(|(g, _)| g.0).collect();
+        groups.sort_unstable();
+        groups.hash(&mut h);
+        let matched = |e: &&Entry| e.user.is_some();
+        let owned: Vec<bool> =
+            self.entries.iter().filter(matched).filter(|e| e.owner == user).map(|e| e.phone.is_some()).collect();
+        let aimed: Vec<bool> =
+            self.entries.iter().filter(|e| e.user == Some(user)).map(|e| e.phone.is_some()).collect();
+        for side in [owned, aimed] {
+            (side.len(), side.iter().filter(|p| **p).count()).hash(&mut h);
+        }
+        let mut unmatched: Vec<Phone> =
+            self.entries.iter().filter(|e| e.owner == user && e.user.is_none()).filter_map(|e| e.phone).collect();
+        unmatched.sort_unstable();
+        unmatched.dedup();
+        unmatched.len().hash(&mut h);
+        for key in [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone] {
+            for rule in self.rules(user, key) {
+                let (tag, len) = match &rule {
+                    Rule::AllowAll => (0u8, 0),
+                    Rule::DisallowAll => (1, 0),
+                    Rule::AllowContacts => (2, 0),
+                    Rule::DisallowContacts => (3, 0),
+                    Rule::AllowUsers(l) => (4, l.len()),
+                    Rule::DisallowUsers(l) => (5, l.len()),
+                    Rule::AllowChatParticipants(l) => (6, l.len()),
+                    Rule::DisallowChatParticipants(l) => (7, l.len()),
+                };
+                (tag, len).hash(&mut h);
+            }
+            0xffu8.hash(&mut h);
+        }
+        let as_viewer = self.knows.iter().filter(|(v, _, _)| *v == user).count();
+        let as_subject = self.knows.iter().filter(|(_, u, _)| *u == user).count();
+        (as_viewer, as_subject).hash(&mut h);
+        h.finish()
+    }
 }
