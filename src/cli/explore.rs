@@ -224,8 +224,12 @@ fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::P
         plural(report.threads as u64, "thread", "threads"),
     );
     println!("depth  new distinct states");
+    let last = report.states_per_depth.len().saturating_sub(1);
     for (d, n) in report.states_per_depth.iter().enumerate() {
-        println!("{d:>5}  {:>19}", thousands(*n));
+        // A level the search left early (a failure, Ctrl-C, the cap) was
+        // not finished: its count is what was found before stopping.
+        let partial = d == last && d > report.checked_depth;
+        println!("{d:>5}  {:>19}{}", thousands(*n), if partial { "  (level not finished)" } else { "" });
     }
     println!(
         "states {}  transitions {}  time {:.1} s  states/s {}  transitions/s {}",

@@ -112,7 +112,9 @@ pub struct Report {
     pub states: u64,
     /// Transitions checked: (state, operation) pairs run through the engine.
     pub transitions: u64,
-    /// New distinct states at each depth, from depth 0 (the initial state).
+    /// New distinct states at each depth, from depth 0 (the initial state);
+    /// when the search stopped early, the last entry counts the states
+    /// found at the unfinished level so far.
     pub states_per_depth: Vec<u64>,
     /// Every sequence of at most this many operations was checked.
     pub checked_depth: usize,
