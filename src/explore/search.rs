@@ -151,19 +151,41 @@ pub struct Silent;
 impl Observer for Silent {}
 
 /// A rough upper estimate of the distinct states within `depth`
-/// operations: most operations commute (different actors, different
-/// targets), so sequences that are permutations of one multiset mostly
-/// reach one state: about `C(A + D - 1, D)` multisets, divided by the `N!`
-/// renamings of users. Measured counts are far below it (failed and
-/// repeated operations change nothing); it is only used to refuse bounds
-/// that are hopeless up front.
-pub fn estimate_states(alphabet: usize, depth: usize, users: u32) -> f64 {
+/// operations: the smaller of two bounds.
+///
+/// - Sequences: most operations commute (different actors, different
+///   targets), so sequences that are permutations of one multiset mostly
+///   reach one state: about `C(A + D - 1, D)` multisets, divided by the `N!`
+///   renamings of users. Measured counts are far below it (failed and
+///   repeated operations change nothing).
+/// - The state space itself, whatever the depth: memberships, each era's
+///   matched entries (none, without or with a number, per ordered pair) and
+///   unmatched entries (a set per owner), settings (the alphabet's values
+///   for each key, with up to `N-1` users `AddContact` put in front), each
+///   era's known links and the tied pairs, divided by `N!`. It is what
+///   keeps deep searches of small worlds (2 users, depth 12) from being
+///   refused.
+///
+/// It is only used to refuse bounds that are hopeless up front.
+pub fn estimate_states(alphabet: usize, depth: usize, world: &WorldConfig) -> f64 {
+    let (n, g, u) = (f64::from(world.users), f64::from(world.groups), f64::from(world.unowned_numbers));
+    let renamings: f64 = (1..=world.users).map(f64::from).product();
     let mut multisets = 1.0f64;
     for i in 0..depth {
         multisets *= (alphabet + i) as f64 / (i + 1) as f64;
     }
-    let renamings: f64 = (1..=users).map(f64::from).product();
-    multisets / renamings
+    let pairs = n * (n - 1.0);
+    let see_values = 3.0 + 2.0 * (n - 1.0 + g);
+    let prefixes: f64 =
+        (0..world.users).map(|k| (0..k).map(|i| f64::from(world.users) - 1.0 - f64::from(i)).product::<f64>()).sum();
+    let settings = (see_values * prefixes * 2.0).powf(n);
+    let space = 2f64.powf(n * g)
+        * 3f64.powf(2.0 * pairs)
+        * 2f64.powf(2.0 * n * (n + u))
+        * settings
+        * 2f64.powf(2.0 * pairs)
+        * 2f64.powf(pairs / 2.0);
+    multisets.min(space) / renamings
 }
 
 /// How far above the cap the estimate may be before the bounds are refused
@@ -186,7 +208,7 @@ pub fn validate(config: &ExploreConfig) -> Result<usize, ExploreError> {
     }
     let world = crate::world::World::from_config(&w);
     let a = alphabet(&world).len();
-    let estimate = estimate_states(a, config.depth, world.user_count());
+    let estimate = estimate_states(a, config.depth, &w);
     if estimate > config.max_states as f64 * ESTIMATE_SLACK {
         return Err(ExploreError::TooLarge {
             estimate,
@@ -349,4 +371,34 @@ fn expand(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(users: u8, groups: u8, unowned: u8, depth: usize) -> bool {
+        let config = ExploreConfig {
+            world: WorldConfig { users, groups, unowned_numbers: unowned },
+            depth,
+            checks: Checks::Canary,
+            symmetry: true,
+            max_states: DEFAULT_MAX_STATES,
+        };
+        matches!(validate(&config), Err(ExploreError::TooLarge { .. }))
+    }
+
+    /// Hopeless bounds are refused; deep searches of tiny worlds and the
+    /// bounds measured in docs/EXPLORE.md are not.
+    #[test]
+    fn the_estimate_refuses_only_hopeless_bounds() {
+        assert!(refused(8, 3, 4, 40));
+        assert!(refused(3, 1, 1, 9));
+        assert!(refused(4, 2, 2, 8));
+        assert!(!refused(2, 1, 1, 12));
+        assert!(!refused(2, 1, 1, 40), "a 2-user world's whole state space is small");
+        assert!(!refused(3, 1, 1, 7));
+        assert!(!refused(4, 1, 1, 6));
+        assert!(!refused(3, 2, 1, 6));
+    }
 }
