@@ -207,3 +207,14 @@ fn json_output_is_machine_readable() {
     assert!(v["case"].is_null());
     assert!(v["report"]["states"].as_u64().unwrap() > 1);
 }
+
+/// A cancelled search (Ctrl-C sets the flag) stops between batches and
+/// says what was covered.
+#[test]
+fn a_cancelled_search_reports_what_it_covered() {
+    let report = explore(&config(2, 1, 5, PATCHED, true), &AtomicBool::new(true), &Silent).unwrap();
+    assert_eq!(report.conclusion, Conclusion::Interrupted);
+    assert_eq!(report.checked_depth, 0);
+    assert_eq!(report.transitions, 0);
+    assert_eq!(report.states, 1);
+}

@@ -269,6 +269,7 @@ pub fn explore(config: &ExploreConfig, cancel: &AtomicBool, observer: &dyn Obser
         for batch_start in (0..parents).step_by(BATCH) {
             if cancel.load(Ordering::Relaxed) {
                 conclusion = Conclusion::Interrupted;
+                per_depth.push(next.len() as u64);
                 break 'levels;
             }
             let batch_end = (batch_start + BATCH).min(parents);
