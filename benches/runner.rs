@@ -1,10 +1,13 @@
 //! The lockstep runner's cost on fuzz-sized runs, as a ratio to decoding.
 //!
 //! The same 256 seeded inputs (`seed::fuzz_input`, up to 512 bytes) go
-//! through: decoding only (`Run::from_fuzz_bytes`), decoding plus the full
-//! lockstep run (reference, both models, shadow, D-1..D-4), and decoding
-//! plus the canary (legacy model against INV-1). Harness overhead =
-//! `runner/lockstep` / `runner/decode_only`; `scripts/figures.sh` prints it.
+//! through: decoding only (`Run::from_fuzz_bytes`), decoding plus a warm
+//! engine's verdict as the `differential` target runs it (references of
+//! both eras, legacy and patched servers, the judge, D-1..D-4, INV-1..4),
+//! and decoding plus the canary (legacy model against INV-1). Harness
+//! overhead = `runner/lockstep` / `runner/decode_only`;
+//! `scripts/figures.sh` prints it. `runner/lockstep_cold` builds a new
+//! engine per input, as the first design did.
 //! Run: `cargo bench --bench runner`.
 
 use std::hint::black_box;
@@ -12,8 +15,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use privdiff::gen::seed::fuzz_input;
-use privdiff::oracle::canary::first_legacy_breach;
-use privdiff::oracle::engine;
+use privdiff::oracle::canary::Canary;
+use privdiff::oracle::engine::Engine;
 use privdiff::world::Run;
 
 /// Seed of the input family; fixed so every run measures the same inputs.
@@ -39,17 +42,26 @@ fn bench_runner(c: &mut Criterion) {
             }
         })
     });
+    let mut engine = Engine::standard();
     group.bench_function("lockstep", |b| {
         b.iter(|| {
             for input in &inputs {
-                black_box(engine::run(&Run::from_fuzz_bytes(black_box(input))));
+                black_box(engine.verdict(&Run::from_fuzz_bytes(black_box(input))));
             }
         })
     });
+    group.bench_function("lockstep_cold", |b| {
+        b.iter(|| {
+            for input in &inputs {
+                black_box(Engine::standard().verdict(&Run::from_fuzz_bytes(black_box(input))));
+            }
+        })
+    });
+    let mut canary = Canary::default();
     group.bench_function("canary", |b| {
         b.iter(|| {
             for input in &inputs {
-                black_box(first_legacy_breach(&Run::from_fuzz_bytes(black_box(input))));
+                black_box(canary.breaches(&Run::from_fuzz_bytes(black_box(input)), 1));
             }
         })
     });

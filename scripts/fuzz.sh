@@ -2,9 +2,13 @@
 # The main fuzzing job: fuzzes one target (default `differential`) for a
 # while, from a working copy of its committed seeds, then lists every crash
 # artifact with the commands that replay it. Exits non-zero on a crash.
+# libFuzzer's output goes to fuzz/logs/TARGET-DATE.log; the terminal gets a
+# progress line every 10 s and a summary (executions, exec/s, coverage,
+# corpus size, crashes with their replay commands).
 #
 # Usage: scripts/fuzz.sh [TARGET] [SECONDS] [-- LIBFUZZER_FLAGS...]
-#   TARGET   differential (default), case_file or legacy_canary
+#   TARGET   differential (default), case_file, legacy_canary, or external
+#            (your implementation: PRIVDIFF_IMPL=NAME=COMMAND, docs/PROTOCOL.md)
 #   SECONDS  default $PRIVDIFF_FUZZ_SECONDS, else 300
 # e.g. scripts/fuzz.sh; scripts/fuzz.sh 60; scripts/fuzz.sh case_file 60;
 #      scripts/fuzz.sh differential 3600 -- -fork=2
@@ -13,29 +17,41 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '6,10p' "$0" >&2
+  [ $# -eq 0 ] || echo "fuzz.sh: $*" >&2
+  sed -n '9,14p' "$0" >&2
   exit 2
 }
 
+targets="differential, case_file, legacy_canary or external"
 target=differential
 seconds=${PRIVDIFF_FUZZ_SECONDS:-300}
-if [ $# -gt 0 ] && [[ $1 != -* && ! $1 =~ ^[0-9]+$ ]]; then
+# A first argument that is not a number is the target; a number with a
+# unit (5m, 10s) is a duration written wrong, not a target.
+if [ $# -gt 0 ] && [[ $1 != -* && ! $1 =~ ^[0-9] ]]; then
   target=$1
   shift
 fi
-if [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; then
+if [ $# -gt 0 ] && [[ $1 != -* ]]; then
   seconds=$1
   shift
 fi
 if [ $# -gt 0 ]; then
-  [ "$1" = -- ] || usage
+  [ "$1" = -- ] || usage "expected '--' before libFuzzer flags, got '$1'"
   shift
 fi
 case $target in
   differential | case_file | legacy_canary) ;;
-  *) usage ;;
+  external)
+    if [ -z "${PRIVDIFF_IMPL:-}" ]; then
+      echo "fuzz.sh: external needs PRIVDIFF_IMPL=NAME=COMMAND (docs/PROTOCOL.md)" >&2
+      exit 2
+    fi
+    ;;
+  *) usage "unknown target '$target' (targets: $targets)" ;;
 esac
-[[ $seconds =~ ^[0-9]+$ ]] || usage
+[[ $seconds =~ ^[0-9]+$ ]] || usage "SECONDS must be a whole number of seconds, got '$seconds'"
+# libFuzzer reads -max_total_time=0 as "no limit": refuse it.
+[ "$seconds" -ge 1 ] || usage "SECONDS must be at least 1 (libFuzzer would read 0 as no time limit)"
 
 # shellcheck source=scripts/lib-toolchain.sh
 . scripts/lib-toolchain.sh
@@ -45,8 +61,11 @@ esac
 corpus=fuzz/corpus/$target
 artifacts=fuzz/artifacts/$target
 mkdir -p "$corpus" "$artifacts"
-if [ -d "corpus/seeds/$target" ]; then
-  cp -n "corpus/seeds/$target/"* "$corpus/" 2>/dev/null || true
+seeds=corpus/seeds/$target
+# `external` reads the same inputs as `differential`: it shares its seeds.
+[ "$target" = external ] && seeds=corpus/seeds/differential
+if [ -d "$seeds" ]; then
+  cp -n "$seeds/"* "$corpus/" 2>/dev/null || true
 fi
 
 # Flags: the target's .options (max_len, dict, ...), its dictionary if the
@@ -58,12 +77,56 @@ if [ -f "fuzz/dict/$target.dict" ] && [[ " ${flags[*]} " != *" -dict="* ]]; then
 fi
 flags+=(-max_total_time="$seconds" -print_final_stats=1 "$@")
 
-echo "== fuzzing $target for $seconds s over $corpus ($(find "$corpus" -type f | wc -l) inputs)" >&2
-echo "== ${FUZZ[*]} run ${FUZZ_BUILD[*]} $target $corpus -- ${flags[*]}" >&2
+# libFuzzer's own output (thousands of lines) and the build's go to a log
+# file; the terminal gets a progress line and a summary.
+logdir=fuzz/logs
+mkdir -p "$logdir"
+log=$logdir/$target-$(date +%Y%m%d-%H%M%S).log
+# shellcheck source=scripts/lib-fuzz-log.sh
+. scripts/lib-fuzz-log.sh
+
+echo "== building $target (${FUZZ_BUILD[*]}); a first build with AddressSanitizer takes several minutes; log: $log" >&2
+build_start=$SECONDS
+if ! "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$target" >"$log" 2>&1; then
+  tail -n 20 "$log" >&2
+  echo "== $target: the build failed (whole log: $log)" >&2
+  exit 2
+fi
+echo "== built in $((SECONDS - build_start)) s" >&2
+
+echo "== fuzzing $target for $seconds s over $corpus ($(find "$corpus" -type f | wc -l) inputs); libFuzzer's log: $log" >&2
+echo "== ${FUZZ[*]} run ${FUZZ_BUILD[*]} $target $corpus -- ${flags[*]}" >>"$log"
 marker=$(mktemp)
-trap 'rm -f "$marker"' EXIT
+fuzzer=
+cleanup() {
+  rm -f "$marker"
+  if [ -n "$fuzzer" ]; then kill "$fuzzer" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+"${FUZZ[@]}" run "${FUZZ_BUILD[@]}" "$target" "$corpus" -- "${flags[@]}" >>"$log" 2>&1 &
+fuzzer=$!
+# A progress line every 10 s: rewritten in place on a terminal, one line
+# each time otherwise.
+start=$SECONDS
+while kill -0 "$fuzzer" 2>/dev/null; do
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    kill -0 "$fuzzer" 2>/dev/null || break
+    sleep 1
+  done
+  elapsed=$((SECONDS - start))
+  [ "$elapsed" -le "$seconds" ] || elapsed=$seconds
+  line="== $elapsed/$seconds s: $(fuzz_status "$log")"
+  if [ -t 2 ]; then printf '\r%s\033[K' "$line" >&2; else echo "$line" >&2; fi
+done
 status=0
-"${FUZZ[@]}" run "${FUZZ_BUILD[@]}" "$target" "$corpus" -- "${flags[@]}" || status=$?
+wait "$fuzzer" || status=$?
+fuzzer=
+[ -t 2 ] && echo >&2
+
+echo
+echo "== summary of $target ($seconds s; log: $log)"
+fuzz_summary "$log"
 
 # Every artifact (crash-*, leak-*, timeout-*, oom-*), newest last, with the
 # commands that replay it. `privdiff replay` runs a raw input (or a case
@@ -76,12 +139,16 @@ if [ "${#found[@]}" -gt 0 ]; then
     new=" "
     [ "$a" -nt "$marker" ] && new="*"
     echo "$new $a"
-    echo "    replay:   cargo run --release -- replay $a"
+    if [ "$target" = external ]; then
+      echo "    replay:   cargo run --release -- replay $a --impl '${PRIVDIFF_IMPL:-NAME=COMMAND}'"
+    else
+      echo "    replay:   cargo run --release -- replay $a"
+    fi
     echo "    fuzzer:   ${FUZZ[*]} run ${FUZZ_BUILD[*]} $target $a"
   done
 fi
 if [ "$status" -ne 0 ]; then
-  echo "== $target: libFuzzer exited with status $status (a crash, see above)" >&2
+  echo "== $target: libFuzzer exited with status $status (a crash, see above; log: $log)" >&2
   exit "$status"
 fi
 echo "== $target: no crash in $seconds s" >&2

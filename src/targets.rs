@@ -11,10 +11,13 @@
 use std::cell::RefCell;
 
 use crate::corpus::case::Case;
+use crate::models::external::{timeout_from_env, External, ImplSpec, SpecError};
+use crate::models::implementation::Implementation;
+use crate::models::server::LegacyServer;
 use crate::oracle::canary::Canary;
 use crate::oracle::engine::{Engine, Verdict};
 use crate::oracle::failure::{Failure, FailureKind};
-use crate::world::Run;
+use crate::world::{Era, Run};
 
 thread_local! {
     /// One engine per fuzzing thread, reset for every input: the models
@@ -37,6 +40,82 @@ pub fn differential_run(run: &Run) {
     if let Verdict::Fail { failure, .. } = verdict {
         raise(&failure);
     }
+}
+
+/// The environment variable the `external` target reads: `NAME=COMMAND`,
+/// or a bare `COMMAND` (then named `external`).
+pub const IMPL_ENV: &str = "PRIVDIFF_IMPL";
+
+thread_local! {
+    /// The `external` target's engine, with the implementation's process
+    /// started once per fuzzing process and reset for every input.
+    static EXTERNAL: RefCell<Option<Engine>> = const { RefCell::new(None) };
+}
+
+/// `external`: like `differential`, with a team's own implementation
+/// (`PRIVDIFF_IMPL`, see `docs/PROTOCOL.md`) in the patched seat. A crash,
+/// hang or out-of-protocol reply is a `transport` failure that names the
+/// implementation and carries its stderr. A missing or unusable
+/// `PRIVDIFF_IMPL` stops the fuzzer with one line and exit code 2.
+pub fn external(data: &[u8]) {
+    let run = Run::from_fuzz_bytes(data);
+    let verdict = EXTERNAL.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let engine = match cell.as_mut() {
+            Some(engine) => engine,
+            None => cell.insert(external_from_env().unwrap_or_else(|why| unusable_external(&why))),
+        };
+        engine.verdict(&run)
+    });
+    if let Verdict::Fail { failure, .. } = verdict {
+        raise(&failure);
+    }
+}
+
+/// Reads `PRIVDIFF_IMPL` into an implementation spec.
+pub fn impl_spec_from_env() -> Result<ImplSpec, String> {
+    let value = std::env::var(IMPL_ENV).map_err(|_| {
+        format!("{IMPL_ENV} is not set: give the command of the implementation to fuzz (docs/PROTOCOL.md)")
+    })?;
+    match value.parse::<ImplSpec>() {
+        Ok(spec) => Ok(spec),
+        Err(SpecError::Name(_) | SpecError::Syntax(_)) if !value.trim().is_empty() => {
+            Ok(ImplSpec { name: "external".to_string(), command: value })
+        }
+        Err(e) => Err(format!("{IMPL_ENV}: {e}")),
+    }
+}
+
+/// The `external` target's lineup: the references, the legacy server, and
+/// the implementation of `PRIVDIFF_IMPL` in the patched seat.
+pub fn external_from_env() -> Result<Engine, String> {
+    let spec = impl_spec_from_env()?;
+    external_engine(spec, timeout_from_env())
+}
+
+/// The lineup for `spec` in the patched seat; the implementation must
+/// announce the patched era.
+pub fn external_engine(spec: ImplSpec, timeout: std::time::Duration) -> Result<Engine, String> {
+    let ext = External::start(spec, timeout).map_err(|e| {
+        match e.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()) {
+            Some(line) => format!("{e} (its stderr ended with: {})", line.trim()),
+            None => e.to_string(),
+        }
+    })?;
+    if ext.era() != Era::Patched {
+        return Err(format!(
+            "implementation {} announces the {} era; the external target fuzzes a patched implementation",
+            ext.name(),
+            ext.era()
+        ));
+    }
+    Ok(Engine::new(Engine::standard_references(), vec![Box::new(LegacyServer::default()), Box::new(ext)]))
+}
+
+#[cold]
+fn unusable_external(why: &str) -> ! {
+    eprintln!("privdiff external: {why}");
+    std::process::exit(2)
 }
 
 /// `legacy_canary`: panic as soon as the legacy model breaks INV-1. Must

@@ -29,7 +29,7 @@ fn replay_tells_the_story_and_exits_0_on_a_pass() {
     let out = String::from_utf8(o.stdout).unwrap();
     assert!(out.contains("alice imports contacts ["), "{out}");
     assert!(out.contains("LOOPHOLE (legacy, INV-1): alice obtained bob's hidden number +852 5100 0002"), "{out}");
-    assert!(out.contains("verdict: PASS after 20 step(s); legacy leaked 3 hidden number(s)"), "{out}");
+    assert!(out.contains("verdict: PASS after 20 step(s); legacy committed 3 INV-1 breach event(s) (a viewer learning a hidden number), exposing 3 distinct hidden number(s)"), "{out}");
 }
 
 #[test]
@@ -47,9 +47,10 @@ fn replay_exits_1_on_a_failure_and_names_kind_rule_and_step() {
 fn replay_json_prints_a_parseable_trace() {
     let o = privdiff(&["replay", "--json", CANARY]);
     assert_eq!(o.status.code(), Some(0));
-    let trace: privdiff::oracle::engine::Trace = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(trace.steps.len(), 2);
-    assert_eq!(trace.steps[1].legacy_breaches.len(), 1);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let steps: Vec<privdiff::oracle::engine::StepTrace> = serde_json::from_value(doc["steps"].clone()).unwrap();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[1].legacy_breaches.len(), 1);
 }
 
 #[test]

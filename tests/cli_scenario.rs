@@ -26,10 +26,10 @@ fn json(extra: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("--json prints one JSON document")
 }
 
-/// The counts of one class in an era report: `by_class` is a list of
-/// `[class, counts]` pairs.
+/// The counts of one class in an era report: `by_class` is an object
+/// keyed by class.
 fn class(era: &Value, name: &str) -> Value {
-    era["by_class"].as_array().unwrap().iter().find(|pair| pair[0] == name).unwrap()[1].clone()
+    era["by_class"].get(name).unwrap_or_else(|| panic!("no class {name} in {era}")).clone()
 }
 
 fn n(v: &Value) -> u64 {
@@ -86,6 +86,8 @@ fn json_counts_follow_from_the_settings() {
     assert_eq!(n(&class(patched, "hides_and_restricts")["number_shown"]), 0);
     assert_eq!(n(&class(patched, "shows_number")["number_shown"]), n(&class(patched, "shows_number")["members"]));
     assert_eq!(n(&patched["inv1_breaches"]), 0);
+    assert_eq!(n(&class(legacy, "numbers_of_nobody")["imported"]), 100, "the table's last row");
+    assert_eq!(n(&class(patched, "numbers_of_nobody")["matched"]), 0);
 }
 
 /// A comma list is a sweep: ascending, without repeats, on the same members.
@@ -171,11 +173,20 @@ fn plot_writes_png_and_svg() {
     let _ = std::fs::remove_file(&svg);
 }
 
-/// With `--json` a plot is still written, and stdout stays one document.
+/// With `--json` a plot is still written, and stdout stays one document;
+/// the note that a single size became a sweep goes to stderr.
 #[test]
 fn plot_with_json_keeps_stdout_json() {
     let svg = temp_path("json-plot.svg");
-    let doc = json(&["--members", "500", "--imports", "100", "--plot", svg.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&svg);
+    let out = hk2019(&["--members", "500", "--imports", "100", "--plot", svg.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        err.trim_end(),
+        "privdiff: note: --plot needs several points: the single size 100 runs as the sweep 25,50,75,100"
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let sizes: Vec<u64> = doc["runs"].as_array().unwrap().iter().map(|r| n(&r["config"]["imports"])).collect();
     assert_eq!(sizes, vec![25, 50, 75, 100], "a single plotted size N runs N/4, N/2, 3N/4, N");
     assert!(std::fs::metadata(&svg).unwrap().len() > 0);

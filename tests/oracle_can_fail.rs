@@ -13,7 +13,7 @@ use privdiff::oracle::failure::{Detail, Failure, FailureKind};
 use privdiff::scale::scenario::ScaleModel;
 use privdiff::world::ids::Phone;
 use privdiff::world::privacy::PrivacyKey;
-use privdiff::world::response::{ErrorCode, Outcome, Response};
+use privdiff::world::response::{ErrorCode, Outcome, Response, Slot};
 use privdiff::world::Era;
 use privdiff::world::{Op, Run, World};
 
@@ -52,8 +52,10 @@ impl Implementation for Broken {
     fn reset(&mut self, world: &World) -> Result<(), TransportError> {
         self.inner.reset(world)
     }
-    fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError> {
-        self.inner.apply(op, out)?;
+    fn apply(&mut self, op: &Op, slot: &mut Slot) -> Result<(), TransportError> {
+        self.inner.apply(op, slot)?;
+        let mut answer = slot.outcome().clone();
+        let out = &mut answer;
         let fix_views = |out: &mut Outcome, f: &dyn Fn(&mut privdiff::world::response::MemberView)| match out {
             Ok(Response::Member(v)) => f(v),
             Ok(Response::Members(vs)) => vs.iter_mut().for_each(f),
@@ -86,6 +88,7 @@ impl Implementation for Broken {
                 }
             }
         }
+        slot.set(answer);
         Ok(())
     }
 }
@@ -246,4 +249,20 @@ fn d4_catches_a_divergence_that_is_not_the_loophole() {
     let d4 = failing_step(&t).failures.iter().find(|f| f.kind() == FailureKind::Divergence);
     let d4 = d4.expect("D-4 reported");
     assert!(d4.to_string().contains("not tied by an earlier loophole step"), "{d4}");
+}
+
+/// A second legacy implementation beside the first (an external one, say)
+/// is judged too, but the loophole finding is counted once.
+#[test]
+fn a_second_legacy_seat_does_not_double_the_loophole_count() {
+    let seats: Vec<Box<dyn Implementation>> = vec![
+        Box::new(LegacyServer::default()),
+        Box::new(PatchedServer::default()),
+        Box::new(Seated::new("legacy-too", Era::Legacy, LegacyServer::default())),
+    ];
+    let mut engine = Engine::new(Engine::standard_references(), seats);
+    let t = engine.trace(&Run { world: world(), ops: hong_kong_ops() });
+    assert_eq!(t.verdict, Verdict::Pass { steps: 6, legacy_breaches: 1, loophole_steps: 1 }, "{:?}", t.verdict);
+    assert_eq!(t.steps[4].legacy_breaches.len(), 1);
+    assert_eq!(t.steps[4].outcome("legacy-too"), t.steps[4].outcome("legacy"));
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
-use super::input::{load, InputKind};
+use super::input::{load, ImplArgs, InputKind, PatchedImpl};
 use super::minimize::shrink_to_case;
 use super::EXIT_FAIL;
 use crate::corpus::case::{valid_name, write_new, Case, Expected};
@@ -15,6 +15,34 @@ use crate::oracle::engine;
 
 /// Where reviewed cases live, relative to the repository root.
 pub const REGRESSIONS: &str = "corpus/regressions";
+
+/// The repository root: the nearest directory, from the current one up,
+/// holding the `Cargo.toml` of package `privdiff`.
+pub fn repository_root() -> anyhow::Result<PathBuf> {
+    let here = std::env::current_dir().context("cannot read the current directory")?;
+    for dir in here.ancestors() {
+        let manifest = dir.join("Cargo.toml");
+        if let Ok(text) = std::fs::read_to_string(&manifest) {
+            if text.lines().any(|l| l.replace(' ', "") == "name=\"privdiff\"") {
+                return Ok(dir.to_path_buf());
+            }
+        }
+    }
+    bail!(
+        "{} is not inside the privdiff repository (no Cargo.toml of package privdiff here or above); run from the repository or name the directory",
+        here.display()
+    )
+}
+
+/// The corpus directory to use: the one given, else
+/// `corpus/regressions` under the repository root (never under the current
+/// directory).
+fn corpus_dir(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    match given {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None => Ok(repository_root()?.join(REGRESSIONS)),
+    }
+}
 
 /// The corpus subcommands.
 #[derive(Subcommand, Debug)]
@@ -36,13 +64,19 @@ pub struct AddArgs {
     /// What the case shows, for reviewers.
     #[arg(long, default_value = "")]
     pub note: String,
-    /// Directory to write into.
-    #[arg(long, default_value = REGRESSIONS)]
-    pub dir: PathBuf,
+    /// Directory to write into (default: corpus/regressions at the
+    /// repository root, wherever privdiff runs from inside it).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
     /// Record "pass" as the expected verdict (for a finding whose fix lands
     /// in the same change) instead of the verdict the run gets now.
     #[arg(long)]
     pub expect_pass: bool,
+    /// Keep the run as written (a reviewed story): no minimising; the
+    /// verdict it gets now is recorded, whatever it is (a pass without any
+    /// legacy leak included).
+    #[arg(long)]
+    pub keep: bool,
     /// How to read ARTIFACT.
     #[arg(long = "as", value_enum, default_value_t = InputKind::Auto)]
     pub kind: InputKind,
@@ -51,16 +85,22 @@ pub struct AddArgs {
 /// Options of `corpus check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Directory of case files.
-    #[arg(default_value = REGRESSIONS)]
-    pub dir: PathBuf,
+    /// Directory of case files (default: corpus/regressions at the
+    /// repository root, wherever privdiff runs from inside it).
+    pub dir: Option<PathBuf>,
+    /// An external implementation (`--impl NAME=COMMAND`, `--beside`).
+    #[command(flatten)]
+    pub implementation: ImplArgs,
 }
 
 /// Runs a corpus subcommand.
 pub fn run(cmd: CorpusCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         CorpusCommand::Add(a) => add(a),
-        CorpusCommand::Check(c) => check(&c.dir),
+        CorpusCommand::Check(c) => {
+            let dir = corpus_dir(c.dir.as_deref())?;
+            check(&dir, &mut c.implementation.engine(PatchedImpl::Patched)?)
+        }
     }
 }
 
@@ -68,25 +108,56 @@ fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
     if !valid_name(&args.name) {
         bail!("invalid case name {:?}: use 1-64 of a-z, 0-9, '-' and '_'", args.name);
     }
-    let path = args.dir.join(format!("{}.json", args.name));
+    let dir = corpus_dir(args.dir.as_deref())?;
+    let path = dir.join(format!("{}.json", args.name));
     if path.exists() {
         bail!("{} already exists; choose another --name", path.display());
     }
     let loaded = load(&args.artifact, args.kind)?;
-    let note = if args.note.is_empty() {
-        format!("added from {}; describe what this case shows", args.artifact.display())
-    } else {
-        args.note.clone()
+    let implementation = loaded.case.as_ref().map(PatchedImpl::of_case).transpose()?.unwrap_or_default();
+    let note = match (&loaded.case, args.note.is_empty()) {
+        (_, false) => args.note.clone(),
+        (Some(case), true) if args.keep => case.note.clone(),
+        _ => format!("added from {}; describe what this case shows", args.artifact.display()),
     };
-    let mut case = shrink_to_case(&loaded.run, &args.name, &note, &mut crate::oracle::engine::Engine::standard())?;
+    let mut case = if args.keep {
+        let verdict = implementation.engine().verdict(&loaded.run);
+        Case::new(&args.name, &note, &loaded.run, Expected::of_verdict(&verdict))?
+            .with_patched_impl(Some(implementation.name()))
+    } else {
+        shrink_to_case(&loaded.run, &args.name, &note, implementation, &mut implementation.engine())?
+    };
     if args.expect_pass {
         let legacy_inv1_breaches = crate::oracle::canary::all_legacy_breaches(&case.run()).len();
         case.expected = Expected::Pass { legacy_inv1_breaches };
     }
-    std::fs::create_dir_all(&args.dir).with_context(|| format!("cannot create {}", args.dir.display()))?;
+    println!("corpus: {}", dir.display());
+    if dir.is_dir() {
+        for twin in duplicates(&dir, &case) {
+            eprintln!("privdiff: warning: this case has the same world and operations as {}", twin.display());
+        }
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     write_new(&path, &case.to_json()).with_context(|| format!("cannot write {}", path.display()))?;
     println!("added {} ({} operation(s), expected {})", path.display(), case.ops.len(), case.expected);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The case files in `dir` with the same world and operations as `case`.
+fn duplicates(dir: &Path, case: &Case) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut twins: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| {
+            std::fs::read(p)
+                .ok()
+                .and_then(|b| Case::parse(&b).ok())
+                .is_some_and(|other| other.world == case.world && other.ops == case.ops)
+        })
+        .collect();
+    twins.sort();
+    twins
 }
 
 /// One case file's result.
@@ -101,36 +172,55 @@ pub struct CheckResult {
 /// Replays every `*.json` in `dir` (sorted by name) against its expected
 /// verdict.
 pub fn check_dir(dir: &Path) -> anyhow::Result<Vec<CheckResult>> {
+    check_dir_with(dir, &mut engine::Engine::standard())
+}
+
+/// [`check_dir`] with another lineup in the patched seat (`--impl`) for
+/// the cases recorded with the patched server; a case recorded with
+/// `patched_impl: legacy` runs with the legacy server there. Expected
+/// failures name their implementation, so a case expecting a failure of
+/// `patched` does not match the same failure of an external one.
+pub fn check_dir_with(dir: &Path, patched: &mut engine::Engine) -> anyhow::Result<Vec<CheckResult>> {
     let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read directory {}", dir.display()))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     paths.sort();
-    let mut engine = engine::Engine::standard();
+    // One engine per implementation in the patched seat, reused by every
+    // case recorded with it.
+    let mut legacy: Option<engine::Engine> = None;
     Ok(paths
         .into_iter()
         .map(|path| {
             let mismatch = match std::fs::read(&path).map_err(anyhow::Error::from).and_then(|b| Ok(Case::parse(&b)?)) {
                 Err(e) => Some(format!("unreadable: {e:#}")),
-                Ok(case) => {
-                    let verdict = engine.verdict(&case.run());
-                    let got = Expected::of_verdict(&verdict);
-                    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-                    if stem != case.name {
-                        Some(format!("the case is named {:?} but the file is {stem:?}", case.name))
-                    } else {
-                        (!case.expected.met_by(&verdict)).then(|| format!("expected {}, got {got}", case.expected))
+                Ok(case) => match PatchedImpl::of_case(&case) {
+                    Err(e) => Some(format!("unusable: {e:#}")),
+                    Ok(implementation) => {
+                        let engine = match implementation {
+                            PatchedImpl::Patched => &mut *patched,
+                            PatchedImpl::Legacy => legacy.get_or_insert_with(|| implementation.engine()),
+                        };
+                        let verdict = engine.verdict(&case.run());
+                        let got = Expected::of_verdict(&verdict);
+                        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                        if stem != case.name {
+                            Some(format!("the case is named {:?} but the file is {stem:?}", case.name))
+                        } else {
+                            (!case.expected.met_by(&verdict)).then(|| format!("expected {}, got {got}", case.expected))
+                        }
                     }
-                }
+                },
             };
             CheckResult { path, mismatch }
         })
         .collect())
 }
 
-fn check(dir: &Path) -> anyhow::Result<ExitCode> {
-    let results = check_dir(dir)?;
+fn check(dir: &Path, engine: &mut engine::Engine) -> anyhow::Result<ExitCode> {
+    println!("corpus: {}", dir.display());
+    let results = check_dir_with(dir, engine)?;
     if results.is_empty() {
         bail!("no case files (*.json) in {}", dir.display());
     }

@@ -1,14 +1,14 @@
 //! `privdiff minimize FILE -o OUT`: shrink a failing (or legacy-leaking)
 //! run to a minimal case with the same failure kind, written as a case file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Args;
 
-use super::input::{load, InputKind, PatchedImpl};
-use crate::corpus::case::{write_new, Case, Expected};
+use super::input::{load, ImplArgs, InputKind, PatchedImpl};
+use crate::corpus::case::{valid_name, write_new, Case, Expected};
 use crate::corpus::minimize::{goal_of, minimize_with};
 
 /// Options of `minimize`.
@@ -16,47 +16,86 @@ use crate::corpus::minimize::{goal_of, minimize_with};
 pub struct MinimizeArgs {
     /// A libFuzzer artifact (raw bytes) or a case file (JSON).
     pub file: PathBuf,
-    /// Where to write the minimal case file (must not exist).
+    /// Where to write the minimal case file: NAME.json in an existing
+    /// directory, not an existing file.
     #[arg(short, long)]
     pub output: PathBuf,
-    /// The case's name (default: the output file's stem).
+    /// The case's name; must equal the output file's stem (its default),
+    /// as `corpus check` requires.
     #[arg(long)]
     pub name: Option<String>,
     /// How to read FILE.
     #[arg(long = "as", value_enum, default_value_t = InputKind::Auto)]
     pub kind: InputKind,
-    /// The implementation under test as the patched model.
-    #[arg(long, value_enum, default_value_t = PatchedImpl::Patched)]
-    pub patched_impl: PatchedImpl,
+    /// The implementation under test as the patched model (default: the
+    /// one a case file records, else patched); recorded in the case.
+    #[arg(long, value_enum)]
+    pub patched_impl: Option<PatchedImpl>,
+    /// An external implementation (`--impl NAME=COMMAND`, `--beside`).
+    #[command(flatten)]
+    pub implementation: ImplArgs,
+}
+
+/// Checks where a case file will go before any work: a `.json` file that
+/// does not exist yet, in an existing directory, named `name` (the case's
+/// name and the file's stem must agree, as `corpus check` requires).
+pub fn check_output(path: &Path, name: &str) -> anyhow::Result<()> {
+    if !valid_name(name) {
+        bail!("invalid case name {name:?}: use 1-64 of a-z, 0-9, '-' and '_' (the name is also the file's stem)");
+    }
+    if path.extension().is_none_or(|e| e != "json") {
+        bail!("{}: a case file's name must end in .json", path.display());
+    }
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if stem != name {
+        bail!("the case name {name:?} and the file name {:?} differ; corpus check needs them equal", stem);
+    }
+    if path.exists() {
+        bail!("{} already exists; choose another -o", path.display());
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        bail!("{}: directory {} does not exist", path.display(), dir.display());
+    }
+    Ok(())
 }
 
 /// Shrinks and writes; exit 0 on success.
 pub fn run(args: MinimizeArgs) -> anyhow::Result<ExitCode> {
-    let loaded = load(&args.file, args.kind)?;
     let name = match &args.name {
         Some(n) => n.clone(),
-        None => args.output.file_stem().and_then(|s| s.to_str()).unwrap_or("case").to_string(),
+        None => args.output.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string(),
     };
-    if args.output.exists() {
-        bail!("{} already exists; choose another -o", args.output.display());
-    }
+    check_output(&args.output, &name)?;
+    let loaded = load(&args.file, args.kind)?;
+    let recorded = loaded.case.as_ref().map(PatchedImpl::of_case).transpose()?;
+    let implementation = args.patched_impl.or(recorded).unwrap_or_default();
     let note = format!("minimised from {}", args.file.display());
-    let case = shrink_to_case(&loaded.run, &name, &note, &mut args.patched_impl.engine())?;
+    let mut engine = args.implementation.engine(implementation)?;
+    let case = shrink_to_case(&loaded.run, &name, &note, implementation, &mut engine)?;
     write_new(&args.output, &case.to_json()).with_context(|| format!("cannot write {}", args.output.display()))?;
-    println!("wrote {} ({} operation(s), expected {})", args.output.display(), case.ops.len(), case.expected);
+    println!(
+        "wrote {} ({} operation(s), expected {} with implementation {})",
+        args.output.display(),
+        case.ops.len(),
+        case.expected,
+        implementation.name()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
-/// Shrinks `run` and returns it as a case with its verdict; refuses a run
-/// that neither fails nor shows the loophole.
+/// Shrinks `run` with `implementation` as the patched model and returns it
+/// as a case with its verdict and the implementation recorded; refuses a
+/// run that neither fails nor shows the loophole.
 pub fn shrink_to_case(
     run: &crate::world::Run,
     name: &str,
     note: &str,
+    implementation: PatchedImpl,
     engine: &mut crate::oracle::engine::Engine,
 ) -> anyhow::Result<Case> {
     let Some(goal) = goal_of(&engine.verdict(run)) else {
-        bail!("nothing to minimise: the run passes and the legacy model leaks nothing");
+        bail!("nothing to minimise: the run passes and the legacy model leaks nothing (corpus add --keep keeps a run as written)");
     };
     let small = minimize_with(run, &goal, engine);
     eprintln!(
@@ -66,5 +105,5 @@ pub fn shrink_to_case(
         small.tests
     );
     let expected = Expected::of_verdict(&engine.verdict(&small.run));
-    Ok(Case::new(name, note, &small.run, expected)?)
+    Ok(Case::new(name, note, &small.run, expected)?.with_patched_impl(Some(implementation.name())))
 }

@@ -22,7 +22,7 @@ pub const EXIT_UNUSABLE: u8 = 2;
 
 /// privdiff: differential fuzzing harness for phone-number privacy.
 #[derive(Parser, Debug)]
-#[command(name = "privdiff", version, about, long_about = None)]
+#[command(name = "privdiff", version, about, long_about = None, arg_required_else_help = true)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -50,17 +50,7 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                print!("{e}");
-                return ExitCode::SUCCESS;
-            }
-            let rendered = e.to_string();
-            let first = rendered.lines().next().unwrap_or("invalid arguments");
-            eprintln!("privdiff: {} (see 'privdiff --help')", first.trim_start_matches("error: ").trim());
-            return ExitCode::from(EXIT_UNUSABLE);
-        }
+        Err(e) => return usage_error(&e),
     };
     let result = match cli.command {
         Command::Replay(a) => replay::run(a),
@@ -75,5 +65,51 @@ pub fn main() -> ExitCode {
             eprintln!("privdiff: error: {e:#}");
             ExitCode::from(EXIT_UNUSABLE)
         }
+    }
+}
+
+/// Reports a command-line error in full on one line: every line of clap's
+/// message (the missing argument's name is on its second line; a tip may
+/// follow), then the usage, e.g. `privdiff: the following required
+/// arguments were not provided: <FILE> (usage: privdiff replay <FILE>)`.
+/// Help and version requests go to stdout with exit 0; a bare `privdiff`
+/// prints the help to stdout with exit 2 (nothing was asked, so nothing was
+/// done), without calling it an error.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            print!("{e}");
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            print!("{e}");
+            ExitCode::from(EXIT_UNUSABLE)
+        }
+        _ => {
+            eprintln!("privdiff: {}", one_line(&e.to_string()));
+            ExitCode::from(EXIT_UNUSABLE)
+        }
+    }
+}
+
+/// clap's rendered error as one line (see [`usage_error`]).
+fn one_line(rendered: &str) -> String {
+    let mut text = String::new();
+    let mut usage = None;
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u.to_string());
+        } else if !line.starts_with("For more information") {
+            let line = line.strip_prefix("error: ").unwrap_or(line);
+            if !text.is_empty() {
+                text.push_str(if text.ends_with(':') { " " } else { "; " });
+            }
+            text.push_str(line);
+        }
+    }
+    match usage {
+        Some(u) => format!("{text} (usage: {u})"),
+        None => format!("{text} (see 'privdiff --help')"),
     }
 }

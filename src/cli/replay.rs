@@ -1,52 +1,120 @@
 //! `privdiff replay FILE`: run a raw fuzz input or a case file and tell it
 //! as a story (or print the trace as JSON).
+//!
+//! Exit 0 when the run passes and, for a case file, gets its expected
+//! verdict; 1 when the run fails or a case's verdict is not as expected;
+//! 2 for unusable input.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use serde::Serialize;
 
-use super::input::{load, InputKind, PatchedImpl};
+use super::input::{load, ImplArgs, InputKind, PatchedImpl};
 use super::EXIT_FAIL;
 use crate::corpus::case::Expected;
 use crate::corpus::story;
-use crate::oracle::engine::Verdict;
+use crate::oracle::engine::{StepTrace, Verdict};
+use crate::world::WorldConfig;
 
 /// Options of `replay`.
 #[derive(Args, Debug)]
 pub struct ReplayArgs {
     /// A libFuzzer artifact (raw bytes) or a case file (JSON).
     pub file: PathBuf,
-    /// Print the trace as JSON instead of the story.
+    /// Print the run as one JSON document instead of the story.
     #[arg(long)]
     pub json: bool,
     /// How to read FILE.
     #[arg(long = "as", value_enum, default_value_t = InputKind::Auto)]
     pub kind: InputKind,
-    /// The implementation under test as the patched model.
-    #[arg(long, value_enum, default_value_t = PatchedImpl::Patched)]
-    pub patched_impl: PatchedImpl,
+    /// The implementation under test as the patched model (default: the
+    /// one a case file records, else patched).
+    #[arg(long, value_enum)]
+    pub patched_impl: Option<PatchedImpl>,
+    /// An external implementation (`--impl NAME=COMMAND`, `--beside`).
+    #[command(flatten)]
+    pub implementation: ImplArgs,
 }
 
-/// Exit 0 when the run passes, 1 when it fails.
+/// The `--json` document: what ran, what was expected, what it got.
+#[derive(Serialize)]
+struct Document<'a> {
+    /// The file replayed.
+    file: String,
+    /// The case's name, for a case file.
+    case: Option<&'a str>,
+    /// The implementation in the patched seat.
+    patched_impl: &'static str,
+    /// The world.
+    world: WorldConfig,
+    /// Operations in the run.
+    operations: usize,
+    /// `"pass"` or `"fail"`.
+    verdict: &'static str,
+    /// The verdict in case-file terms.
+    got: Expected,
+    /// A case's expected verdict.
+    expected: Option<&'a Expected>,
+    /// Whether `got` is `expected`; absent without a case, or when the
+    /// case's verdict was recorded for another implementation.
+    as_expected: Option<bool>,
+    /// The failure, when the run fails.
+    failure: Option<&'a crate::oracle::failure::Failure>,
+    /// Every step run.
+    steps: &'a [StepTrace],
+}
+
+/// Exit 0 when the run passes as expected, 1 otherwise.
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.file, args.kind)?;
-    let trace = args.patched_impl.engine().trace(&loaded.run);
+    let recorded = loaded.case.as_ref().map(PatchedImpl::of_case).transpose()?;
+    let implementation = args.patched_impl.or(recorded).unwrap_or_default();
+    let trace = args.implementation.engine(implementation)?.trace(&loaded.run);
+    let got = Expected::of(&trace);
+    // A case's expectation holds for the implementation it was recorded with.
+    let expected = loaded.case.as_ref().filter(|_| recorded == Some(implementation)).map(|c| &c.expected);
+    let as_expected = expected.map(|e| e.met_by(&trace.verdict));
+    let failure = match &trace.verdict {
+        Verdict::Pass { .. } => None,
+        Verdict::Fail { failure, .. } => Some(failure),
+    };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&trace)?);
+        let doc = Document {
+            file: args.file.display().to_string(),
+            case: loaded.case.as_ref().map(|c| c.name.as_str()),
+            patched_impl: implementation.name(),
+            world: loaded.run.world,
+            operations: loaded.run.ops.len(),
+            verdict: if failure.is_some() { "fail" } else { "pass" },
+            got: got.clone(),
+            expected,
+            as_expected,
+            failure,
+            steps: &trace.steps,
+        };
+        println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         if let Some(case) = &loaded.case {
             println!("case {}: {}", case.name, case.note);
         }
+        if implementation != PatchedImpl::Patched {
+            println!("implementation under test as the patched model: {}", implementation.name());
+        }
         print!("{}", story::tell(&loaded.run, &trace));
         if let Some(case) = &loaded.case {
-            let got = Expected::of(&trace);
-            let agree = if case.expected.met_by(&trace.verdict) { "as expected" } else { "NOT as expected" };
-            println!("expected: {}; got: {got} ({agree})", case.expected);
+            match as_expected {
+                Some(true) => println!("expected: {}; got: {got} (as expected)", case.expected),
+                Some(false) => println!("expected: {}; got: {got} (NOT as expected)", case.expected),
+                None => println!(
+                    "expected: {} (recorded with {} in the patched seat); not compared: this run put {} there",
+                    case.expected,
+                    case.patched_impl.as_deref().unwrap_or("patched"),
+                    implementation.name()
+                ),
+            }
         }
     }
-    Ok(match trace.verdict {
-        Verdict::Pass { .. } => ExitCode::SUCCESS,
-        Verdict::Fail { .. } => ExitCode::from(EXIT_FAIL),
-    })
+    Ok(if failure.is_none() && as_expected != Some(false) { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAIL) })
 }

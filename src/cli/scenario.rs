@@ -9,14 +9,25 @@
 //! - Output: by default a plain table per size and era (numbers imported,
 //!   matched, members unmasked, per member class, INV-1 breaches), plus a
 //!   summary table for a sweep; `--json` prints one JSON document instead:
-//!   `{"scenario": "hk2019", "runs": [{"config": .., "eras": [legacy, patched]}]}`.
+//!   `{"scenario": "hk2019", "runs": [{"config": .., "eras": [legacy, patched]}]}`,
+//!   each era's `by_class` an object keyed by class, `numbers_of_nobody`
+//!   included.
 //! - `--plot FILE` (`.png` or `.svg`) draws members unmasked against numbers
-//!   imported, one line per era. A plot needs several points: when a single
-//!   size N is asked for, the run becomes the sweep N/4, N/2, 3N/4, N, and
-//!   every size run is reported. Text is drawn with the DejaVu Sans font
-//!   embedded in the binary, so no system font is needed.
+//!   imported, one line per era, the gap between them (legacy's INV-1
+//!   breaches) as a band, the knobs under the title, thousands separated.
+//!   The path is checked before the run (an existing file only with
+//!   `--force`, an existing writable directory) and the file is written
+//!   whole or not at all. A plot needs several points: a single size N runs
+//!   as the sweep N/4, N/2, 3N/4, N (a note on stderr says so), and fewer
+//!   than two distinct sizes are refused. Text is drawn with the DejaVu Sans
+//!   font embedded in the binary, so no system font is needed.
 //! - A progress bar goes to stderr for sweeps and runs over 1,000,000
 //!   members, only when stderr is a terminal and never with `--json`.
+//!
+//! Counts are checked up front: members 1 to 99,999,999 and what fits in
+//! memory (about [`BYTES_PER_MEMBER`] bytes a member against the memory
+//! available, or `PRIVDIFF_MAX_MEMORY` bytes), members' numbers imported
+//! (imports × member share) no more than the members.
 //!
 //! Exit codes (see [`crate::cli`]): 0 when the patched model holds INV-1;
 //! 1 with one line on stderr when the patched model lets the attacker learn
@@ -37,7 +48,9 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::cli::EXIT_FAIL;
-use crate::scale::scenario::{EraReport, MemberClass, Scenario, ScenarioConfig, ScenarioError};
+use crate::scale::scenario::{
+    EraReport, MemberClass, Scenario, ScenarioConfig, ScenarioError, BYTES_PER_MEMBER, MAX_MEMBERS,
+};
 use crate::world::Era;
 
 /// The scenarios.
@@ -47,11 +60,15 @@ pub enum ScenarioCommand {
     Hk2019(Hk2019Args),
 }
 
-/// Options of `scenario hk2019`.
+/// Options of `scenario hk2019`. Negative numbers are read as values (and
+/// refused by the option's own check), not as unknown flags.
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct Hk2019Args {
-    /// Members of the public group (the attacker is not counted).
-    #[arg(long, value_name = "N", default_value_t = ScenarioConfig::default().members)]
+    /// Members of the public group (the attacker is not counted), 1 to
+    /// 99,999,999 and no more than fits in memory (about 350 bytes a member).
+    #[arg(long, value_name = "N", value_parser = parse_members,
+          default_value_t = ScenarioConfig::default().members)]
     pub members: u32,
     /// Numbers the attacker imports; a comma list (1000,5000,10000) runs a sweep.
     #[arg(long, value_name = "N[,N...]", value_parser = parse_sizes,
@@ -67,14 +84,18 @@ pub struct Hk2019Args {
     #[arg(long, value_name = "SHARE", default_value_t = ScenarioConfig::default().member_share)]
     pub member_share: f64,
     /// Seed for who hides, who restricts and which numbers are imported.
-    #[arg(long, value_name = "SEED", default_value_t = ScenarioConfig::default().seed)]
+    #[arg(long, value_name = "SEED", value_parser = parse_seed, default_value_t = ScenarioConfig::default().seed)]
     pub seed: u64,
     /// Print one JSON document (configurations and per-era reports).
     #[arg(long)]
     pub json: bool,
-    /// Draw members unmasked against numbers imported to FILE (.png or .svg).
+    /// Draw members unmasked against numbers imported to FILE (.png or
+    /// .svg), in a directory that exists; an existing FILE only with --force.
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+    /// Let --plot replace an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The import sizes asked for: one, or several for a sweep.
@@ -86,6 +107,73 @@ impl fmt::Display for ImportSizes {
         let list: Vec<String> = self.0.iter().map(u32::to_string).collect();
         f.write_str(&list.join(","))
     }
+}
+
+/// Reads an integer of any size and sign, so that a value out of range is
+/// reported against the real limit rather than the integer type's.
+fn parse_integer(text: &str) -> Result<i128, String> {
+    text.trim().replace('_', "").parse::<i128>().map_err(|_| format!("expected a whole number, got '{}'", text.trim()))
+}
+
+/// Parses `--members`: 1 to [`MAX_MEMBERS`] (the numbering plan).
+fn parse_members(text: &str) -> Result<u32, String> {
+    let n = parse_integer(text)?;
+    if (1..=i128::from(MAX_MEMBERS)).contains(&n) {
+        Ok(n as u32)
+    } else {
+        Err(format!(
+            "members must be between 1 and {} (the size of the numbering plan), got {n}",
+            thousands(MAX_MEMBERS)
+        ))
+    }
+}
+
+/// Parses `--seed`: 0 to 2^64 - 1.
+fn parse_seed(text: &str) -> Result<u64, String> {
+    let n = parse_integer(text)?;
+    u64::try_from(n).map_err(|_| format!("the seed must be between 0 and {}, got {n}", u64::MAX))
+}
+
+/// The memory a run may take: what the system reports available
+/// (`MemAvailable` in /proc/meminfo), or less if `PRIVDIFF_MAX_MEMORY`
+/// (bytes) says so; `None` when neither is known.
+fn memory_limit() -> Option<u64> {
+    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
+        let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    });
+    let cap = std::env::var("PRIVDIFF_MAX_MEMORY").ok().and_then(|v| v.trim().parse::<u64>().ok());
+    match (available, cap) {
+        (Some(a), Some(c)) => Some(a.min(c)),
+        (a, c) => a.or(c),
+    }
+}
+
+/// `bytes` in GB or MB, one decimal.
+fn human_bytes(bytes: u64) -> String {
+    let gb = bytes as f64 / 1e9;
+    if gb >= 1.0 {
+        format!("{gb:.1} GB")
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    }
+}
+
+/// Refuses a configuration whose run would not fit in memory.
+fn check_memory(config: &ScenarioConfig) -> anyhow::Result<()> {
+    let need = config.estimated_peak_bytes();
+    if let Some(limit) = memory_limit() {
+        if need > limit {
+            bail!(
+                "--members {}: a run needs about {} of memory (about {BYTES_PER_MEMBER} bytes a member) but {} is available; use fewer members",
+                config.members,
+                human_bytes(need),
+                human_bytes(limit)
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Parses `10000` or `1000,5000,10000` (underscores allowed in numbers).
@@ -151,7 +239,82 @@ impl SizeReport {
 #[derive(Serialize)]
 struct Document<'a> {
     scenario: &'static str,
-    runs: &'a [SizeReport],
+    runs: Vec<RunJson<'a>>,
+}
+
+/// One size in the `--json` document.
+#[derive(Serialize)]
+struct RunJson<'a> {
+    config: &'a ScenarioConfig,
+    eras: Vec<EraJson>,
+}
+
+/// One era in the `--json` document: `by_class` is an object keyed by
+/// class (`shows_number`, `hides_number`, `hides_and_restricts`,
+/// `numbers_of_nobody`), as the table's rows.
+#[derive(Serialize)]
+struct EraJson {
+    era: Era,
+    imported: u32,
+    matched: u32,
+    unmasked: u32,
+    inv1_breaches: u32,
+    by_class: std::collections::BTreeMap<&'static str, ClassJson>,
+}
+
+/// A class's counts; the numbers of nobody have no members and show no
+/// number, so those fields are left out for them.
+#[derive(Serialize)]
+struct ClassJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    members: Option<u32>,
+    imported: u32,
+    matched: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number_shown: Option<u32>,
+}
+
+/// The JSON key of a member class.
+fn class_key(class: MemberClass) -> &'static str {
+    match class {
+        MemberClass::ShowsNumber => "shows_number",
+        MemberClass::HidesNumber => "hides_number",
+        MemberClass::HidesAndRestricts => "hides_and_restricts",
+    }
+}
+
+/// Numbers imported that belong to no member: the table's last row.
+fn spare_numbers(r: &EraReport) -> u32 {
+    let member_numbers: u32 = r.by_class.iter().map(|(_, n)| n.imported).sum();
+    r.imported.saturating_sub(member_numbers)
+}
+
+impl EraJson {
+    fn of(r: &EraReport) -> EraJson {
+        let mut by_class: std::collections::BTreeMap<&'static str, ClassJson> = r
+            .by_class
+            .iter()
+            .map(|(class, n)| {
+                let counts = ClassJson {
+                    members: Some(n.members),
+                    imported: n.imported,
+                    matched: n.matched,
+                    number_shown: Some(n.number_shown),
+                };
+                (class_key(*class), counts)
+            })
+            .collect();
+        let spare = ClassJson { members: None, imported: spare_numbers(r), matched: 0, number_shown: None };
+        by_class.insert("numbers_of_nobody", spare);
+        EraJson {
+            era: r.era,
+            imported: r.imported,
+            matched: r.matched,
+            unmasked: r.unmasked,
+            inv1_breaches: r.inv1_breaches,
+            by_class,
+        }
+    }
 }
 
 /// Runs one era of a built scenario (tests substitute broken models).
@@ -165,7 +328,22 @@ pub fn run(cmd: ScenarioCommand) -> anyhow::Result<ExitCode> {
 
 fn execute(args: &Hk2019Args, run_era: EraRunner<'_>) -> anyhow::Result<ExitCode> {
     let format = args.plot.as_deref().map(PlotFormat::of).transpose()?;
-    let configs: Vec<ScenarioConfig> = sizes_to_run(&args.imports.0, format.is_some())
+    if let Some(path) = &args.plot {
+        check_plot_path(path, args.force)?;
+    }
+    let sizes = sizes_to_run(&args.imports.0, format.is_some());
+    if format.is_some() && sizes.len() < 2 {
+        bail!("--plot needs at least two import sizes to draw a line, got {}; give a comma list", args.imports);
+    }
+    if format.is_some() && args.imports.0.len() == 1 {
+        let list: Vec<String> = sizes.iter().map(u32::to_string).collect();
+        eprintln!(
+            "privdiff: note: --plot needs several points: the single size {} runs as the sweep {}",
+            args.imports,
+            list.join(",")
+        );
+    }
+    let configs: Vec<ScenarioConfig> = sizes
         .into_iter()
         .map(|imports| ScenarioConfig {
             members: args.members,
@@ -182,6 +360,7 @@ fn execute(args: &Hk2019Args, run_era: EraRunner<'_>) -> anyhow::Result<ExitCode
     for config in &configs {
         config.validate()?;
     }
+    check_memory(&configs[0])?;
 
     let progress = progress_bar(args, &configs);
     let mut reports = Vec::with_capacity(configs.len());
@@ -202,13 +381,17 @@ fn execute(args: &Hk2019Args, run_era: EraRunner<'_>) -> anyhow::Result<ExitCode
     progress.finish_and_clear();
 
     if args.json {
-        let doc = Document { scenario: "hk2019", runs: &reports };
+        let runs = reports
+            .iter()
+            .map(|r| RunJson { config: &r.config, eras: r.eras.iter().map(EraJson::of).collect() })
+            .collect();
+        let doc = Document { scenario: "hk2019", runs };
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         print!("{}", render_tables(&reports));
     }
     if let (Some(path), Some(format)) = (&args.plot, format) {
-        plot(path, format, &reports)?;
+        plot(path, format, &reports, args.force)?;
         if !args.json {
             println!("plot written to {}", path.display());
         }
@@ -284,9 +467,7 @@ fn render_tables(reports: &[SizeReport]) -> String {
                 "  {:<28} {:>10} {:>10} {:>10} {:>12}",
                 "member class", "members", "imported", "matched", "number shown"
             );
-            let mut member_numbers = 0;
             for (class, n) in &r.by_class {
-                member_numbers += n.imported;
                 let _ = writeln!(
                     out,
                     "  {:<28} {:>10} {:>10} {:>10} {:>12}",
@@ -297,8 +478,15 @@ fn render_tables(reports: &[SizeReport]) -> String {
                     n.number_shown
                 );
             }
-            let spare = r.imported.saturating_sub(member_numbers);
-            let _ = writeln!(out, "  {:<28} {:>10} {:>10} {:>10} {:>12}", "numbers of nobody", "-", spare, 0, "-");
+            let _ = writeln!(
+                out,
+                "  {:<28} {:>10} {:>10} {:>10} {:>12}",
+                "numbers of nobody",
+                "-",
+                spare_numbers(r),
+                0,
+                "-"
+            );
         }
     }
     if reports.len() > 1 {
@@ -321,18 +509,56 @@ fn render_tables(reports: &[SizeReport]) -> String {
     out
 }
 
-/// Draws the plot to `path`.
-fn plot(path: &Path, format: PlotFormat, reports: &[SizeReport]) -> anyhow::Result<()> {
+/// Checks before the run that the plot can be written: no existing file
+/// unless `force`, an existing directory that accepts a new file.
+fn check_plot_path(path: &Path, force: bool) -> anyhow::Result<()> {
+    if path.is_dir() {
+        bail!("--plot: {} is a directory", path.display());
+    }
+    if path.exists() && !force {
+        bail!("--plot: {} already exists; pass --force to replace it", path.display());
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        bail!("--plot: directory {} does not exist", dir.display());
+    }
+    let probe = temporary_next_to(path);
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => bail!("--plot: cannot write in {}: {e}", dir.display()),
+    }
+}
+
+/// A temporary file name in `path`'s directory, with its extension.
+fn temporary_next_to(path: &Path) -> PathBuf {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("plot");
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("tmp");
+    path.with_file_name(format!(".{name}.{}.tmp.{ext}", std::process::id()))
+}
+
+/// Draws the plot to a temporary file next to `path`, then moves it into
+/// place: replacing an existing file only with `force`, never leaving a
+/// half-written one.
+fn plot(path: &Path, format: PlotFormat, reports: &[SizeReport], force: bool) -> anyhow::Result<()> {
     // Both backends lay text out with the embedded font; the bitmap one
     // also rasterises it (plotters' `ab_glyph` feature, no system fonts).
     plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
         .map_err(|_| anyhow!("the embedded font could not be loaded"))?;
-    let size = (1024, 640);
+    let size = (1024, 700);
+    let tmp = temporary_next_to(path);
     let result = match format {
-        PlotFormat::Png => draw(BitMapBackend::new(path, size).into_drawing_area(), reports),
-        PlotFormat::Svg => draw(SVGBackend::new(path, size).into_drawing_area(), reports),
+        PlotFormat::Png => draw(BitMapBackend::new(&tmp, size).into_drawing_area(), reports),
+        PlotFormat::Svg => draw(SVGBackend::new(&tmp, size).into_drawing_area(), reports),
     };
-    result.map_err(|e| anyhow!("--plot: cannot draw {}: {e}", path.display()))
+    let placed = result.map_err(|e| anyhow!("--plot: cannot draw {}: {e}", path.display())).and_then(|()| {
+        let moved = if force { std::fs::rename(&tmp, path) } else { std::fs::hard_link(&tmp, path) };
+        moved.map_err(|e| anyhow!("--plot: cannot write {}: {e}", path.display()))
+    });
+    let _ = std::fs::remove_file(&tmp);
+    placed
 }
 
 /// `1234567` as `1,234,567`.
@@ -348,10 +574,14 @@ fn thousands(n: u32) -> String {
     out
 }
 
-/// Members unmasked against numbers imported, one line per era.
+/// Members unmasked against numbers imported, one line per era, the gap
+/// between them (legacy's INV-1 breaches: hiders who restrict finding,
+/// unmasked only through the loophole) as a band, and the knobs under the
+/// title.
 fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, reports: &[SizeReport]) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    let members = reports.first().map_or(0, |r| r.config.members);
+    let Some(first) = reports.first() else { return Err("nothing to draw".to_string()) };
+    let c = &first.config;
     // Headroom on both axes so that the end points are not clipped.
     let x_top = reports.iter().map(|r| r.config.imports).max().unwrap_or(0);
     let x_max = (u64::from(x_top) * 21 / 20).max(1) as u32 + 1;
@@ -359,8 +589,20 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, reports: &[SizeReport]
     let y_max = (u64::from(y_top) * 11 / 10).max(1) as u32 + 1;
 
     root.fill(&WHITE).map_err(e)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(format!("Hong Kong 2019 enumeration attack: {} members", thousands(members)), ("sans-serif", 26))
+    let (header, body) = root.split_vertically(86);
+    let title = format!("Hong Kong 2019 enumeration attack: {} members", thousands(c.members));
+    header.draw(&Text::new(title, (24, 14), ("sans-serif", 26))).map_err(e)?;
+    let knobs = format!(
+        "{} members; numbers imported {}; member share {}, hide share {}, restrict share {}, seed {}",
+        thousands(c.members),
+        reports.iter().map(|r| thousands(r.config.imports)).collect::<Vec<_>>().join(", "),
+        c.member_share,
+        c.hide_share,
+        c.restrict_share,
+        c.seed
+    );
+    header.draw(&Text::new(knobs, (24, 52), ("sans-serif", 16))).map_err(e)?;
+    let mut chart = ChartBuilder::on(&body)
         .margin(24)
         .x_label_area_size(56)
         .y_label_area_size(84)
@@ -370,13 +612,25 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, reports: &[SizeReport]
         .configure_mesh()
         .x_desc("numbers imported")
         .y_desc("members unmasked (hidden number shown)")
+        .x_label_formatter(&|x| thousands(*x))
+        .y_label_formatter(&|y| thousands(*y))
         .label_style(("sans-serif", 16))
         .axis_desc_style(("sans-serif", 18))
         .draw()
         .map_err(e)?;
+    let series = |era| -> Vec<(u32, u32)> {
+        reports.iter().filter_map(|r| r.era(era).map(|e| (r.config.imports, e.unmasked))).collect()
+    };
+    let mut band = series(Era::Legacy);
+    band.extend(series(Era::Patched).into_iter().rev());
+    let gap = RED.mix(0.15);
+    chart
+        .draw_series(std::iter::once(Polygon::new(band, gap.filled())))
+        .map_err(e)?
+        .label("gap: legacy's INV-1 breaches (the loophole)")
+        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], gap.filled()));
     for (era, color) in [(Era::Legacy, RED), (Era::Patched, BLUE)] {
-        let points: Vec<(u32, u32)> =
-            reports.iter().filter_map(|r| r.era(era).map(|e| (r.config.imports, e.unmasked))).collect();
+        let points = series(era);
         chart
             .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
             .map_err(e)?
@@ -401,10 +655,9 @@ mod tests {
     use crate::models::implementation::{Implementation, TransportError};
     use crate::models::server::LegacyServer;
     use crate::scale::scenario::ScaleModel;
-    use crate::scale::scenario::MAX_MEMBERS;
     use crate::world::ids::UserId;
     use crate::world::privacy::PrivacyKey;
-    use crate::world::response::Outcome;
+    use crate::world::response::Slot;
     use crate::world::{Op, World};
 
     /// A legacy server that claims to be patched: the scenario must catch
@@ -421,7 +674,7 @@ mod tests {
         fn reset(&mut self, world: &World) -> Result<(), TransportError> {
             self.0.reset(world)
         }
-        fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError> {
+        fn apply(&mut self, op: &Op, out: &mut Slot) -> Result<(), TransportError> {
             self.0.apply(op, out)
         }
     }
@@ -442,6 +695,7 @@ mod tests {
             seed: 2019,
             json: true,
             plot: None,
+            force: false,
         }
     }
 

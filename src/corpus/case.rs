@@ -28,8 +28,9 @@ pub const VERSION: u32 = 1;
 pub enum Expected {
     /// The run passes D-1..D-4; legacy commits exactly this many breaches.
     Pass {
-        /// INV-1 breaches by the legacy model (events: a link counts once,
-        /// at the step it is first learned).
+        /// INV-1 breach events by the legacy model: a viewer newly learning
+        /// a hidden number (a link counts once per viewer, at the step it is
+        /// first learned; two viewers learning one number count twice).
         legacy_inv1_breaches: usize,
     },
     /// The run fails with this failure. The signature's other parts are
@@ -134,6 +135,12 @@ pub struct Case {
     pub world: WorldConfig,
     /// The operations, in order.
     pub ops: Vec<Op>,
+    /// The implementation that sat in the patched seat when the expected
+    /// verdict was recorded (`"legacy"` for a case minimised with
+    /// `--patched-impl legacy`); absent for the patched server. Not to be
+    /// confused with a failure's `implementation`, the seat that failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patched_impl: Option<String>,
     /// The verdict the run must get.
     pub expected: Expected,
 }
@@ -142,8 +149,10 @@ pub struct Case {
 #[derive(Debug, thiserror::Error)]
 pub enum CaseError {
     /// Not valid UTF-8 JSON, or the wrong shape (serde's line and column).
+    /// The detail is in the message, not a `source`, so that a report of
+    /// the whole chain prints it once.
     #[error("not a valid case file: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
     /// A JSON document that is not a privdiff case.
     #[error("not a privdiff case file: \"format\" must be \"{FORMAT}\"{found}")]
     Format {
@@ -158,10 +167,22 @@ pub enum CaseError {
     },
     /// The operations do not fit the world.
     #[error("case does not fit its world: {0}")]
-    Run(#[from] RunError),
+    Run(RunError),
     /// The name cannot be a file name.
     #[error("invalid case name {0:?}: use 1-64 of a-z, 0-9, '-' and '_'")]
     Name(String),
+}
+
+impl From<serde_json::Error> for CaseError {
+    fn from(e: serde_json::Error) -> Self {
+        CaseError::Json(e)
+    }
+}
+
+impl From<RunError> for CaseError {
+    fn from(e: RunError) -> Self {
+        CaseError::Run(e)
+    }
 }
 
 /// Whether `name` is a usable case name (and file stem).
@@ -183,8 +204,17 @@ impl Case {
             note: note.to_string(),
             world: run.world,
             ops: run.ops.clone(),
+            patched_impl: None,
             expected,
         })
+    }
+
+    /// The case with the implementation its verdict was recorded against
+    /// in the patched seat (`None` or `"patched"`: the patched server,
+    /// written as no field).
+    pub fn with_patched_impl(mut self, name: Option<&str>) -> Case {
+        self.patched_impl = name.filter(|n| *n != "patched").map(str::to_string);
+        self
     }
 
     /// Parses and validates a case file: format tag and version first (so an
@@ -229,14 +259,12 @@ impl Case {
 }
 
 /// Whether a file's bytes look like a case file rather than a raw fuzz
-/// input: JSON text that names the case format. Raw inputs are arbitrary
-/// bytes and almost never contain that tag; `--as` overrides the guess.
+/// input: UTF-8 text whose first non-blank character is `{`, i.e. a JSON
+/// object. Such a file is read as a case and refused with the reason if it
+/// is not a valid one (a typo in `format` must not turn it into raw bytes
+/// that happen to pass); `--as raw` runs it as raw bytes anyway.
 pub fn looks_like_case(bytes: &[u8]) -> bool {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(_) => return false,
-    };
-    text.trim_start().starts_with('{') && text.contains(FORMAT)
+    std::str::from_utf8(bytes).is_ok_and(|text| text.trim_start().starts_with('{'))
 }
 
 /// Writes `contents` to `path` atomically and never over an existing file:

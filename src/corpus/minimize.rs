@@ -138,6 +138,10 @@ fn shrink_arguments(mut run: Run, holds: &mut dyn FnMut(&Run) -> bool) -> Run {
                     run = simpler;
                 }
             }
+            // A preset (Everybody, My Contacts, Nobody) is kept whole: it is
+            // how the apps set privacy and how a reviewer reads it; shrinking
+            // would write Nobody as `[]` and My Contacts as `[AllowContacts]`.
+            Op::SetPrivacy { rules, .. } if is_preset(&rules) => {}
             Op::SetPrivacy { user, key, rules } => {
                 let rules = ddmin(rules, &mut |r| holds(&with(&run, Op::SetPrivacy { user, key, rules: r.to_vec() })));
                 run.ops[i] = Op::SetPrivacy { user, key, rules: rules.clone() };
@@ -173,6 +177,12 @@ fn shrink_arguments(mut run: Run, holds: &mut dyn FnMut(&Run) -> bool) -> Run {
         }
     }
     run
+}
+
+/// Whether `rules` is exactly one of the presets of S6.
+fn is_preset(rules: &[Rule]) -> bool {
+    use crate::world::privacy::{everybody, my_contacts, nobody};
+    [everybody(), my_contacts(), nobody()].iter().any(|p| p == rules)
 }
 
 /// Renames users in order of first appearance, then tries the smallest

@@ -88,15 +88,24 @@ fn side(out: &mut String, name: &str, got: &Outcome, want: &Outcome, want_name: 
     }
 }
 
-/// The closing line: the verdict, the rule, and the loophole count.
+/// The closing line: the verdict, the rule, and the loophole count, both
+/// as breach events (a viewer newly learning a hidden number; knowledge only
+/// grows, so each viewer-number pair counts once, and this is the number a
+/// case file's `legacy_inv1_breaches` records) and as distinct hidden
+/// numbers exposed (two viewers learning the same number count once).
 pub fn verdict_line(trace: &Trace) -> String {
     match &trace.verdict {
         Verdict::Pass { steps, legacy_breaches: 0, .. } => {
             format!("verdict: PASS after {steps} step(s); legacy leaked nothing in this run")
         }
-        Verdict::Pass { steps, legacy_breaches, loophole_steps } => format!(
-            "verdict: PASS after {steps} step(s); legacy leaked {legacy_breaches} hidden number(s) through the 2019 loophole at {loophole_steps} step(s) (reported, not a failure); patched held"
-        ),
+        Verdict::Pass { steps, legacy_breaches, loophole_steps } => {
+            let numbers: std::collections::BTreeSet<_> =
+                trace.steps.iter().flat_map(|s| s.legacy_breaches.iter().map(|b| b.link)).collect();
+            format!(
+                "verdict: PASS after {steps} step(s); legacy committed {legacy_breaches} INV-1 breach event(s) (a viewer learning a hidden number), exposing {} distinct hidden number(s), through the 2019 loophole at {loophole_steps} step(s) (reported, not a failure); patched held",
+                numbers.len()
+            )
+        }
         Verdict::Fail { failure, legacy_breaches } => format!(
             "verdict: FAIL {} ({}) in {} at step {}: {}{}",
             failure.kind(),
@@ -105,7 +114,7 @@ pub fn verdict_line(trace: &Trace) -> String {
             failure.step,
             failure.op,
             if *legacy_breaches > 0 {
-                format!("; legacy leaked {legacy_breaches} hidden number(s) up to this step")
+                format!("; legacy committed {legacy_breaches} INV-1 breach event(s) up to this step")
             } else {
                 String::new()
             }

@@ -19,7 +19,8 @@ use crate::oracle::canary::Canary;
 use crate::oracle::checks::Breach;
 use crate::oracle::engine::{ByEra, Engine};
 use crate::oracle::failure::Failure;
-use crate::world::{Era, Op, Outcome, Response, Run, UserId, World, WorldConfig};
+use crate::world::response::Slot;
+use crate::world::{Era, Op, Response, Run, UserId, World, WorldConfig};
 
 /// Which implementation sits in the patched seat of the lockstep engine.
 #[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, Default)]
@@ -151,13 +152,14 @@ impl Driver {
     /// the operation (an error outcome in both eras): a refused operation
     /// changes nothing (SPEC "Operations"), so the state is the same.
     pub fn advance_checked(refs: &mut ByEra<Reference>, op: &Op) -> (Ties, bool) {
-        let mut legacy: Outcome = Ok(Response::Done);
-        let mut patched: Outcome = Ok(Response::Done);
-        let _ = refs.legacy.apply(op, &mut legacy);
-        let _ = refs.patched.apply(op, &mut patched);
+        let mut legacy_slot = Slot::default();
+        let mut patched_slot = Slot::default();
+        let _ = refs.legacy.apply(op, &mut legacy_slot);
+        let _ = refs.patched.apply(op, &mut patched_slot);
+        let (legacy, patched) = (legacy_slot.outcome(), patched_slot.outcome());
         let viewer = op.actor();
         let refused = legacy.is_err() && patched.is_err();
-        let ties = match (&legacy, &patched) {
+        let ties = match (legacy, patched) {
             (Ok(Response::Imported { matched: l, .. }), Ok(Response::Imported { matched: p, .. })) => {
                 l.iter().filter(|m| m.user != viewer && !p.contains(m)).fold(0, |acc, m| acc | tie_bit(viewer, m.user))
             }

@@ -8,7 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::world::{Era, Op, Outcome, World};
+use crate::world::response::Slot;
+use crate::world::{Era, Op, World};
 
 /// How an implementation failed to answer at all, as opposed to answering
 /// with a protocol [`crate::world::ErrorCode`]: the process died, hung, or
@@ -81,12 +82,11 @@ pub trait Implementation {
     fn reset(&mut self, world: &World) -> Result<(), TransportError>;
 
     /// Executes one operation as its actor and writes what the actor sees
-    /// into `out`. A failed operation (an `Err` outcome) changes nothing.
-    ///
-    /// `out` holds the previous outcome this caller passed; implementations
-    /// may reuse its buffers (see [`crate::world::response`]), so that the
-    /// fuzz path allocates nothing per step once warm.
-    fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError>;
+    /// into `out`: a response, or an error code (a failed operation changes
+    /// nothing). `out` keeps list buffers between calls ([`Slot`]), so an
+    /// in-process model that writes through [`Slot::imported`] and
+    /// [`Slot::members`] allocates nothing per step once warm.
+    fn apply(&mut self, op: &Op, out: &mut Slot) -> Result<(), TransportError>;
 }
 
 /// An implementation seated under another name and era: how the command
@@ -123,7 +123,7 @@ impl<I: Implementation> Implementation for Seated<I> {
         self.inner.reset(world)
     }
 
-    fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError> {
+    fn apply(&mut self, op: &Op, out: &mut Slot) -> Result<(), TransportError> {
         self.inner.apply(op, out)
     }
 }

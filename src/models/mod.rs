@@ -3,7 +3,10 @@
 //! SPEC ([`reference`]) and the legacy and patched server models
 //! ([`server`], with [`usermap`]).
 
+pub mod external;
 pub mod implementation;
+pub mod plant;
+pub mod protocol;
 pub mod reference;
 pub mod server;
 pub mod usermap;

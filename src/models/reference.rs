@@ -13,10 +13,11 @@
 //! [`Implementation`] like any other, so a test can plug in a broken one.
 
 use crate::models::implementation::{Implementation, TransportError};
+use crate::models::plant::{self, Misreading};
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
-use crate::world::response::{imported_buffers, members_buffer};
-use crate::world::response::{ErrorCode, ImportedContact, MemberView, Outcome, Response};
+use crate::world::response::Slot;
+use crate::world::response::{ErrorCode, ImportedContact, MemberView, Response};
 use crate::world::Era;
 use crate::world::{Op, World};
 
@@ -35,10 +36,16 @@ pub struct Reference {
     world: World,
     /// (group, member) pairs (S4).
     memberships: Vec<(GroupId, UserId)>,
-    /// Every address-book entry of every user (S3).
+    /// Every matched address-book entry of every user (S3).
     entries: Vec<Entry>,
+    /// Every unmatched entry (S3): stored as S10 says, kept apart because
+    /// nothing reads them (no operation re-matches an old entry).
+    unmatched: Vec<Entry>,
     /// Settings that were set, newest last; absent means default (S5).
+    /// Only the first `settings_len` are this run's; the rest are spare
+    /// lists kept from earlier runs so that storing a setting reuses them.
     settings: Vec<(UserId, PrivacyKey, Vec<Rule>)>,
+    settings_len: usize,
     /// (viewer, user, number) links each viewer has learned (S17).
     knows: Vec<(UserId, UserId, Phone)>,
 }
@@ -56,7 +63,9 @@ impl Reference {
             world: World { phones: Vec::new(), groups: 0, unowned: Vec::new() },
             memberships: Vec::new(),
             entries: Vec::new(),
+            unmatched: Vec::new(),
             settings: Vec::new(),
+            settings_len: 0,
             knows: Vec::new(),
         }
     }
@@ -87,7 +96,7 @@ impl Reference {
 
     /// S5: the newest setting, or the default.
     fn rules(&self, owner: UserId, key: PrivacyKey) -> &[Rule] {
-        for (u, k, rules) in self.settings.iter().rev() {
+        for (u, k, rules) in self.settings[..self.settings_len].iter().rev() {
             if *u == owner && *k == key {
                 return rules;
             }
@@ -117,7 +126,28 @@ impl Reference {
                 return d;
             }
         }
-        false
+        plant::active(Misreading::S6NoMatchAllows)
+    }
+
+    /// S13: records a setting as the newest one.
+    fn store_setting(&mut self, user: UserId, key: PrivacyKey, rules: &[Rule]) {
+        if plant::active(Misreading::S7GroupsFrozenAtSet) {
+            let frozen = plant::freeze_groups(rules, self.world.user_count(), &|g, u| self.is_member(g, u));
+            return self.push_setting(user, key, &frozen);
+        }
+        self.push_setting(user, key, rules)
+    }
+
+    fn push_setting(&mut self, user: UserId, key: PrivacyKey, rules: &[Rule]) {
+        if self.settings_len == self.settings.len() {
+            self.settings.push((user, key, Vec::new()));
+        }
+        let slot = &mut self.settings[self.settings_len];
+        slot.0 = user;
+        slot.1 = key;
+        slot.2.clear();
+        slot.2.extend_from_slice(rules);
+        self.settings_len += 1;
     }
 
     /// S17: whether `viewer` has learned (user, phone).
@@ -132,16 +162,18 @@ impl Reference {
     }
 
     /// S15: does `viewer`, supplying `target`'s number, match `target`?
+    /// Legacy: always. Patched: if the number is already known to the
+    /// viewer (the owner shows it to them, or they learned the link), or
+    /// else if the owner lets them find it.
     fn find_allowed(&self, viewer: UserId, target: UserId) -> bool {
-        match self.era {
-            Era::Legacy => true,
-            Era::Patched => {
-                let Some(phone) = self.world.phone_of(target) else { return false };
-                self.rule_allows(target, PrivacyKey::AddedByPhone, viewer)
-                    || self.rule_allows(target, PrivacyKey::PhoneNumber, viewer)
-                    || self.knows_link(viewer, target, phone)
-            }
+        if self.era == Era::Legacy {
+            return true;
         }
+        let Some(phone) = self.world.phone_of(target) else { return false };
+        let shown_to_viewer = !plant::active(Misreading::S15DropsPhoneNumberClause)
+            && self.rule_allows(target, PrivacyKey::PhoneNumber, viewer);
+        let already_known = shown_to_viewer || self.knows_link(viewer, target, phone);
+        already_known || self.rule_allows(target, PrivacyKey::AddedByPhone, viewer)
     }
 
     /// S16: viewer sees target's number.
@@ -218,15 +250,15 @@ impl Implementation for Reference {
         self.world.clone_from(world);
         self.memberships.clear();
         self.entries.clear();
-        self.settings.clear();
+        self.unmatched.clear();
+        self.settings_len = 0;
         self.knows.clear();
         Ok(())
     }
 
-    fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError> {
-        match self.answer(op, out) {
-            Ok(()) => {}
-            Err(code) => *out = Err(code),
+    fn apply(&mut self, op: &Op, out: &mut Slot) -> Result<(), TransportError> {
+        if let Err(code) = self.answer(op, out) {
+            out.fail(code);
         }
         Ok(())
     }
@@ -235,7 +267,7 @@ impl Implementation for Reference {
 impl Reference {
     /// One operation, as the SPEC paragraph that defines it; the response
     /// goes into `out`, an error code is returned.
-    fn answer(&mut self, op: &Op, out: &mut Outcome) -> Result<(), ErrorCode> {
+    fn answer(&mut self, op: &Op, out: &mut Slot) -> Result<(), ErrorCode> {
         match *op {
             // S4, S9: membership is a set; a second join or a stray leave fails.
             Op::JoinGroup { user, group } => {
@@ -245,7 +277,7 @@ impl Reference {
                     return Err(ErrorCode::UserAlreadyParticipant);
                 }
                 self.memberships.push((group, user));
-                *out = Ok(Response::Done);
+                out.set(Ok(Response::Done));
             }
             Op::LeaveGroup { user, group } => {
                 self.check_users(&[user])?;
@@ -254,17 +286,13 @@ impl Reference {
                     return Err(ErrorCode::UserNotParticipant);
                 }
                 self.memberships.retain(|m| *m != (group, user));
-                *out = Ok(Response::Done);
+                out.set(Ok(Response::Done));
             }
             // S10: each number in turn; own number ignored; a refused match is
             // stored and answered exactly like an unregistered number (INV-3).
             Op::ImportContacts { owner, ref phones } => {
                 self.check_users(&[owner])?;
-                let mut matched = std::mem::take(imported_buffers(out).0);
-                let mut unmatched = Vec::new();
-                if let Ok(Response::Imported { unmatched: u, .. }) = out {
-                    unmatched = std::mem::take(u);
-                }
+                let (matched, unmatched) = out.imported();
                 for &phone in phones {
                     if self.world.phone_of(owner) == Some(phone) {
                         continue;
@@ -276,11 +304,10 @@ impl Reference {
                         self.learn(owner, t, phone);
                         matched.push(ImportedContact { phone, user: t });
                     } else {
-                        self.entries.push(Entry { owner, user: None, phone: Some(phone) });
+                        self.unmatched.push(Entry { owner, user: None, phone: Some(phone) });
                         unmatched.push(phone);
                     }
                 }
-                *out = Ok(Response::Imported { matched, unmatched });
             }
             // S11: only someone the owner can reference. With share_phone the
             // owner's PhoneNumber gets AllowUsers({target}) in front, unless it
@@ -301,15 +328,15 @@ impl Reference {
                 if share_phone && !allowed_before {
                     let mut rules = vec![Rule::AllowUsers(vec![target])];
                     rules.extend_from_slice(self.rules(owner, PrivacyKey::PhoneNumber));
-                    self.settings.push((owner, PrivacyKey::PhoneNumber, rules));
+                    self.store_setting(owner, PrivacyKey::PhoneNumber, &rules);
                 }
-                *out = Ok(Response::Done);
+                out.set(Ok(Response::Done));
             }
             // S12: the entry goes; what was seen stays seen.
             Op::DeleteContact { owner, target } => {
                 self.check_users(&[owner, target])?;
                 self.entries.retain(|e| !(e.owner == owner && e.user == Some(target)));
-                *out = Ok(Response::Done);
+                out.set(Ok(Response::Done));
             }
             // S13, validated by S8.
             Op::SetPrivacy { user, key, ref rules } => {
@@ -317,31 +344,33 @@ impl Reference {
                 if let Some(code) = Self::setting_error(key, rules) {
                     return Err(code);
                 }
-                self.settings.push((user, key, rules.clone()));
-                *out = Ok(Response::Done);
+                self.store_setting(user, key, rules);
+                out.set(Ok(Response::Done));
             }
             // S14: viewer and member must both be in the group.
             Op::QueryMember { viewer, group, member } => {
                 self.check_users(&[viewer, member])?;
                 self.check_group(group)?;
-                if !self.is_member(group, viewer) || !self.is_member(group, member) {
+                let looks_in = plant::active(Misreading::S14NoMembershipCheck)
+                    || (self.is_member(group, viewer) && self.is_member(group, member));
+                if !looks_in {
                     return Err(ErrorCode::UserNotParticipant);
                 }
-                *out = Ok(Response::Member(self.member_view(viewer, member)));
+                let view = self.member_view(viewer, member);
+                out.set(Ok(Response::Member(view)));
             }
             Op::ListMembers { viewer, group } => {
                 self.check_users(&[viewer])?;
                 self.check_group(group)?;
-                if !self.is_member(group, viewer) {
+                if !self.is_member(group, viewer) && !plant::active(Misreading::S14NoMembershipCheck) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
-                let mut views = std::mem::take(members_buffer(out));
+                let views = out.members();
                 for m in self.world.users() {
                     if self.is_member(group, m) {
                         views.push(self.member_view(viewer, m));
                     }
                 }
-                *out = Ok(Response::Members(views));
             }
             // S14, S15, INV-3: one error for "nobody" and "refused".
             Op::ResolvePhone { viewer, phone } => {
@@ -349,7 +378,7 @@ impl Reference {
                 match self.owner_of(phone) {
                     Some(t) if t == viewer || self.find_allowed(viewer, t) => {
                         self.learn(viewer, t, phone);
-                        *out = Ok(Response::Resolved { user: t });
+                        out.set(Ok(Response::Resolved { user: t }));
                     }
                     _ => return Err(ErrorCode::PhoneNotOccupied),
                 }
@@ -418,17 +447,17 @@ impl Reference {
             scratch,
             self.entries.iter().filter_map(|e| e.user.map(|t| [user(e.owner), user(t), e.phone.map_or(NONE, phone)])),
         );
-        section(
-            out,
-            scratch,
-            self.entries.iter().filter(|e| e.user.is_none()).map(|e| [user(e.owner), e.phone.map_or(NONE, phone), 0]),
-        );
+        section(out, scratch, self.unmatched.iter().map(|e| [user(e.owner), e.phone.map_or(NONE, phone), 0]));
         // Settings in the order of the renamed users: new user j is old
         // user i with perm[i] == j.
         for j in 0..self.world.user_count() {
             let old = perm.iter().position(|p| p.0 == j).map_or(UserId(j), |i| UserId(i as u32));
             for key in [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone] {
-                let set = self.settings.iter().rev().find(|(u, k, _)| *u == old && *k == key).map(|(_, _, r)| r);
+                let set = self.settings[..self.settings_len]
+                    .iter()
+                    .rev()
+                    .find(|(u, k, _)| *u == old && *k == key)
+                    .map(|(_, _, r)| r);
                 match set {
                     // The default, spelled out: equal to setting it explicitly.
                     None => match key {
@@ -485,13 +514,13 @@ impl Reference {
             (side.len(), side.iter().filter(|p| **p).count()).hash(&mut h);
         }
         let mut unmatched: Vec<Phone> =
-            self.entries.iter().filter(|e| e.owner == user && e.user.is_none()).filter_map(|e| e.phone).collect();
+            self.unmatched.iter().filter(|e| e.owner == user).filter_map(|e| e.phone).collect();
         unmatched.sort_unstable();
         unmatched.dedup();
         unmatched.len().hash(&mut h);
         for key in [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone] {
             for rule in self.rules(user, key) {
-                let (tag, len) = match &rule {
+                let (tag, len) = match rule {
                     Rule::AllowAll => (0u8, 0),
                     Rule::DisallowAll => (1, 0),
                     Rule::AllowContacts => (2, 0),

@@ -21,9 +21,10 @@ use crate::models::usermap::UserMap;
 use std::marker::PhantomData;
 
 use crate::models::implementation::{Implementation, TransportError};
+use crate::models::plant::{self, Misreading};
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{self, PrivacyKey, Rule};
-use crate::world::response::{imported_buffers, members_buffer};
+use crate::world::response::Slot;
 use crate::world::response::{ErrorCode, ImportedContact, MemberView, Outcome, Response};
 use crate::world::Era;
 use crate::world::{Op, World};
@@ -61,7 +62,8 @@ impl FindPolicy for Patched {
     const NAME: &'static str = "patched";
     fn may_find(state: &State, viewer: UserId, target: UserId) -> bool {
         state.allows(target, PrivacyKey::AddedByPhone, viewer)
-            || state.allows(target, PrivacyKey::PhoneNumber, viewer)
+            || (!plant::active(Misreading::S15DropsPhoneNumberClause)
+                && state.allows(target, PrivacyKey::PhoneNumber, viewer))
             || state.knows(viewer, target)
     }
 }
@@ -87,12 +89,14 @@ type Rules = Cow<'static, [Compiled]>;
 static EVERYBODY: [Compiled; 1] = [Compiled::All(true)];
 static NOBODY: [Compiled; 1] = [Compiled::All(false)];
 static MY_CONTACTS: [Compiled; 2] = [Compiled::Contacts(true), Compiled::All(false)];
+static CONTACTS_ONLY: [Compiled; 1] = [Compiled::Contacts(true)];
 
 fn compile(rules: &[Rule]) -> Rules {
     match rules {
         [Rule::AllowAll] => return Cow::Borrowed(&EVERYBODY),
         [Rule::DisallowAll] => return Cow::Borrowed(&NOBODY),
         [Rule::AllowContacts, Rule::DisallowAll] => return Cow::Borrowed(&MY_CONTACTS),
+        [Rule::AllowContacts] => return Cow::Borrowed(&CONTACTS_ONLY),
         _ => {}
     }
     let compiled: Vec<Compiled> = rules
@@ -169,6 +173,8 @@ pub struct State {
     phones: Vec<Phone>,
     by_phone: HashMap<Phone, UserId>,
     members: Vec<Members>,
+    /// How many groups the world has (`members` may hold spare ones).
+    group_count: usize,
     settings: Vec<Settings>,
     /// Address books, allocated on first use: most of a 200,000-member
     /// group never imports anything.
@@ -184,20 +190,25 @@ impl State {
         self.phones.clone_from(&world.phones);
         self.by_phone.clear();
         self.by_phone.extend(world.phones.iter().enumerate().map(|(i, p)| (*p, UserId(i as u32))));
-        self.members.truncate(world.groups as usize);
+        // Groups and address books only grow: spare ones stay, cleared, so
+        // that resetting between worlds of different sizes allocates nothing.
+        self.group_count = world.groups as usize;
         for m in &mut self.members {
             m.bits.clear();
             m.bits.resize(n.div_ceil(64), 0);
         }
-        self.members.resize_with(world.groups as usize, || Members::new(n));
+        if self.members.len() < self.group_count {
+            self.members.resize_with(self.group_count, || Members::new(n));
+        }
         self.settings.clear();
         self.settings.resize(n, Settings::default());
-        self.books.truncate(n);
         for book in self.books.iter_mut().flatten() {
             book.matched.clear();
             book.unmatched.clear();
         }
-        self.books.resize_with(n, || None);
+        if self.books.len() < n {
+            self.books.resize_with(n, || None);
+        }
         self.known.values_mut().for_each(|k| k.clear());
     }
 
@@ -207,6 +218,7 @@ impl State {
             phones: world.phones.clone(),
             by_phone: world.phones.iter().enumerate().map(|(i, p)| (*p, UserId(i as u32))).collect(),
             members: vec![Members::new(n); world.groups as usize],
+            group_count: world.groups as usize,
             settings: vec![Settings::default(); n],
             books: vec![None; n],
             known: HashMap::default(),
@@ -218,7 +230,7 @@ impl State {
     }
 
     fn group(&self, g: GroupId) -> Result<&Members, ErrorCode> {
-        self.members.get(g.0 as usize).ok_or(ErrorCode::ChannelInvalid)
+        self.members[..self.group_count].get(g.0 as usize).ok_or(ErrorCode::ChannelInvalid)
     }
 
     fn user(&self, u: UserId) -> Result<UserId, ErrorCode> {
@@ -280,7 +292,7 @@ impl State {
                 return allow;
             }
         }
-        false
+        plant::active(Misreading::S6NoMatchAllows)
     }
 
     /// S16: whether `viewer` sees `member`'s number.
@@ -328,10 +340,10 @@ impl<P: FindPolicy> Server<P> {
         &self.state
     }
 
-    fn import(&mut self, owner: UserId, phones: &[Phone], out: &mut Outcome) -> Result<(), ErrorCode> {
+    fn import(&mut self, owner: UserId, phones: &[Phone], out: &mut Slot) -> Result<(), ErrorCode> {
         self.state.user(owner)?;
         let own = self.state.phones[owner.0 as usize];
-        let (matched, unmatched) = imported_buffers(out);
+        let (matched, unmatched) = out.imported();
         for &phone in phones {
             if phone == own {
                 continue;
@@ -357,7 +369,9 @@ impl<P: FindPolicy> Server<P> {
         self.state.user(target)?;
         let referable = owner != target
             && (self.state.is_contact(owner, target)
-                || self.state.members.iter().any(|m| m.contains(&owner) && m.contains(&target)));
+                || self.state.members[..self.state.group_count]
+                    .iter()
+                    .any(|m| m.contains(&owner) && m.contains(&target)));
         if !referable {
             return Err(ErrorCode::ContactIdInvalid);
         }
@@ -404,9 +418,9 @@ impl<P: FindPolicy> Implementation for Server<P> {
         Ok(())
     }
 
-    fn apply(&mut self, op: &Op, out: &mut Outcome) -> Result<(), TransportError> {
+    fn apply(&mut self, op: &Op, out: &mut Slot) -> Result<(), TransportError> {
         if let Err(code) = self.answer(op, out) {
-            *out = Err(code);
+            out.fail(code);
         }
         Ok(())
     }
@@ -414,7 +428,7 @@ impl<P: FindPolicy> Implementation for Server<P> {
 
 impl<P: FindPolicy> Server<P> {
     /// Executes `op`, writing a response into `out` or returning the error.
-    pub fn answer(&mut self, op: &Op, out: &mut Outcome) -> Result<(), ErrorCode> {
+    pub fn answer(&mut self, op: &Op, out: &mut Slot) -> Result<(), ErrorCode> {
         let s = &mut self.state;
         let done = match op {
             Op::JoinGroup { user, group } => {
@@ -446,29 +460,40 @@ impl<P: FindPolicy> Server<P> {
             Op::SetPrivacy { user, key, rules } => {
                 s.user(*user)?;
                 privacy::validate(*key, rules)?;
+                let compiled = if plant::active(Misreading::S7GroupsFrozenAtSet) {
+                    let n = s.phones.len() as u32;
+                    let is_member = |g: GroupId, u: UserId| {
+                        s.members[..s.group_count].get(g.0 as usize).is_some_and(|m| m.contains(&u))
+                    };
+                    compile(&plant::freeze_groups(rules, n, &is_member))
+                } else {
+                    compile(rules)
+                };
                 let settings = &mut s.settings[user.0 as usize];
                 let slot = match key {
                     PrivacyKey::PhoneNumber => &mut settings.phone_number,
                     PrivacyKey::AddedByPhone => &mut settings.added_by_phone,
                 };
-                *slot = Some(compile(rules));
+                *slot = Some(compiled);
                 Ok(Response::Done)
             }
             Op::QueryMember { viewer, group, member } => {
                 s.user(*viewer)?;
                 s.user(*member)?;
                 let members = s.group(*group)?;
-                if !members.contains(viewer) || !members.contains(member) {
+                let looks_in = plant::active(Misreading::S14NoMembershipCheck)
+                    || (members.contains(viewer) && members.contains(member));
+                if !looks_in {
                     return Err(ErrorCode::UserNotParticipant);
                 }
                 Ok(Response::Member(s.view(*viewer, *member)))
             }
             Op::ListMembers { viewer, group } => {
                 s.user(*viewer)?;
-                if !s.group(*group)?.contains(viewer) {
+                if !s.group(*group)?.contains(viewer) && !plant::active(Misreading::S14NoMembershipCheck) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
-                let views = members_buffer(out);
+                let views = out.members();
                 let words = s.members[group.0 as usize].bits.len();
                 for w in 0..words {
                     let mut rest = s.members[group.0 as usize].bits[w];
@@ -482,7 +507,7 @@ impl<P: FindPolicy> Server<P> {
             }
             Op::ResolvePhone { viewer, phone } => self.resolve(*viewer, *phone),
         };
-        *out = Ok(done?);
+        out.set(Ok(done?));
         Ok(())
     }
 

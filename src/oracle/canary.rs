@@ -10,19 +10,15 @@ use crate::models::server::LegacyServer;
 use crate::oracle::checks::Breach;
 use crate::oracle::judge::Judge;
 use crate::world::response::links;
-use crate::world::{Outcome, Response, Run, World};
+use crate::world::response::Slot;
+use crate::world::{Run, World};
 
 /// A legacy server and the judge's books of its world, reused across runs.
+#[derive(Default)]
 pub struct Canary {
     legacy: LegacyServer,
     judge: Judge,
-    out: Outcome,
-}
-
-impl Default for Canary {
-    fn default() -> Self {
-        Canary { legacy: LegacyServer::default(), judge: Judge::default(), out: Ok(Response::Done) }
-    }
+    out: Slot,
 }
 
 impl Canary {
@@ -36,7 +32,7 @@ impl Canary {
         for (index, op) in run.ops.iter().enumerate() {
             let _ = self.legacy.apply(op, &mut self.out);
             let viewer = op.actor();
-            for link in links(op, &self.out) {
+            for link in links(op, self.out.outcome()) {
                 if link.user == viewer || self.judge.knows(viewer, link) {
                     continue;
                 }
@@ -49,7 +45,7 @@ impl Canary {
                 found.truncate(limit);
                 return found;
             }
-            self.judge.record(op, &self.out);
+            self.judge.record(op, self.out.outcome());
         }
         found
     }

@@ -289,20 +289,20 @@ pub fn explain_divergence(op: &Op, legacy: &Outcome, patched: &Outcome, judge: &
             }
         }
         Op::QueryMember { .. } | Op::ListMembers { .. } => {
-            let views = |o: &Outcome| -> Option<Vec<crate::world::MemberView>> {
+            fn views(o: &Outcome) -> Option<&[crate::world::MemberView]> {
                 match o {
-                    Ok(Response::Member(v)) => Some(vec![v.clone()]),
-                    Ok(Response::Members(vs)) => Some(vs.clone()),
+                    Ok(Response::Member(v)) => Some(std::slice::from_ref(v)),
+                    Ok(Response::Members(vs)) => Some(vs.as_slice()),
                     Ok(Response::Done | Response::Imported { .. } | Response::Resolved { .. }) | Err(_) => None,
                 }
-            };
+            }
             let (Some(l), Some(p)) = (views(legacy), views(patched)) else {
                 return unexplained("one era lets the viewer look and the other does not".to_string());
             };
             if l.len() != p.len() {
                 return unexplained("the eras list different members".to_string());
             }
-            for (a, b) in l.iter().zip(&p) {
+            for (a, b) in l.iter().zip(p) {
                 if a.user != b.user {
                     return unexplained("the eras list different members".to_string());
                 }

@@ -27,8 +27,8 @@ use crate::models::server::{LegacyServer, PatchedServer};
 use crate::oracle::checks::{self, Breach, Difference, Explained, Tied};
 use crate::oracle::failure::{reference_rule, Detail, Failure};
 use crate::oracle::judge::Judge;
-use crate::world::response::links;
-use crate::world::{Era, Link, Op, Outcome, Response, Run, World};
+use crate::world::response::{links, Slot};
+use crate::world::{Era, Link, Op, Outcome, Run, World};
 
 /// A value per era.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
@@ -160,7 +160,7 @@ struct Seat {
     imp: Box<dyn Implementation>,
     name: String,
     era: Era,
-    out: Outcome,
+    slot: Slot,
     judge: Judge,
     /// D-4 pairs tied by loophole steps against the first legacy seat.
     tied: Tied,
@@ -177,17 +177,12 @@ struct Seat {
 pub struct Engine {
     world: World,
     references: ByEra<Box<dyn Implementation>>,
-    reference_out: ByEra<Outcome>,
+    reference_out: ByEra<Slot>,
     seats: Vec<Seat>,
     index: usize,
     tally: Tally,
     divergence: Option<Divergence>,
     failures: Vec<Failure>,
-}
-
-/// The outcome slot before anything answered.
-fn empty_outcome() -> Outcome {
-    Ok(Response::Done)
 }
 
 impl Engine {
@@ -201,7 +196,7 @@ impl Engine {
                 name: imp.name().to_string(),
                 era: imp.era(),
                 imp,
-                out: empty_outcome(),
+                slot: Slot::default(),
                 judge: Judge::default(),
                 tied: Tied::default(),
                 learned: Vec::new(),
@@ -213,7 +208,7 @@ impl Engine {
         Engine {
             world: World { phones: Vec::new(), groups: 0, unowned: Vec::new() },
             references,
-            reference_out: ByEra { legacy: empty_outcome(), patched: empty_outcome() },
+            reference_out: ByEra::default(),
             seats,
             index: 0,
             tally: Tally::default(),
@@ -245,6 +240,18 @@ impl Engine {
     /// reported as the failure of the run's first step.
     pub fn reset(&mut self, world: &World) {
         self.world.clone_from(world);
+        self.reset_sides();
+    }
+
+    /// Starts a new run in the world `config` describes, without building
+    /// a new world: the fuzz path.
+    pub fn reset_config(&mut self, config: &crate::world::WorldConfig) {
+        self.world.set_config(config);
+        self.reset_sides();
+    }
+
+    fn reset_sides(&mut self) {
+        let world = &self.world;
         self.index = 0;
         self.tally = Tally::default();
         self.divergence = None;
@@ -288,7 +295,7 @@ impl Engine {
             seat.breaches.clear();
             let result = match seat.pending.take() {
                 Some(error) => Err(error),
-                None => seat.imp.apply(op, &mut seat.out),
+                None => seat.imp.apply(op, &mut seat.slot),
             };
             seat.answered = result.is_ok();
             if let Err(error) = result {
@@ -303,14 +310,18 @@ impl Engine {
             }
         }
         for seat in self.seats.iter_mut().filter(|s| s.answered) {
-            judge_seat(index, op, seat, self.reference_out.get(seat.era), &mut self.failures);
+            judge_seat(index, op, seat, self.reference_out.get(seat.era).outcome(), &mut self.failures);
         }
         self.check_divergence(index, op);
-        for seat in &mut self.seats {
+        // The loophole finding is counted on the first legacy seat, the one
+        // D-4 compares with: a second legacy implementation beside it (an
+        // external one, say) must not count the same leaks twice.
+        let counted = self.seats.iter().position(|s| s.era == Era::Legacy);
+        for (i, seat) in self.seats.iter_mut().enumerate() {
             if seat.answered {
-                seat.judge.record(op, &seat.out);
+                seat.judge.record(op, seat.slot.outcome());
             }
-            if seat.era == Era::Legacy {
+            if Some(i) == counted {
                 self.tally.legacy_breaches += seat.breaches.len();
             }
         }
@@ -332,7 +343,13 @@ impl Engine {
             if seat.era != Era::Patched || !seat.answered {
                 continue;
             }
-            match checks::explain_divergence(op, &legacy.out, &seat.out, &seat.judge, &mut seat.tied) {
+            match checks::explain_divergence(
+                op,
+                legacy.slot.outcome(),
+                seat.slot.outcome(),
+                &seat.judge,
+                &mut seat.tied,
+            ) {
                 Explained::Same => {}
                 Explained::Loophole => self.divergence = Some(Divergence::Loophole),
                 Explained::Consequence => {
@@ -345,7 +362,11 @@ impl Engine {
                     op: op.clone(),
                     implementation: seat.name.clone(),
                     rule: "D-4".to_string(),
-                    detail: Detail::Divergence { why, legacy: legacy.out.clone(), patched: seat.out.clone() },
+                    detail: Detail::Divergence {
+                        why,
+                        legacy: legacy.slot.outcome().clone(),
+                        patched: seat.slot.outcome().clone(),
+                    },
                 }),
             }
         }
@@ -363,7 +384,7 @@ impl Engine {
 
     /// Runs `run` and returns its verdict alone: the fuzz path.
     pub fn verdict(&mut self, run: &Run) -> Verdict {
-        self.reset(&World::from_config(&run.world));
+        self.reset_config(&run.world);
         for op in &run.ops {
             self.step(op);
             if let Some(failure) = self.failures.first() {
@@ -404,23 +425,25 @@ impl Engine {
         StepTrace {
             index: self.index - 1,
             op: op.clone(),
-            reference: ByEra { legacy: self.reference_out.legacy.clone(), patched: self.reference_out.patched.clone() },
+            reference: ByEra {
+                legacy: self.reference_out.legacy.outcome().clone(),
+                patched: self.reference_out.patched.outcome().clone(),
+            },
             implementations: self
                 .seats
                 .iter()
                 .map(|s| ImplStep {
                     name: s.name.clone(),
                     era: s.era,
-                    outcome: s.out.clone(),
+                    outcome: s.slot.outcome().clone(),
                     learned: s.learned.clone(),
                 })
                 .collect(),
             legacy_breaches: self
                 .seats
                 .iter()
-                .filter(|s| s.era == Era::Legacy)
-                .flat_map(|s| s.breaches.iter().copied())
-                .collect(),
+                .find(|s| s.era == Era::Legacy)
+                .map_or(Vec::new(), |s| s.breaches.clone()),
             divergence: self.divergence,
             failures: self.failures.clone(),
         }
@@ -442,7 +465,7 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
             detail,
         });
     };
-    let out = &seat.out;
+    let out = seat.slot.outcome();
     let judge = &seat.judge;
     if let Some(link) = checks::wrong_number(judge, op, out) {
         fail(failures, "INV-2", Detail::WrongNumber { viewer, link, true_phone: judge.phone_of(link.user) });

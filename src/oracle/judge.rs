@@ -58,14 +58,38 @@ struct Person {
     /// S17: users whose (true) number this user has been shown.
     knows: Users,
     /// S5/S13: the settings, `None` while at the default.
-    phone_number: Option<Vec<Rule>>,
-    added_by_phone: Option<Vec<Rule>>,
+    phone_number: Setting,
+    added_by_phone: Setting,
+}
+
+/// One setting: the rules when set, or the default. The rule list's
+/// allocation is kept across resets.
+#[derive(Debug, Clone, Default)]
+struct Setting {
+    set: bool,
+    rules: Vec<Rule>,
+}
+
+impl Setting {
+    fn get(&self) -> Option<&[Rule]> {
+        self.set.then_some(self.rules.as_slice())
+    }
+    fn put(&mut self, rules: &[Rule]) {
+        self.rules.clear();
+        self.rules.extend_from_slice(rules);
+        self.set = true;
+    }
 }
 
 /// The judge's books of one implementation's world.
+///
+/// `groups` and `people` only ever grow: a reset to a smaller world keeps
+/// the spare books (unused, cleared) so that the next larger world costs no
+/// allocation; `phones` says how many users the current world has.
 #[derive(Debug, Clone, Default)]
 pub struct Judge {
     phones: Vec<Phone>,
+    group_count: usize,
     groups: Vec<Users>,
     people: Vec<Person>,
     /// Links to a number that is not the user's own (an INV-2 matter),
@@ -91,21 +115,30 @@ impl Judge {
         let n = world.phones.len();
         self.phones.clear();
         self.phones.extend_from_slice(&world.phones);
-        self.groups.resize_with(world.groups as usize, Users::default);
+        self.group_count = world.groups as usize;
+        if self.groups.len() < self.group_count {
+            self.groups.resize_with(self.group_count, Users::default);
+        }
         self.groups.iter_mut().for_each(|g| g.reset(n));
-        self.people.resize_with(n, Person::default);
+        if self.people.len() < n {
+            self.people.resize_with(n, Person::default);
+        }
         for p in &mut self.people {
             p.contacts.reset(n);
             p.saved_number.reset(n);
             p.knows.reset(n);
-            p.phone_number = None;
-            p.added_by_phone = None;
+            p.phone_number.set = false;
+            p.added_by_phone.set = false;
         }
         self.odd_links.clear();
     }
 
     fn person(&self, u: UserId) -> Option<&Person> {
-        self.people.get(u.0 as usize)
+        self.people[..self.phones.len()].get(u.0 as usize)
+    }
+
+    fn person_mut(&mut self, u: UserId) -> Option<&mut Person> {
+        self.people[..self.phones.len()].get_mut(u.0 as usize)
     }
 
     /// The owner of a number (S1).
@@ -124,7 +157,7 @@ impl Judge {
     }
 
     fn is_member(&self, group: GroupId, user: UserId) -> bool {
-        self.groups.get(group.0 as usize).is_some_and(|g| g.contains(user))
+        self.groups[..self.group_count].get(group.0 as usize).is_some_and(|g| g.contains(user))
     }
 
     /// S6, S7: whether `owner`'s setting `key` allows `viewer` right now.
@@ -134,8 +167,8 @@ impl Judge {
     pub fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
         let Some(person) = self.person(owner) else { return false };
         let rules: &[Rule] = match key {
-            PrivacyKey::PhoneNumber => person.phone_number.as_deref().unwrap_or(&MY_CONTACTS),
-            PrivacyKey::AddedByPhone => person.added_by_phone.as_deref().unwrap_or(&EVERYBODY),
+            PrivacyKey::PhoneNumber => person.phone_number.get().unwrap_or(&MY_CONTACTS),
+            PrivacyKey::AddedByPhone => person.added_by_phone.get().unwrap_or(&EVERYBODY),
         };
         for rule in rules {
             let (applies, allow) = match rule {
@@ -170,7 +203,7 @@ impl Judge {
             return false;
         }
         if self.phone_of(link.user) == Some(link.phone) {
-            if let Some(p) = self.people.get_mut(viewer.0 as usize) {
+            if let Some(p) = self.person_mut(viewer) {
                 p.knows.set(link.user, true);
             }
         } else {
@@ -243,7 +276,7 @@ impl Judge {
             Op::ImportContacts { .. } => Some(Ok(())),
             // S11: only someone the owner can already reference.
             Op::AddContact { owner, target, .. } => {
-                let share_group = (0..self.groups.len() as u32)
+                let share_group = (0..self.group_count as u32)
                     .map(GroupId)
                     .any(|g| self.is_member(g, *owner) && self.is_member(g, *target));
                 let referable = owner != target && (share_group || self.is_contact(*owner, *target));
@@ -282,7 +315,7 @@ impl Judge {
             (Op::ImportContacts { owner, .. }, Response::Imported { matched, unmatched: _ }) => {
                 for m in matched {
                     let own = self.phone_of(m.user) == Some(m.phone);
-                    if let Some(p) = self.people.get_mut(owner.0 as usize) {
+                    if let Some(p) = self.person_mut(*owner) {
                         p.contacts.set(m.user, true);
                         p.saved_number.set(m.user, own);
                     }
@@ -291,32 +324,27 @@ impl Judge {
             (Op::AddContact { owner, target, share_phone }, _) => {
                 // S11 (revised): the exception is judged before the entry exists.
                 let already = self.allows(*owner, PrivacyKey::PhoneNumber, *target);
-                if let Some(p) = self.people.get_mut(owner.0 as usize) {
+                if let Some(p) = self.person_mut(*owner) {
                     p.contacts.set(*target, true);
                     if *share_phone && !already {
-                        let old = p.phone_number.take().unwrap_or_else(|| MY_CONTACTS.to_vec());
-                        let mut rules = Vec::with_capacity(old.len() + 1);
-                        rules.push(Rule::AllowUsers(vec![*target]));
-                        rules.extend(old);
-                        p.phone_number = Some(rules);
+                        if !p.phone_number.set {
+                            p.phone_number.put(&MY_CONTACTS);
+                        }
+                        p.phone_number.rules.insert(0, Rule::AllowUsers(vec![*target]));
                     }
                 }
             }
             (Op::DeleteContact { owner, target }, _) => {
-                if let Some(p) = self.people.get_mut(owner.0 as usize) {
+                if let Some(p) = self.person_mut(*owner) {
                     p.contacts.set(*target, false);
                     p.saved_number.set(*target, false);
                 }
             }
             (Op::SetPrivacy { user, key, rules }, _) => {
-                if let Some(p) = self.people.get_mut(user.0 as usize) {
-                    let slot = match key {
-                        PrivacyKey::PhoneNumber => &mut p.phone_number,
-                        PrivacyKey::AddedByPhone => &mut p.added_by_phone,
-                    };
-                    match slot {
-                        Some(v) => v.clone_from(rules),
-                        None => *slot = Some(rules.clone()),
+                if let Some(p) = self.person_mut(*user) {
+                    match key {
+                        PrivacyKey::PhoneNumber => p.phone_number.put(rules),
+                        PrivacyKey::AddedByPhone => p.added_by_phone.put(rules),
                     }
                 }
             }
@@ -328,7 +356,7 @@ impl Judge {
     }
 
     fn set_member(&mut self, group: GroupId, user: UserId, on: bool) {
-        if let Some(g) = self.groups.get_mut(group.0 as usize) {
+        if let Some(g) = self.groups[..self.group_count].get_mut(group.0 as usize) {
             g.set(user, on);
         }
     }

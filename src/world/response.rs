@@ -209,37 +209,78 @@ impl fmt::Display for ViewDisplay<'_> {
     }
 }
 
-/// Turns `out` into an empty `Imported` response and hands out its two
-/// lists, reusing their allocations when `out` already was one. The engine
-/// passes each implementation the same outcome slot at every step, so an
-/// in-process model that writes through these helpers allocates nothing
-/// per step once its slot is warm.
-pub fn imported_buffers(out: &mut Outcome) -> (&mut Vec<ImportedContact>, &mut Vec<Phone>) {
-    if !matches!(out, Ok(Response::Imported { .. })) {
-        *out = Ok(Response::Imported { matched: Vec::new(), unmatched: Vec::new() });
-    }
-    match out {
-        Ok(Response::Imported { matched, unmatched }) => {
-            matched.clear();
-            unmatched.clear();
-            (matched, unmatched)
-        }
-        _ => unreachable!("just set to Imported"),
+/// Where an implementation writes its answer: the outcome, plus the list
+/// buffers of earlier answers, kept so that a warm engine's answers cost no
+/// allocation even when imports, listings, errors and other answers
+/// alternate (an error or a `Done` does not throw the lists away).
+#[derive(Debug, Clone)]
+pub struct Slot {
+    out: Outcome,
+    matched: Vec<ImportedContact>,
+    unmatched: Vec<Phone>,
+    members: Vec<MemberView>,
+}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Slot { out: Ok(Response::Done), matched: Vec::new(), unmatched: Vec::new(), members: Vec::new() }
     }
 }
 
-/// Turns `out` into an empty `Members` response and hands out its list,
-/// reusing the allocation when `out` already was one (see
-/// [`imported_buffers`]).
-pub fn members_buffer(out: &mut Outcome) -> &mut Vec<MemberView> {
-    if !matches!(out, Ok(Response::Members(_))) {
-        *out = Ok(Response::Members(Vec::new()));
+impl Slot {
+    /// The answer written last.
+    pub fn outcome(&self) -> &Outcome {
+        &self.out
     }
-    match out {
-        Ok(Response::Members(list)) => {
-            list.clear();
-            list
+
+    /// Takes the list buffers back from the current answer.
+    fn stash(&mut self) {
+        if !matches!(self.out, Ok(Response::Imported { .. } | Response::Members(_))) {
+            return;
         }
-        _ => unreachable!("just set to Members"),
+        match std::mem::replace(&mut self.out, Ok(Response::Done)) {
+            Ok(Response::Imported { matched, unmatched }) => {
+                self.matched = matched;
+                self.unmatched = unmatched;
+            }
+            Ok(Response::Members(list)) => self.members = list,
+            Ok(Response::Done | Response::Member(_) | Response::Resolved { .. }) | Err(_) => {}
+        }
+    }
+
+    /// Writes any answer (an external implementation's, parsed).
+    pub fn set(&mut self, outcome: Outcome) {
+        self.stash();
+        self.out = outcome;
+    }
+
+    /// Writes an error code.
+    pub fn fail(&mut self, code: ErrorCode) {
+        self.set(Err(code));
+    }
+
+    /// Writes an empty `Imported` answer and hands out its two lists.
+    pub fn imported(&mut self) -> (&mut Vec<ImportedContact>, &mut Vec<Phone>) {
+        self.stash();
+        let (mut matched, mut unmatched) = (std::mem::take(&mut self.matched), std::mem::take(&mut self.unmatched));
+        matched.clear();
+        unmatched.clear();
+        self.out = Ok(Response::Imported { matched, unmatched });
+        match &mut self.out {
+            Ok(Response::Imported { matched, unmatched }) => (matched, unmatched),
+            _ => unreachable!("just written"),
+        }
+    }
+
+    /// Writes an empty `Members` answer and hands out its list.
+    pub fn members(&mut self) -> &mut Vec<MemberView> {
+        self.stash();
+        let mut list = std::mem::take(&mut self.members);
+        list.clear();
+        self.out = Ok(Response::Members(list));
+        match &mut self.out {
+            Ok(Response::Members(list)) => list,
+            _ => unreachable!("just written"),
+        }
     }
 }

@@ -16,7 +16,8 @@ pub const MAX_USERS: u8 = 8;
 pub const MAX_GROUPS: u8 = 3;
 /// Most numbers belonging to nobody a fuzz world has.
 pub const MAX_UNOWNED: u8 = 4;
-/// Most operations a decoded run holds; the rest of the input is ignored.
+/// Most operations a run holds: a decoded run stops there (the rest of the
+/// input is ignored) and [`Run::check`] refuses a case file with more.
 pub const MAX_OPS: usize = 64;
 /// Most numbers one decoded import carries.
 pub const MAX_IMPORT: usize = 32;
@@ -39,7 +40,7 @@ pub struct WorldConfig {
 ///
 /// Fuzz worlds come from a [`WorldConfig`]; the scale scenario builds
 /// worlds of hundreds of thousands of users directly.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct World {
     /// `phones[i]` is user `i`'s number; numbers are unique (S1).
     pub phones: Vec<Phone>,
@@ -47,6 +48,20 @@ pub struct World {
     pub groups: u32,
     /// Numbers that belong to nobody.
     pub unowned: Vec<Phone>,
+}
+
+impl Clone for World {
+    fn clone(&self) -> World {
+        World { phones: self.phones.clone(), groups: self.groups, unowned: self.unowned.clone() }
+    }
+
+    /// Reuses this world's lists: implementations reset to a new world for
+    /// every fuzz input.
+    fn clone_from(&mut self, source: &World) {
+        self.phones.clone_from(&source.phones);
+        self.groups = source.groups;
+        self.unowned.clone_from(&source.unowned);
+    }
 }
 
 impl World {
@@ -57,6 +72,16 @@ impl World {
             groups: u32::from(c.groups),
             unowned: (0..u64::from(c.unowned_numbers)).map(|j| Phone(UNOWNED_NUMBER_BASE + j)).collect(),
         }
+    }
+
+    /// Makes this the world `c` describes, reusing this world's
+    /// allocations (the engine does this for every fuzz input).
+    pub fn set_config(&mut self, c: &WorldConfig) {
+        self.phones.clear();
+        self.phones.extend((0..u32::from(c.users)).map(|i| UserId(i).planned_phone()));
+        self.groups = u32::from(c.groups);
+        self.unowned.clear();
+        self.unowned.extend((0..u64::from(c.unowned_numbers)).map(|j| Phone(UNOWNED_NUMBER_BASE + j)));
     }
 
     /// How many users are registered.
@@ -93,6 +118,9 @@ pub enum RunError {
     /// The world configuration is outside the fuzz bounds.
     #[error("world: {0}")]
     World(String),
+    /// More operations than a run holds ([`MAX_OPS`]).
+    #[error("{0} operations; a run holds at most {MAX_OPS}")]
+    TooManyOps(usize),
     /// An operation names a user, group or number outside the world.
     #[error("ops[{index}] ({op}): {what}")]
     OutOfWorld {
@@ -117,7 +145,8 @@ pub struct Run {
 
 impl Run {
     /// Checks that a run read from a case file fits its world: the world
-    /// within the fuzz bounds, every user and group inside it, every number
+    /// within the fuzz bounds, at most [`MAX_OPS`] operations (as many as a
+    /// fuzz input decodes to), every user and group inside it, every number
     /// one of the world's. Rule lists may name any user or group of the
     /// world; numbers outside the world are refused because S1 fixes them.
     pub fn check(&self) -> Result<(), RunError> {
@@ -130,6 +159,9 @@ impl Run {
                 "users must be 1..={MAX_USERS}, groups 1..={MAX_GROUPS}, unowned_numbers 0..={MAX_UNOWNED}; got {}, {}, {}",
                 c.users, c.groups, c.unowned_numbers
             )));
+        }
+        if self.ops.len() > MAX_OPS {
+            return Err(RunError::TooManyOps(self.ops.len()));
         }
         let world = World::from_config(c);
         for (index, op) in self.ops.iter().enumerate() {

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Side-by-side exec/s of a fuzz target at a baseline revision and at the
+# working tree, in one run on one machine: both are built the same way
+# (AddressSanitizer, -O -a, as CI and ClusterFuzzLite build them), then
+# run alternately over the same committed seeds, ROUNDS times each, with
+# the same libFuzzer seed, so that load from elsewhere hits both alike.
+#
+#   scripts/exec-speed.sh [BASE_REV] [TARGET] [SECONDS] [ROUNDS]
+#   defaults: 88c2505 (the first engine) differential 20 3
+#
+# Prints one line per run and the median exec/s of each side with their
+# ratio. The baseline is checked out into a temporary git worktree; nothing
+# in this tree changes. Seeds come from this tree's corpus/seeds/TARGET
+# (a baseline that cannot read them still runs: libFuzzer decodes any
+# bytes). Needs cargo-fuzz (installed if missing) and nightly or
+# RUSTC_BOOTSTRAP=1 (scripts/lib-toolchain.sh picks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib-toolchain.sh
+. scripts/lib-toolchain.sh
+
+base=${1:-88c2505}
+target=${2:-differential}
+seconds=${3:-20}
+rounds=${4:-3}
+usage() { echo "usage: scripts/exec-speed.sh [BASE_REV] [TARGET] [SECONDS] [ROUNDS]" >&2; exit 2; }
+git rev-parse --verify --quiet "$base^{commit}" >/dev/null || { echo "exec-speed: $base is not a revision here" >&2; usage; }
+[ -d "corpus/seeds/$target" ] || { echo "exec-speed: no seeds for target '$target' (corpus/seeds/$target)" >&2; usage; }
+case "$seconds$rounds" in *[!0-9]*) echo "exec-speed: SECONDS and ROUNDS must be whole numbers" >&2; usage ;; esac
+[ "$seconds" -gt 0 ] && [ "$rounds" -gt 0 ] || { echo "exec-speed: SECONDS and ROUNDS must be above 0" >&2; usage; }
+
+tmp=$(mktemp -d)
+cleanup() { git worktree remove --force "$tmp/base" >/dev/null 2>&1 || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+git worktree add --detach --quiet "$tmp/base" "$base"
+
+binary() { echo "$1/fuzz/target/x86_64-unknown-linux-gnu/release/$target"; }
+echo "== building $target at $base and at the working tree (${FUZZ[*]} build ${FUZZ_BUILD[*]})"
+(cd "$tmp/base" && "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$target" >"$tmp/base-build.log" 2>&1) \
+  || { tail -n 20 "$tmp/base-build.log" >&2; echo "exec-speed: the baseline does not build" >&2; exit 1; }
+"${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$target" >"$tmp/head-build.log" 2>&1 \
+  || { tail -n 20 "$tmp/head-build.log" >&2; echo "exec-speed: the working tree does not build" >&2; exit 1; }
+
+mapfile -t flags < <(options_flags "$target")
+run_one() { # side binary round -> prints exec/s
+  local side=$1 bin=$2 round=$3 dir="$tmp/corpus-$1-$3"
+  mkdir -p "$dir"
+  cp "corpus/seeds/$target"/* "$dir/"
+  "$bin" "$dir" "${flags[@]}" -seed=$round -max_total_time="$seconds" -print_final_stats=1 \
+    -artifact_prefix="$tmp/" >"$tmp/$side-$round.log" 2>&1 || true
+  local eps
+  eps=$(awk -F: '/stat::average_exec_per_sec/ {gsub(/ /, "", $NF); print $NF}' "$tmp/$side-$round.log")
+  echo "${eps:-0}"
+}
+
+declare -a base_eps head_eps
+for round in $(seq 1 "$rounds"); do
+  b=$(run_one base "$(binary "$tmp/base")" "$round")
+  h=$(run_one head "$(binary "$PWD")" "$round")
+  base_eps+=("$b"); head_eps+=("$h")
+  echo "round $round: $base $b exec/s, working tree $h exec/s"
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
+mb=$(median "${base_eps[@]}"); mh=$(median "${head_eps[@]}")
+awk -v b="$mb" -v h="$mh" -v t="$target" -v r="$base" \
+  'BEGIN { printf "%s median exec/s: %s %d, working tree %d, ratio %.2fx\n", t, r, b, h, (b > 0 ? h / b : 0) }'
