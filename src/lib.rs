@@ -14,6 +14,7 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod corpus;
+pub mod explore;
 pub mod feedback;
 pub mod gen;
 pub mod models;

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod corpus;
+pub mod explore;
 pub mod input;
 pub mod minimize;
 pub mod replay;
@@ -39,6 +40,8 @@ pub enum Command {
     /// Keep and check reviewed case files.
     #[command(subcommand)]
     Corpus(corpus::CorpusCommand),
+    /// Check every operation sequence up to a depth bound, breadth first.
+    Explore(explore::ExploreArgs),
     /// Regenerate the differential seed corpus (typed fuzz inputs) from the
     /// reviewed cases plus generated runs.
     Seeds(seeds::SeedsArgs),
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Minimize(a) => minimize::run(a),
         Command::Corpus(c) => corpus::run(c),
         Command::Scenario(cmd) => scenario::run(cmd),
+        Command::Explore(a) => explore::run(a),
         Command::Seeds(a) => seeds::run(a),
     };
     match result {

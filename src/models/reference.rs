@@ -387,3 +387,156 @@ impl Reference {
         Ok(())
     }
 }
+
+/// For the exhaustive explorer (`crate::explore`): a canonical view of the
+/// state, so that two runs that reached the same SPEC state (up to renaming
+/// users) are recognised as one.
+impl Reference {
+    /// A canonical, hashable encoding of everything this reference's future
+    /// answers depend on, with users renamed by `perm` (old user `i` becomes
+    /// `perm[i]`, and user `i`'s number becomes user `perm[i]`'s number).
+    ///
+    /// Encoded as words in fixed sections: the era; memberships; matched
+    /// address-book entries (owner, user, saved number or none); unmatched
+    /// entries as a set of (owner, number) (they never match later, S1,
+    /// but a server model stores them, so they are kept); each user's
+    /// effective settings (S5: the newest one or the default, rules in order
+    /// with renamed users); and the links each viewer knows (S17). Sets are
+    /// sorted, so the insertion order of the flat lists does not matter.
+    /// Numbers are coded by position: a user's number as the (renamed) user
+    /// index, an unowned number as `users + j`, anything else by its digits
+    /// offset past both. `perm` must be a permutation of the world's users.
+    pub fn canonical_snapshot(&self, perm: &[UserId]) -> Vec<u64> {
+        let mut out = Vec::with_capacity(64);
+        self.canonical_snapshot_into(perm, &mut out, &mut Vec::new());
+        out
+    }
+
+    /// [`Reference::canonical_snapshot`], appended to `out`; `scratch` is
+    /// working space. The explorer reuses both, so that a key costs no
+    /// allocation once warm.
+    pub fn canonical_snapshot_into(&self, perm: &[UserId], out: &mut Vec<u64>, scratch: &mut Vec<[u64; 3]>) {
+        const NONE: u64 = u64::MAX;
+        let n = self.world.user_count() as u64;
+        let user = |u: UserId| -> u64 { perm.get(u.0 as usize).map_or(u64::from(u.0), |p| u64::from(p.0)) };
+        let phone = |p: Phone| -> u64 {
+            if let Some(i) = self.world.phones.iter().position(|q| *q == p) {
+                user(UserId(i as u32))
+            } else if let Some(j) = self.world.unowned.iter().position(|q| *q == p) {
+                n + j as u64
+            } else {
+                (1 << 48) + p.0
+            }
+        };
+        // Triples (pairs padded with 0), sorted and deduplicated per section.
+        fn section(out: &mut Vec<u64>, items: &mut Vec<[u64; 3]>, fill: impl Iterator<Item = [u64; 3]>) {
+            items.clear();
+            items.extend(fill);
+            items.sort_unstable();
+            items.dedup();
+            out.push(items.len() as u64);
+            items.iter().for_each(|i| out.extend_from_slice(i));
+        }
+        out.push(match self.era {
+            Era::Legacy => 0,
+            Era::Patched => 1,
+        });
+        section(out, scratch, self.memberships.iter().map(|(g, u)| [u64::from(g.0), user(*u), 0]));
+        section(
+            out,
+            scratch,
+            self.entries.iter().filter_map(|e| e.user.map(|t| [user(e.owner), user(t), e.phone.map_or(NONE, phone)])),
+        );
+        section(out, scratch, self.unmatched.iter().map(|e| [user(e.owner), e.phone.map_or(NONE, phone), 0]));
+        // Settings in the order of the renamed users: new user j is old
+        // user i with perm[i] == j.
+        for j in 0..self.world.user_count() {
+            let old = perm.iter().position(|p| p.0 == j).map_or(UserId(j), |i| UserId(i as u32));
+            for key in [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone] {
+                let set = self.settings[..self.settings_len]
+                    .iter()
+                    .rev()
+                    .find(|(u, k, _)| *u == old && *k == key)
+                    .map(|(_, _, r)| r);
+                match set {
+                    // The default, spelled out: equal to setting it explicitly.
+                    None => match key {
+                        PrivacyKey::PhoneNumber => out.extend_from_slice(&[2, 1]),
+                        PrivacyKey::AddedByPhone => out.push(0),
+                    },
+                    Some(rules) => {
+                        for rule in rules {
+                            match rule {
+                                Rule::AllowAll => out.push(0),
+                                Rule::DisallowAll => out.push(1),
+                                Rule::AllowContacts => out.push(2),
+                                Rule::DisallowContacts => out.push(3),
+                                Rule::AllowUsers(l) | Rule::DisallowUsers(l) => {
+                                    out.push(if matches!(rule, Rule::AllowUsers(_)) { 4 } else { 5 });
+                                    out.push(l.len() as u64);
+                                    out.extend(l.iter().map(|u| user(*u)));
+                                }
+                                Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
+                                    out.push(if matches!(rule, Rule::AllowChatParticipants(_)) { 6 } else { 7 });
+                                    out.push(l.len() as u64);
+                                    out.extend(l.iter().map(|g| u64::from(g.0)));
+                                }
+                            }
+                        }
+                    }
+                }
+                out.push(NONE);
+            }
+        }
+        section(out, scratch, self.knows.iter().map(|(v, u, p)| [user(*v), user(*u), phone(*p)]));
+    }
+
+    /// A summary of `user`'s place in the state that renaming users cannot
+    /// change: groups joined, counts of address-book entries owned and
+    /// pointing at the user (with and without a saved number), distinct
+    /// unmatched numbers, the shape of the user's settings (rule kinds and
+    /// list lengths, no ids), and counts of links known as viewer and as
+    /// subject. Users with different signatures are never swapped by a
+    /// renaming that maps the state onto itself, which lets the explorer
+    /// try only the renamings that sort users by signature.
+    pub fn user_signature(&self, user: UserId) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        let mut groups: Vec<u32> = self.memberships.iter().filter(|(_, u)| *u == user).map(|(g, _)| g.0).collect();
+        groups.sort_unstable();
+        groups.hash(&mut h);
+        let matched = |e: &&Entry| e.user.is_some();
+        let owned: Vec<bool> =
+            self.entries.iter().filter(matched).filter(|e| e.owner == user).map(|e| e.phone.is_some()).collect();
+        let aimed: Vec<bool> =
+            self.entries.iter().filter(|e| e.user == Some(user)).map(|e| e.phone.is_some()).collect();
+        for side in [owned, aimed] {
+            (side.len(), side.iter().filter(|p| **p).count()).hash(&mut h);
+        }
+        let mut unmatched: Vec<Phone> =
+            self.unmatched.iter().filter(|e| e.owner == user).filter_map(|e| e.phone).collect();
+        unmatched.sort_unstable();
+        unmatched.dedup();
+        unmatched.len().hash(&mut h);
+        for key in [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone] {
+            for rule in self.rules(user, key) {
+                let (tag, len) = match rule {
+                    Rule::AllowAll => (0u8, 0),
+                    Rule::DisallowAll => (1, 0),
+                    Rule::AllowContacts => (2, 0),
+                    Rule::DisallowContacts => (3, 0),
+                    Rule::AllowUsers(l) => (4, l.len()),
+                    Rule::DisallowUsers(l) => (5, l.len()),
+                    Rule::AllowChatParticipants(l) => (6, l.len()),
+                    Rule::DisallowChatParticipants(l) => (7, l.len()),
+                };
+                (tag, len).hash(&mut h);
+            }
+            0xffu8.hash(&mut h);
+        }
+        let as_viewer = self.knows.iter().filter(|(v, _, _)| *v == user).count();
+        let as_subject = self.knows.iter().filter(|(_, u, _)| *u == user).count();
+        (as_viewer, as_subject).hash(&mut h);
+        h.finish()
+    }
+}

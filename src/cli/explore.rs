@@ -1,0 +1,280 @@
+//! `privdiff explore`: every operation sequence up to a depth bound over a
+//! small world, breadth first, through the engine and every check (see
+//! `docs/EXPLORE.md`).
+//!
+//! Exit codes: 0 no failure within the bound (with `--canary`: the legacy
+//! breach was found, as it must be); 1 a failing sequence was found (with
+//! `--canary`: no breach within the bound); 2 unusable bounds or the state
+//! cap reached; 130 interrupted by Ctrl-C (the covered depth is reported).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::input::PatchedImpl;
+use super::{EXIT_FAIL, EXIT_UNUSABLE};
+use crate::corpus::case::{write_new, Case};
+use crate::explore::search::DEFAULT_MAX_STATES;
+use crate::explore::{explore, Checks, Conclusion, ExploreConfig, Finding, Observer, Report, Subject};
+use crate::world::WorldConfig;
+
+/// Exit code when Ctrl-C stopped the search.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Options of `explore`.
+#[derive(Args, Debug)]
+pub struct ExploreArgs {
+    /// Registered users (1-8).
+    #[arg(long, default_value_t = 3)]
+    pub users: u8,
+    /// Public groups (1-3).
+    #[arg(long, default_value_t = 1)]
+    pub groups: u8,
+    /// Numbers that belong to nobody (0-4).
+    #[arg(long, default_value_t = 1)]
+    pub unowned: u8,
+    /// Longest operation sequence tried (at least 1).
+    #[arg(long)]
+    pub depth: usize,
+    /// Search the legacy model for the shortest INV-1 breach (the canary).
+    #[arg(long)]
+    pub canary: bool,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the shortest failing case here (must not exist).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// The case's name (default: the output file's stem).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The implementation under test as the patched model.
+    #[arg(long, value_enum, default_value_t = PatchedImpl::Patched)]
+    pub patched_impl: PatchedImpl,
+    /// Treat states that differ only by renaming users as different.
+    #[arg(long)]
+    pub no_symmetry: bool,
+    /// The most distinct states to store (about 40 bytes each).
+    #[arg(long, default_value_t = DEFAULT_MAX_STATES)]
+    pub max_states: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// A progress bar per level on stderr, only on a terminal.
+struct Bar(ProgressBar);
+
+impl Observer for Bar {
+    fn level(&self, depth: usize, parents: u64) {
+        self.0.set_length(parents);
+        self.0.set_position(0);
+        self.0.set_message(format!("depth {depth}"));
+    }
+    fn advanced(&self, parents: u64) {
+        self.0.inc(parents);
+    }
+}
+
+fn bar(json: bool) -> ProgressBar {
+    if json || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    let style =
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg} {bar:30} {pos}/{len} states expanded")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// Runs the search and reports.
+pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
+    let checks = if args.canary {
+        Checks::Canary
+    } else {
+        let subject = match args.patched_impl {
+            PatchedImpl::Patched => Subject::Patched,
+            PatchedImpl::Legacy => Subject::LegacyAsPatched,
+        };
+        Checks::Lockstep { subject }
+    };
+    let config = ExploreConfig {
+        world: WorldConfig { users: args.users, groups: args.groups, unowned_numbers: args.unowned },
+        depth: args.depth,
+        checks,
+        symmetry: !args.no_symmetry,
+        max_states: args.max_states,
+    };
+    // Everything that can be refused is refused before the search starts.
+    crate::explore::search::validate(&config)?;
+    if let Some(out) = &args.output {
+        if out.exists() {
+            bail!("{} already exists; choose another -o", out.display());
+        }
+    }
+    let name = match (&args.name, &args.output) {
+        (Some(n), _) => n.clone(),
+        (None, Some(o)) => o.file_stem().and_then(|s| s.to_str()).unwrap_or("explored").to_string(),
+        (None, None) => "explored".to_string(),
+    };
+    if !crate::corpus::case::valid_name(&name) {
+        bail!("invalid case name {name:?}: use 1-64 of a-z, 0-9, '-' and '_' (or pass --name)");
+    }
+    if let Some(t) = args.threads {
+        rayon::ThreadPoolBuilder::new().num_threads(t).build_global().context("cannot start the worker threads")?;
+    }
+
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = Arc::clone(&cancel);
+        // A second handler cannot be installed (only in tests that call run
+        // twice): the search then simply cannot be interrupted.
+        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    }
+    let progress = Bar(bar(args.json));
+    let report = explore(&config, &cancel, &progress)?;
+    progress.0.finish_and_clear();
+
+    let case = match report.failing_run() {
+        Some(run) => {
+            let note = format!(
+                "shortest failing sequence found by `privdiff explore --users {} --groups {} --unowned {} --depth {}{}` ({} operation(s); breadth first, so no shorter sequence fails within these bounds)",
+                args.users,
+                args.groups,
+                args.unowned,
+                args.depth,
+                match (args.canary, args.patched_impl) {
+                    (true, _) => " --canary",
+                    (false, PatchedImpl::Legacy) => " --patched-impl legacy",
+                    (false, PatchedImpl::Patched) => "",
+                },
+                run.ops.len()
+            );
+            let expected = crate::explore::driver::Driver::new(config.world, checks).expected(&run);
+            Some(Case::new(&name, &note, &run, expected)?)
+        }
+        None => None,
+    };
+    if let (Some(case), Some(out)) = (&case, &args.output) {
+        write_new(out, &case.to_json()).with_context(|| format!("cannot write {}", out.display()))?;
+    }
+
+    if args.json {
+        let value = serde_json::json!({ "report": report, "case": case });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        print_text(&report, case.as_ref(), args.output.as_deref());
+    }
+
+    Ok(match (&report.conclusion, args.canary) {
+        (Conclusion::NoFailure, false) | (Conclusion::Found { .. }, true) => ExitCode::SUCCESS,
+        (Conclusion::Found { .. }, false) | (Conclusion::NoFailure, true) => ExitCode::from(EXIT_FAIL),
+        (Conclusion::Interrupted, _) => ExitCode::from(EXIT_INTERRUPTED),
+        (Conclusion::StateCap, _) => ExitCode::from(EXIT_UNUSABLE),
+    })
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Groups digits by thousands: 1234567 -> 1,234,567.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::Path>) {
+    let c = &report.config;
+    let w = c.world;
+    let checks = match c.checks {
+        Checks::Canary => "canary (legacy against INV-1)".to_string(),
+        Checks::Lockstep { subject: Subject::Patched } => {
+            "lockstep engine, every check (D-1..D-4, INV-1..4)".to_string()
+        }
+        Checks::Lockstep { subject: Subject::LegacyAsPatched } => {
+            "lockstep engine, every check (D-1..D-4, INV-1..4), legacy in the patched seat".to_string()
+        }
+    };
+    println!(
+        "explore: {}, {}, {}; depth <= {}; alphabet {}; symmetry over {}; {}; {}",
+        plural(u64::from(w.users), "user", "users"),
+        plural(u64::from(w.groups), "group", "groups"),
+        plural(u64::from(w.unowned_numbers), "unowned number", "unowned numbers"),
+        c.depth,
+        report.alphabet,
+        plural(report.permutations as u64, "renaming", "renamings"),
+        checks,
+        plural(report.threads as u64, "thread", "threads"),
+    );
+    println!("depth  new distinct states");
+    let last = report.states_per_depth.len().saturating_sub(1);
+    for (d, n) in report.states_per_depth.iter().enumerate() {
+        // A level the search left early (a failure, Ctrl-C, the cap) was
+        // not finished: its count is what was found before stopping.
+        let partial = d == last && d > report.checked_depth;
+        println!("{d:>5}  {:>19}{}", thousands(*n), if partial { "  (level not finished)" } else { "" });
+    }
+    println!(
+        "states {}  transitions {}  time {:.1} s  states/s {}  transitions/s {}",
+        thousands(report.states),
+        thousands(report.transitions),
+        report.seconds,
+        thousands(report.states_per_second as u64),
+        thousands(report.transitions_per_second as u64),
+    );
+    match &report.conclusion {
+        Conclusion::NoFailure => {
+            let what = if matches!(c.checks, Checks::Canary) { "no legacy INV-1 breach" } else { "no failure" };
+            println!(
+                "{what} in any sequence of <= {} operations over {} users, {} groups, {} numbers with alphabet {}",
+                c.depth, w.users, w.groups, w.unowned_numbers, report.alphabet
+            );
+        }
+        Conclusion::Found { ops, finding } => {
+            println!("shortest failing sequence: {} operation(s) (every shorter sequence passes)", ops.len());
+            for (i, op) in ops.iter().enumerate() {
+                println!("  step {i}: {op}");
+            }
+            match finding.as_ref() {
+                Finding::Failure { failure } => println!("  FAIL {failure}"),
+                Finding::LegacyBreach { step, breach } => println!(
+                    "  LOOPHOLE (legacy, INV-1) at step {step}: {} obtained {}'s hidden number {}",
+                    breach.viewer, breach.link.user, breach.link.phone
+                ),
+            }
+            match (case, output) {
+                (Some(case), Some(out)) => {
+                    println!("wrote {} (expected {}); keep it with `privdiff corpus add`", out.display(), case.expected)
+                }
+                _ => println!("pass -o FILE to write it as a case file"),
+            }
+        }
+        Conclusion::Interrupted => println!(
+            "interrupted: every sequence of <= {} operations was checked (of the {} asked for)",
+            report.checked_depth, c.depth
+        ),
+        Conclusion::StateCap => println!(
+            "stopped at the state cap of {} states: every sequence of <= {} operations was checked (of the {} asked for); raise --max-states or lower the bounds",
+            thousands(c.max_states),
+            report.checked_depth,
+            c.depth
+        ),
+    }
+}
