@@ -38,6 +38,8 @@ enum Bug {
     /// A resolve is refused whenever "find me" refuses, even when the
     /// number is already known to the viewer (S15's other clauses dropped).
     RefusesUnlessFindable,
+    /// Adding a contact always fails.
+    RefusesContacts,
 }
 
 struct Broken {
@@ -83,6 +85,11 @@ impl Implementation for Broken {
                     if user != viewer && !self.inner.allows(*user, PrivacyKey::AddedByPhone, *viewer) {
                         *out = Err(ErrorCode::PhoneNotOccupied);
                     }
+                }
+            }
+            Bug::RefusesContacts => {
+                if let (Op::AddContact { .. }, Ok(Response::Done)) = (op, &out) {
+                    *out = Err(ErrorCode::ContactIdInvalid);
                 }
             }
             Bug::TellsRefusals => {
@@ -332,4 +339,15 @@ fn d4_ties_do_not_outlive_their_run() {
     let second = engine.trace(&Run { world: world(), ops });
     let kinds: Vec<_> = failing_step(&second).failures.iter().map(|f| f.kind()).collect();
     assert!(kinds.contains(&FailureKind::Divergence), "{kinds:?}");
+}
+
+/// D-4 fails an `AddContact` that differs between the eras when no
+/// loophole step tied the two users.
+#[test]
+fn d4_a_contact_refused_without_a_loophole_is_a_divergence() {
+    let ops = vec![join(ALICE, LOBBY), join(BOB, LOBBY), add(ALICE, BOB, false)];
+    let t = run_broken(Era::Patched, Bug::RefusesContacts, ops);
+    assert_fails(&t, FailureKind::Precondition, "S11", "patched", 2);
+    let d4 = failing_step(&t).failures.iter().find(|f| f.kind() == FailureKind::Divergence);
+    assert!(d4.is_some_and(|f| f.to_string().contains("not tied")), "{:?}", failing_step(&t).failures);
 }

@@ -441,4 +441,22 @@ mod tests {
         });
         assert_eq!(over_blocking(&j, &op, &right), None);
     }
+
+    /// S17 for the scale scenario's knowledge: a second, different number
+    /// shown for a user is a new link (and judged); the same link again is
+    /// not.
+    #[test]
+    fn knowledge_is_per_link() {
+        let mut k = Knowledge::default();
+        let op = Op::ResolvePhone { viewer: ALICE, phone: BOB.planned_phone() };
+        let never = |_: UserId, _: PrivacyKey, _: UserId| false;
+        let resolved = Ok(Response::Resolved { user: BOB });
+        assert_eq!(k.observe(&never, &op, &resolved).len(), 1, "a hidden number learned: a breach");
+        assert_eq!(k.observe(&never, &op, &resolved).len(), 0, "already known");
+        let other = Op::ResolvePhone { viewer: ALICE, phone: Phone(1) };
+        assert_eq!(k.observe(&never, &other, &resolved).len(), 1, "a different number is a new link");
+        let always = |_: UserId, _: PrivacyKey, _: UserId| true;
+        let carol = Op::ResolvePhone { viewer: ALICE, phone: CAROL.planned_phone() };
+        assert_eq!(k.observe(&always, &carol, &Ok(Response::Resolved { user: CAROL })).len(), 0, "allowed");
+    }
 }
