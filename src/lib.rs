@@ -11,8 +11,6 @@
 //! The semantics of record is `SPEC.md` (rules S1-S17, invariants INV-1..3,
 //! differential oracle D-1..D-4); module and test docs cite its rule ids.
 
-#[cfg(feature = "cli")]
-pub mod cli;
 pub mod corpus;
 pub mod explore;
 pub mod feedback;

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use privdiff::cli::corpus::check_dir;
 use privdiff::corpus::case::Case;
+use privdiff::corpus::check::check_dir;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

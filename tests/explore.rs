@@ -72,7 +72,7 @@ fn a_broken_patched_seat_is_found_with_a_shortest_case() {
     // Shortest: no single operation fails.
     assert_eq!(search(&config(2, 0, 1, BROKEN, true)).conclusion, Conclusion::NoFailure);
     // The case replays as that failure with legacy in the patched seat.
-    let trace = privdiff::cli::input::PatchedImpl::Legacy.engine().trace(&run);
+    let trace = privdiff::oracle::lineup::PatchedImpl::Legacy.engine().trace(&run);
     assert!(matches!(Expected::of(&trace), Expected::Fail { failure: FailureKind::Leak, .. }));
     // ... and the real models pass it.
     assert!(matches!(engine::run(&run).verdict, engine::Verdict::Pass { .. }));

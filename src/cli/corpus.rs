@@ -10,8 +10,9 @@ use clap::{Args, Subcommand};
 use super::input::{load, ImplArgs, InputKind, PatchedImpl};
 use super::minimize::shrink_to_case;
 use super::EXIT_FAIL;
-use crate::corpus::case::{valid_name, write_new, Case, Expected};
-use crate::oracle::engine;
+use privdiff::corpus::case::{valid_name, write_new, Case, Expected};
+use privdiff::corpus::check::check_dir_with;
+use privdiff::oracle::engine;
 
 /// Where reviewed cases live, relative to the repository root.
 pub const REGRESSIONS: &str = "corpus/regressions";
@@ -114,7 +115,7 @@ fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
         bail!("{} already exists; choose another --name", path.display());
     }
     let loaded = load(&args.artifact, args.kind)?;
-    let implementation = loaded.case.as_ref().map(PatchedImpl::of_case).transpose()?.unwrap_or_default();
+    let implementation = loaded.case.as_ref().map(super::input::of_case).transpose()?.unwrap_or_default();
     let note = match (&loaded.case, args.note.is_empty()) {
         (_, false) => args.note.clone(),
         (Some(case), true) if args.keep => case.note.clone(),
@@ -128,7 +129,7 @@ fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
         shrink_to_case(&loaded.run, &args.name, &note, implementation, &mut implementation.engine())?
     };
     if args.expect_pass {
-        let legacy_inv1_breaches = crate::oracle::canary::all_legacy_breaches(&case.run()).len();
+        let legacy_inv1_breaches = privdiff::oracle::canary::all_legacy_breaches(&case.run()).len();
         case.expected = Expected::Pass { legacy_inv1_breaches };
     }
     println!("corpus: {}", dir.display());
@@ -160,67 +161,9 @@ fn duplicates(dir: &Path, case: &Case) -> Vec<PathBuf> {
     twins
 }
 
-/// One case file's result.
-#[derive(Debug)]
-pub struct CheckResult {
-    /// The file.
-    pub path: PathBuf,
-    /// `None` if it matched; otherwise what went wrong.
-    pub mismatch: Option<String>,
-}
-
-/// Replays every `*.json` in `dir` (sorted by name) against its expected
-/// verdict.
-pub fn check_dir(dir: &Path) -> anyhow::Result<Vec<CheckResult>> {
-    check_dir_with(dir, &mut engine::Engine::standard())
-}
-
-/// [`check_dir`] with another lineup in the patched seat (`--impl`) for
-/// the cases recorded with the patched server; a case recorded with
-/// `patched_impl: legacy` runs with the legacy server there. Expected
-/// failures name their implementation, so a case expecting a failure of
-/// `patched` does not match the same failure of an external one.
-pub fn check_dir_with(dir: &Path, patched: &mut engine::Engine) -> anyhow::Result<Vec<CheckResult>> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read directory {}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
-    // One engine per implementation in the patched seat, reused by every
-    // case recorded with it.
-    let mut legacy: Option<engine::Engine> = None;
-    Ok(paths
-        .into_iter()
-        .map(|path| {
-            let mismatch = match std::fs::read(&path).map_err(anyhow::Error::from).and_then(|b| Ok(Case::parse(&b)?)) {
-                Err(e) => Some(format!("unreadable: {e:#}")),
-                Ok(case) => match PatchedImpl::of_case(&case) {
-                    Err(e) => Some(format!("unusable: {e:#}")),
-                    Ok(implementation) => {
-                        let engine = match implementation {
-                            PatchedImpl::Patched => &mut *patched,
-                            PatchedImpl::Legacy => legacy.get_or_insert_with(|| implementation.engine()),
-                        };
-                        let verdict = engine.verdict(&case.run());
-                        let got = Expected::of_verdict(&verdict);
-                        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-                        if stem != case.name {
-                            Some(format!("the case is named {:?} but the file is {stem:?}", case.name))
-                        } else {
-                            (!case.expected.met_by(&verdict)).then(|| format!("expected {}, got {got}", case.expected))
-                        }
-                    }
-                },
-            };
-            CheckResult { path, mismatch }
-        })
-        .collect())
-}
-
 fn check(dir: &Path, engine: &mut engine::Engine) -> anyhow::Result<ExitCode> {
     println!("corpus: {}", dir.display());
-    let results = check_dir_with(dir, engine)?;
+    let results = check_dir_with(dir, engine).with_context(|| format!("cannot read directory {}", dir.display()))?;
     if results.is_empty() {
         bail!("no case files (*.json) in {}", dir.display());
     }

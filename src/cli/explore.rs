@@ -20,10 +20,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::input::PatchedImpl;
 use super::{EXIT_FAIL, EXIT_UNUSABLE};
-use crate::corpus::case::{write_new, Case};
-use crate::explore::search::DEFAULT_MAX_STATES;
-use crate::explore::{explore, Checks, Conclusion, ExploreConfig, Finding, Observer, Report, Subject};
-use crate::world::WorldConfig;
+use privdiff::corpus::case::{write_new, Case};
+use privdiff::explore::search::DEFAULT_MAX_STATES;
+use privdiff::explore::{explore, Checks, Conclusion, ExploreConfig, Finding, Observer, Report, Subject};
+use privdiff::world::WorldConfig;
 
 /// Exit code when Ctrl-C stopped the search.
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -115,7 +115,7 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
         max_states: args.max_states,
     };
     // Everything that can be refused is refused before the search starts.
-    crate::explore::search::validate(&config)?;
+    privdiff::explore::search::validate(&config)?;
     if let Some(out) = &args.output {
         if out.exists() {
             bail!("{} already exists; choose another -o", out.display());
@@ -126,7 +126,7 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
         (None, Some(o)) => o.file_stem().and_then(|s| s.to_str()).unwrap_or("explored").to_string(),
         (None, None) => "explored".to_string(),
     };
-    if !crate::corpus::case::valid_name(&name) {
+    if !privdiff::corpus::case::valid_name(&name) {
         bail!("invalid case name {name:?}: use 1-64 of a-z, 0-9, '-' and '_' (or pass --name)");
     }
     if let Some(t) = args.threads {
@@ -159,7 +159,7 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
                 },
                 run.ops.len()
             );
-            let expected = crate::explore::driver::Driver::new(config.world, checks).expected(&run);
+            let expected = privdiff::explore::driver::Driver::new(config.world, checks).expected(&run);
             Some(Case::new(&name, &note, &run, expected)?)
         }
         None => None,

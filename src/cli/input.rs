@@ -15,8 +15,8 @@ use std::path::Path;
 use anyhow::Context;
 use clap::ValueEnum;
 
-use crate::corpus::case::{looks_like_case, Case};
-use crate::world::Run;
+use privdiff::corpus::case::{looks_like_case, Case};
+use privdiff::world::Run;
 
 /// How to read an input file.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,7 +50,7 @@ pub fn load(path: &Path, kind: InputKind) -> anyhow::Result<Loaded> {
     let auto = kind == InputKind::Auto;
     let kind = match kind {
         InputKind::Auto if looks_like_case(&bytes) => InputKind::Case,
-        InputKind::Auto if crate::gen::format::decode(&bytes).is_ok() => InputKind::Typed,
+        InputKind::Auto if privdiff::gen::format::decode(&bytes).is_ok() => InputKind::Typed,
         InputKind::Auto => InputKind::Raw,
         other => other,
     };
@@ -61,7 +61,7 @@ pub fn load(path: &Path, kind: InputKind) -> anyhow::Result<Loaded> {
             Ok(Loaded { run: case.run(), case: Some(case) })
         }
         InputKind::Typed => {
-            let run = crate::gen::format::decode(&bytes)
+            let run = privdiff::gen::format::decode(&bytes)
                 .with_context(|| format!("{} is not a typed fuzz input (try --as raw)", path.display()))?;
             Ok(Loaded { run, case: None })
         }
@@ -69,59 +69,11 @@ pub fn load(path: &Path, kind: InputKind) -> anyhow::Result<Loaded> {
     }
 }
 
-/// Which implementation stands in as the patched model under test.
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PatchedImpl {
-    /// The patched server: the real system under test.
-    #[default]
-    Patched,
-    /// The legacy server posing as patched: a known-broken model, for
-    /// seeing what a failure looks like and checking the harness catches it.
-    Legacy,
-}
+pub use privdiff::oracle::lineup::PatchedImpl;
 
-impl PatchedImpl {
-    /// The implementation's name, as case files record it.
-    pub fn name(self) -> &'static str {
-        match self {
-            PatchedImpl::Patched => "patched",
-            PatchedImpl::Legacy => "legacy",
-        }
-    }
-
-    /// The implementation a case records (`None`: the patched server).
-    pub fn of_case(case: &Case) -> anyhow::Result<PatchedImpl> {
-        match case.patched_impl.as_deref() {
-            None | Some("patched") => Ok(PatchedImpl::Patched),
-            Some("legacy") => Ok(PatchedImpl::Legacy),
-            Some(other) => {
-                anyhow::bail!(
-                    "case {:?} records patched_impl {other:?}, which this privdiff does not have (patched, legacy)",
-                    case.name
-                )
-            }
-        }
-    }
-
-    /// The engine this choice means: the references, the legacy server, and
-    /// in the patched seat the patched server or the legacy one.
-    pub fn engine(self) -> crate::oracle::engine::Engine {
-        use crate::oracle::engine::Engine;
-        Engine::new(Engine::standard_references(), self.lineup())
-    }
-
-    /// The implementations under test this choice means, in lineup order.
-    pub fn lineup(self) -> Vec<Box<dyn crate::models::implementation::Implementation>> {
-        use crate::models::implementation::Seated;
-        use crate::models::server::{LegacyServer, PatchedServer};
-        match self {
-            PatchedImpl::Patched => vec![Box::new(LegacyServer::default()), Box::new(PatchedServer::default())],
-            PatchedImpl::Legacy => vec![
-                Box::new(LegacyServer::default()),
-                Box::new(Seated::new("patched", crate::world::Era::Patched, LegacyServer::default())),
-            ],
-        }
-    }
+/// The choice a case records, as a command-line error.
+pub fn of_case(case: &Case) -> anyhow::Result<PatchedImpl> {
+    PatchedImpl::recorded(case.patched_impl.as_deref(), &case.name).map_err(|e| anyhow::anyhow!(e))
 }
 
 /// `--impl NAME=COMMAND` and `--beside`: an implementation of the user's
@@ -132,7 +84,7 @@ pub struct ImplArgs {
     /// An external implementation, started with `sh -c COMMAND` and judged
     /// in the patched seat (or beside the built-in models with --beside).
     #[arg(long = "impl", value_name = "NAME=COMMAND")]
-    pub external: Option<crate::models::external::ImplSpec>,
+    pub external: Option<privdiff::models::external::ImplSpec>,
     /// Run --impl as an additional implementation, judged against the
     /// reference of the era it announces, beside legacy and patched.
     #[arg(long, requires = "external")]
@@ -144,12 +96,12 @@ impl ImplArgs {
     /// implementation is started and handshaken here, so that a command
     /// that does not start, or speaks another protocol version, is one
     /// error line (exit 2) before anything runs.
-    pub fn engine(&self, patched: PatchedImpl) -> anyhow::Result<crate::oracle::engine::Engine> {
-        use crate::models::external::{timeout_from_env, External};
-        use crate::models::implementation::Implementation;
-        use crate::models::server::LegacyServer;
-        use crate::oracle::engine::Engine;
-        use crate::world::Era;
+    pub fn engine(&self, patched: PatchedImpl) -> anyhow::Result<privdiff::oracle::engine::Engine> {
+        use privdiff::models::external::{timeout_from_env, External};
+        use privdiff::models::implementation::Implementation;
+        use privdiff::models::server::LegacyServer;
+        use privdiff::oracle::engine::Engine;
+        use privdiff::world::Era;
 
         let Some(spec) = &self.external else { return Ok(patched.engine()) };
         if spec.name == "legacy" || spec.name == "patched" || spec.name.starts_with("reference") {

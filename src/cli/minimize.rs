@@ -8,8 +8,8 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use super::input::{load, ImplArgs, InputKind, PatchedImpl};
-use crate::corpus::case::{valid_name, write_new, Case, Expected};
-use crate::corpus::minimize::{goal_of, minimize_with};
+use privdiff::corpus::case::{valid_name, write_new, Case, Expected};
+use privdiff::corpus::minimize::{goal_of, minimize_with};
 
 /// Options of `minimize`.
 #[derive(Args, Debug)]
@@ -68,7 +68,7 @@ pub fn run(args: MinimizeArgs) -> anyhow::Result<ExitCode> {
     };
     check_output(&args.output, &name)?;
     let loaded = load(&args.file, args.kind)?;
-    let recorded = loaded.case.as_ref().map(PatchedImpl::of_case).transpose()?;
+    let recorded = loaded.case.as_ref().map(super::input::of_case).transpose()?;
     let implementation = args.patched_impl.or(recorded).unwrap_or_default();
     let note = format!("minimised from {}", args.file.display());
     let mut engine = args.implementation.engine(implementation)?;
@@ -88,11 +88,11 @@ pub fn run(args: MinimizeArgs) -> anyhow::Result<ExitCode> {
 /// as a case with its verdict and the implementation recorded; refuses a
 /// run that neither fails nor shows the loophole.
 pub fn shrink_to_case(
-    run: &crate::world::Run,
+    run: &privdiff::world::Run,
     name: &str,
     note: &str,
     implementation: PatchedImpl,
-    engine: &mut crate::oracle::engine::Engine,
+    engine: &mut privdiff::oracle::engine::Engine,
 ) -> anyhow::Result<Case> {
     let Some(goal) = goal_of(&engine.verdict(run)) else {
         bail!("nothing to minimise: the run passes and the legacy model leaks nothing (corpus add --keep keeps a run as written)");

@@ -13,10 +13,10 @@ use serde::Serialize;
 
 use super::input::{load, ImplArgs, InputKind, PatchedImpl};
 use super::EXIT_FAIL;
-use crate::corpus::case::Expected;
-use crate::corpus::story;
-use crate::oracle::engine::{StepTrace, Verdict};
-use crate::world::WorldConfig;
+use privdiff::corpus::case::Expected;
+use privdiff::corpus::story;
+use privdiff::oracle::engine::{StepTrace, Verdict};
+use privdiff::world::WorldConfig;
 
 /// Options of `replay`.
 #[derive(Args, Debug)]
@@ -61,7 +61,7 @@ struct Document<'a> {
     /// case's verdict was recorded for another implementation.
     as_expected: Option<bool>,
     /// The failure, when the run fails.
-    failure: Option<&'a crate::oracle::failure::Failure>,
+    failure: Option<&'a privdiff::oracle::failure::Failure>,
     /// Every step run.
     steps: &'a [StepTrace],
 }
@@ -69,7 +69,7 @@ struct Document<'a> {
 /// Exit 0 when the run passes as expected, 1 otherwise.
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.file, args.kind)?;
-    let recorded = loaded.case.as_ref().map(PatchedImpl::of_case).transpose()?;
+    let recorded = loaded.case.as_ref().map(super::input::of_case).transpose()?;
     let implementation = args.patched_impl.or(recorded).unwrap_or_default();
     let trace = args.implementation.engine(implementation)?.trace(&loaded.run);
     let got = Expected::of(&trace);

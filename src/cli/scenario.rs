@@ -29,7 +29,7 @@
 //! available, or `PRIVDIFF_MAX_MEMORY` bytes), members' numbers imported
 //! (imports × member share) no more than the members.
 //!
-//! Exit codes (see [`crate::cli`]): 0 when the patched model holds INV-1;
+//! Exit codes (see [`privdiff::cli`]): 0 when the patched model holds INV-1;
 //! 1 with one line on stderr when the patched model lets the attacker learn
 //! a hidden number ([`ScenarioError::PatchedBreach`]); 2 for unusable
 //! option values (one line).
@@ -48,10 +48,10 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::cli::EXIT_FAIL;
-use crate::scale::scenario::{
+use privdiff::scale::scenario::{
     EraReport, MemberClass, Scenario, ScenarioConfig, ScenarioError, BYTES_PER_MEMBER, MAX_MEMBERS,
 };
-use crate::world::Era;
+use privdiff::world::Era;
 
 /// The scenarios.
 #[derive(Subcommand, Debug)]
@@ -652,13 +652,13 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, reports: &[SizeReport]
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::implementation::{Implementation, TransportError};
-    use crate::models::server::LegacyServer;
-    use crate::scale::scenario::ScaleModel;
-    use crate::world::ids::UserId;
-    use crate::world::privacy::PrivacyKey;
-    use crate::world::response::Slot;
-    use crate::world::{Op, World};
+    use privdiff::models::implementation::{Implementation, TransportError};
+    use privdiff::models::server::LegacyServer;
+    use privdiff::scale::scenario::ScaleModel;
+    use privdiff::world::ids::UserId;
+    use privdiff::world::privacy::PrivacyKey;
+    use privdiff::world::response::Slot;
+    use privdiff::world::{Op, World};
 
     /// A legacy server that claims to be patched: the scenario must catch
     /// its INV-1 breaches as a patched breach.

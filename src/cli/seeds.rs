@@ -9,10 +9,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use crate::corpus::case::Case;
-use crate::gen::format::encode;
-use crate::gen::generate::gen_run;
-use crate::gen::seed::SplitMix64;
+use privdiff::corpus::case::Case;
+use privdiff::gen::format::encode;
+use privdiff::gen::generate::gen_run;
+use privdiff::gen::seed::SplitMix64;
 
 /// Options of `seeds`.
 #[derive(Args, Debug)]

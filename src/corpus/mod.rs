@@ -2,5 +2,6 @@
 //! stories ([`story`]) and shrinking failing runs ([`minimize`]).
 
 pub mod case;
+pub mod check;
 pub mod minimize;
 pub mod story;

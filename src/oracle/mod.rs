@@ -7,3 +7,4 @@ pub mod checks;
 pub mod engine;
 pub mod failure;
 pub mod judge;
+pub mod lineup;
