@@ -40,7 +40,7 @@ pub fn situations(run: &Run, trace: &Trace, f: &mut dyn FnMut(usize)) {
         let op = &step.op;
         let Some(outcome) = step.outcome("patched") else { continue };
         let shown: Vec<_> = links(op, outcome).collect();
-        let kind = kind_index(op);
+        let kind = usize::from(op.kind_tag());
         let viewer = op.actor();
         let mut emit = |target: Option<UserId>| {
             let relation = relation(&state, viewer, target);
@@ -85,20 +85,6 @@ pub fn situations(run: &Run, trace: &Trace, f: &mut dyn FnMut(usize)) {
 /// such user") for an unowned number.
 fn owner(state: &GenState, phone: Phone) -> UserId {
     state.owner_of(phone).unwrap_or(UserId(u32::MAX))
-}
-
-fn kind_index(op: &Op) -> usize {
-    match op {
-        Op::JoinGroup { .. } => 0,
-        Op::LeaveGroup { .. } => 1,
-        Op::ImportContacts { .. } => 2,
-        Op::AddContact { .. } => 3,
-        Op::DeleteContact { .. } => 4,
-        Op::SetPrivacy { .. } => 5,
-        Op::QueryMember { .. } => 6,
-        Op::ListMembers { .. } => 7,
-        Op::ResolvePhone { .. } => 8,
-    }
 }
 
 fn relation(state: &GenState, viewer: UserId, target: Option<UserId>) -> usize {

@@ -20,6 +20,30 @@ use crate::oracle::engine::{Engine, Verdict};
 use crate::oracle::failure::{Failure, FailureKind};
 use crate::world::{Era, Run};
 
+/// The glue of a typed target, in the fuzz crate: `fuzz_target!` over a
+/// body of this module (decodable inputs kept, others rejected), and the
+/// operation-level mutator and crossover of [`crate::gen::mutate`], one
+/// mutation in eight left to libFuzzer's byte mutator. One definition for
+/// every typed target, so they cannot drift apart.
+#[macro_export]
+macro_rules! typed_fuzz_target {
+    ($body:path) => {
+        ::libfuzzer_sys::fuzz_target!(|data: &[u8]| -> ::libfuzzer_sys::Corpus {
+            match $body(data) {
+                $crate::targets::Input::Ran => ::libfuzzer_sys::Corpus::Keep,
+                $crate::targets::Input::Rejected => ::libfuzzer_sys::Corpus::Reject,
+            }
+        });
+        ::libfuzzer_sys::fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {
+            $crate::gen::mutate::mutate(data, size, max_size, seed)
+                .unwrap_or_else(|| ::libfuzzer_sys::fuzzer_mutate(data, size, max_size))
+        });
+        ::libfuzzer_sys::fuzz_crossover!(|a: &[u8], b: &[u8], out: &mut [u8], seed: u32| {
+            $crate::gen::mutate::crossover(a, b, out, seed)
+        });
+    };
+}
+
 thread_local! {
     /// One engine per fuzzing thread, reset for every input: the models
     /// keep their allocations between inputs.

@@ -15,7 +15,8 @@
 //!   AllowContacts, DisallowAll]`, where the first match decides against
 //!   a contact, S6); `AddContact` with `share_phone` makes the remaining
 //!   shape, an allowed user before My Contacts. For "who can find me" the
-//!   three presets (Nobody is refused by S8, which is worth trying);
+//!   three presets (Nobody is refused by S8, which is worth trying) and the
+//!   lone `[AllowContacts]` S8 also accepts as My Contacts;
 //! - `QueryMember` of every (viewer, group, member), `ListMembers` of every
 //!   (viewer, group), `ResolvePhone` of every (viewer, number) (S14).
 //!
@@ -63,7 +64,7 @@ pub fn alphabet(world: &World) -> Vec<Op> {
         for rules in settings_for(user, &users, &groups) {
             ops.push(Op::SetPrivacy { user, key: PrivacyKey::PhoneNumber, rules });
         }
-        for rules in [everybody(), my_contacts(), nobody()] {
+        for rules in [everybody(), my_contacts(), nobody(), vec![Rule::AllowContacts]] {
             ops.push(Op::SetPrivacy { user, key: PrivacyKey::AddedByPhone, rules });
         }
     }

@@ -38,7 +38,7 @@
 //! decodes back to itself (a property test below).
 
 use crate::world::ids::{GroupId, Phone, UserId};
-use crate::world::privacy::{PrivacyKey, Rule};
+use crate::world::privacy::{Named, PrivacyKey, Rule};
 use crate::world::run::{Run, World, WorldConfig, MAX_GROUPS, MAX_UNOWNED, MAX_USERS};
 use crate::world::Op;
 
@@ -193,18 +193,14 @@ fn encode_op(out: &mut Vec<u8>, world: &World, op: &Op) {
             out.extend([5, u(user), key]);
             count(out, rules.len());
             for rule in rules {
-                match rule {
-                    Rule::AllowAll => out.push(0),
-                    Rule::DisallowAll => out.push(1),
-                    Rule::AllowContacts => out.push(2),
-                    Rule::DisallowContacts => out.push(3),
-                    Rule::AllowUsers(l) | Rule::DisallowUsers(l) => {
-                        out.push(if matches!(rule, Rule::AllowUsers(_)) { 4 } else { 5 });
+                out.push(rule.tag());
+                match rule.named() {
+                    Named::Nothing => {}
+                    Named::Users(l) => {
                         count(out, l.len());
                         out.extend(l.iter().map(u));
                     }
-                    Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
-                        out.push(if matches!(rule, Rule::AllowChatParticipants(_)) { 6 } else { 7 });
+                    Named::Groups(l) => {
                         count(out, l.len());
                         out.extend(l.iter().map(g));
                     }

@@ -212,7 +212,7 @@ pub fn mutate_run(rng: &mut SplitMix64, run: &mut Run) -> Mutation {
             run.ops[i] = if which == Mutation::SetSetting {
                 set_setting(rng, &state)
             } else {
-                gen_op_of_kind(rng, &state, kind_of(&run.ops[i]))
+                gen_op_of_kind(rng, &state, run.ops[i].kind_tag())
             };
         }
         Mutation::RegenerateTail => {
@@ -254,24 +254,19 @@ fn set_setting(rng: &mut SplitMix64, state: &GenState) -> Op {
     gen_op_of_kind(rng, state, 5)
 }
 
-/// The tag of an operation's kind (as in `gen::format`).
-fn kind_of(op: &Op) -> u8 {
-    match op {
-        Op::JoinGroup { .. } => 0,
-        Op::LeaveGroup { .. } => 1,
-        Op::ImportContacts { .. } => 2,
-        Op::AddContact { .. } => 3,
-        Op::DeleteContact { .. } => 4,
-        Op::SetPrivacy { .. } => 5,
-        Op::QueryMember { .. } => 6,
-        Op::ListMembers { .. } => 7,
-        Op::ResolvePhone { .. } => 8,
-    }
-}
-
 /// Changes one reference of the wanted sort in operation `i`; a setting
 /// gets a fresh valid value instead of a user change inside its rules half
 /// the time.
+/// Whether `which` retargets the reference `r`.
+fn retargets(r: &RefMut<'_>, which: Mutation) -> bool {
+    matches!(
+        (r, which),
+        (RefMut::User(_), Mutation::RetargetUser)
+            | (RefMut::Group(_), Mutation::RetargetGroup)
+            | (RefMut::Phone(_), Mutation::RetargetNumber)
+    )
+}
+
 fn retarget(rng: &mut SplitMix64, run: &mut Run, i: usize, which: Mutation) {
     let world = World::from_config(&run.world);
     let op = &mut run.ops[i];
@@ -285,12 +280,7 @@ fn retarget(rng: &mut SplitMix64, run: &mut Run, i: usize, which: Mutation) {
     }
     let mut count = 0u32;
     op.visit_refs(&mut |r| {
-        let hit = matches!(
-            (&r, which),
-            (RefMut::User(_), Mutation::RetargetUser)
-                | (RefMut::Group(_), Mutation::RetargetGroup)
-                | (RefMut::Phone(_), Mutation::RetargetNumber)
-        );
+        let hit = retargets(&r, which);
         count += u32::from(hit);
     });
     if count == 0 {
@@ -303,12 +293,7 @@ fn retarget(rng: &mut SplitMix64, run: &mut Run, i: usize, which: Mutation) {
     let fresh_phone: Phone = world.number_at(below(rng, numbers as u32) as usize);
     let mut k = 0u32;
     op.visit_refs(&mut |r| {
-        let hit = matches!(
-            (&r, which),
-            (RefMut::User(_), Mutation::RetargetUser)
-                | (RefMut::Group(_), Mutation::RetargetGroup)
-                | (RefMut::Phone(_), Mutation::RetargetNumber)
-        );
+        let hit = retargets(&r, which);
         if hit {
             if k == target {
                 match r {

@@ -15,7 +15,7 @@
 use crate::models::implementation::{Implementation, TransportError};
 use crate::models::plant::{self, Misreading};
 use crate::world::ids::{GroupId, Phone, UserId};
-use crate::world::privacy::{PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
+use crate::world::privacy::{Named, PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
 use crate::world::response::Slot;
 use crate::world::response::{ErrorCode, ImportedContact, MemberView, Response};
 use crate::world::Era;
@@ -466,18 +466,14 @@ impl Reference {
                     },
                     Some(rules) => {
                         for rule in rules {
-                            match rule {
-                                Rule::AllowAll => out.push(0),
-                                Rule::DisallowAll => out.push(1),
-                                Rule::AllowContacts => out.push(2),
-                                Rule::DisallowContacts => out.push(3),
-                                Rule::AllowUsers(l) | Rule::DisallowUsers(l) => {
-                                    out.push(if matches!(rule, Rule::AllowUsers(_)) { 4 } else { 5 });
+                            out.push(u64::from(rule.tag()));
+                            match rule.named() {
+                                Named::Nothing => {}
+                                Named::Users(l) => {
                                     out.push(l.len() as u64);
                                     out.extend(l.iter().map(|u| user(*u)));
                                 }
-                                Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
-                                    out.push(if matches!(rule, Rule::AllowChatParticipants(_)) { 6 } else { 7 });
+                                Named::Groups(l) => {
                                     out.push(l.len() as u64);
                                     out.extend(l.iter().map(|g| u64::from(g.0)));
                                 }

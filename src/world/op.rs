@@ -126,6 +126,22 @@ impl Op {
         }
     }
 
+    /// The variant as a small number, in declaration order: one tag for
+    /// the encoders, the mutator and the feedback counters.
+    pub fn kind_tag(&self) -> u8 {
+        match self {
+            Op::JoinGroup { .. } => 0,
+            Op::LeaveGroup { .. } => 1,
+            Op::ImportContacts { .. } => 2,
+            Op::AddContact { .. } => 3,
+            Op::DeleteContact { .. } => 4,
+            Op::SetPrivacy { .. } => 5,
+            Op::QueryMember { .. } => 6,
+            Op::ListMembers { .. } => 7,
+            Op::ResolvePhone { .. } => 8,
+        }
+    }
+
     /// The variant's name, e.g. `ImportContacts`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -58,7 +58,43 @@ pub enum Rule {
     DisallowChatParticipants(Vec<GroupId>),
 }
 
+/// The users or groups a rule names, if it names any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named<'a> {
+    /// `AllowAll`, `DisallowAll`, `AllowContacts`, `DisallowContacts`.
+    Nothing,
+    /// `AllowUsers`, `DisallowUsers`.
+    Users(&'a [UserId]),
+    /// `AllowChatParticipants`, `DisallowChatParticipants`.
+    Groups(&'a [GroupId]),
+}
+
 impl Rule {
+    /// The rule's kind as a small number, in declaration order: one tag
+    /// for the encoders that need one (the typed fuzz input, explore's
+    /// state snapshots).
+    pub fn tag(&self) -> u8 {
+        match self {
+            Rule::AllowAll => 0,
+            Rule::DisallowAll => 1,
+            Rule::AllowContacts => 2,
+            Rule::DisallowContacts => 3,
+            Rule::AllowUsers(_) => 4,
+            Rule::DisallowUsers(_) => 5,
+            Rule::AllowChatParticipants(_) => 6,
+            Rule::DisallowChatParticipants(_) => 7,
+        }
+    }
+
+    /// What the rule names.
+    pub fn named(&self) -> Named<'_> {
+        match self {
+            Rule::AllowAll | Rule::DisallowAll | Rule::AllowContacts | Rule::DisallowContacts => Named::Nothing,
+            Rule::AllowUsers(l) | Rule::DisallowUsers(l) => Named::Users(l),
+            Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => Named::Groups(l),
+        }
+    }
+
     /// Whether a viewer matched by this rule is allowed (true) or denied.
     pub fn allows_when_matched(&self) -> bool {
         matches!(self, Rule::AllowAll | Rule::AllowContacts | Rule::AllowUsers(_) | Rule::AllowChatParticipants(_))
