@@ -7,6 +7,10 @@
 #
 #   scripts/exec-speed.sh [BASE_REV] [TARGET] [SECONDS] [ROUNDS]
 #   defaults: 88c2505 (the first engine) differential 20 3
+#   PRIVDIFF_SPEED_HEAD=REV measures REV instead of the working tree (both
+#   sides then come from temporary worktrees); PRIVDIFF_SPEED_SEEDS=base
+#   takes the seeds from BASE_REV's tree instead of this one (to compare two
+#   revisions that read the same, older, input format).
 #
 # Prints one line per run and the median exec/s of each side with their
 # ratio. The baseline is checked out into a temporary git worktree; nothing
@@ -30,22 +34,35 @@ case "$seconds$rounds" in *[!0-9]*) echo "exec-speed: SECONDS and ROUNDS must be
 [ "$seconds" -gt 0 ] && [ "$rounds" -gt 0 ] || { echo "exec-speed: SECONDS and ROUNDS must be above 0" >&2; usage; }
 
 tmp=$(mktemp -d)
-cleanup() { git worktree remove --force "$tmp/base" >/dev/null 2>&1 || true; rm -rf "$tmp"; }
+cleanup() {
+  git worktree remove --force "$tmp/base" >/dev/null 2>&1 || true
+  git worktree remove --force "$tmp/head" >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 git worktree add --detach --quiet "$tmp/base" "$base"
+head_dir=$PWD head_name="working tree"
+if [ -n "${PRIVDIFF_SPEED_HEAD:-}" ]; then
+  git rev-parse --verify --quiet "$PRIVDIFF_SPEED_HEAD^{commit}" >/dev/null \
+    || { echo "exec-speed: PRIVDIFF_SPEED_HEAD=$PRIVDIFF_SPEED_HEAD is not a revision here" >&2; exit 2; }
+  git worktree add --detach --quiet "$tmp/head" "$PRIVDIFF_SPEED_HEAD"
+  head_dir=$tmp/head head_name=$PRIVDIFF_SPEED_HEAD
+fi
 
 binary() { echo "$1/fuzz/target/x86_64-unknown-linux-gnu/release/$target"; }
-echo "== building $target at $base and at the working tree (${FUZZ[*]} build ${FUZZ_BUILD[*]})"
+echo "== building $target at $base and at $head_name (${FUZZ[*]} build ${FUZZ_BUILD[*]})"
 (cd "$tmp/base" && "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$target" >"$tmp/base-build.log" 2>&1) \
   || { tail -n 20 "$tmp/base-build.log" >&2; echo "exec-speed: the baseline does not build" >&2; exit 1; }
-"${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$target" >"$tmp/head-build.log" 2>&1 \
-  || { tail -n 20 "$tmp/head-build.log" >&2; echo "exec-speed: the working tree does not build" >&2; exit 1; }
+(cd "$head_dir" && "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$target" >"$tmp/head-build.log" 2>&1) \
+  || { tail -n 20 "$tmp/head-build.log" >&2; echo "exec-speed: $head_name does not build" >&2; exit 1; }
 
+seed_dir=corpus/seeds/$target
+[ "${PRIVDIFF_SPEED_SEEDS:-}" = base ] && seed_dir=$tmp/base/corpus/seeds/$target
 mapfile -t flags < <(options_flags "$target")
 run_one() { # side binary round -> prints exec/s
   local side=$1 bin=$2 round=$3 dir="$tmp/corpus-$1-$3"
   mkdir -p "$dir"
-  cp "corpus/seeds/$target"/* "$dir/"
+  cp "$seed_dir"/* "$dir/"
   "$bin" "$dir" "${flags[@]}" -seed=$round -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="$tmp/" >"$tmp/$side-$round.log" 2>&1 || true
   local eps
@@ -56,11 +73,11 @@ run_one() { # side binary round -> prints exec/s
 declare -a base_eps head_eps
 for round in $(seq 1 "$rounds"); do
   b=$(run_one base "$(binary "$tmp/base")" "$round")
-  h=$(run_one head "$(binary "$PWD")" "$round")
+  h=$(run_one head "$(binary "$head_dir")" "$round")
   base_eps+=("$b"); head_eps+=("$h")
-  echo "round $round: $base $b exec/s, working tree $h exec/s"
+  echo "round $round: $base $b exec/s, $head_name $h exec/s"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'; }
 mb=$(median "${base_eps[@]}"); mh=$(median "${head_eps[@]}")
-awk -v b="$mb" -v h="$mh" -v t="$target" -v r="$base" \
-  'BEGIN { printf "%s median exec/s: %s %d, working tree %d, ratio %.2fx\n", t, r, b, h, (b > 0 ? h / b : 0) }'
+awk -v b="$mb" -v h="$mh" -v t="$target" -v r="$base" -v n="$head_name" \
+  'BEGIN { printf "%s median exec/s: %s %d, %s %d, ratio %.2fx\n", t, r, b, n, h, (b > 0 ? h / b : 0) }'
