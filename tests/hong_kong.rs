@@ -63,5 +63,10 @@ fn hong_kong_2019_legacy_unmasks_everyone_patched_only_the_findable() {
     // the others allowed being found, so matching them is (b), not a breach.
     let breached: Vec<UserId> = import.legacy_breaches.iter().map(|b| b.link.user).collect();
     assert_eq!(breached, vec![UserId(1), UserId(3), UserId(5)]);
+    // What each model taught the attacker at the import (S17): legacy all
+    // seven, patched only the four who can be found.
+    let taught = |name: &str| -> Vec<UserId> { import.learned(name).iter().map(|l| l.user).collect() };
+    assert_eq!(taught("legacy"), all);
+    assert_eq!(taught("patched"), findable);
     assert_eq!(trace.verdict, Verdict::Pass { steps: n, legacy_breaches: 3, loophole_steps: 1 });
 }

@@ -351,3 +351,24 @@ fn d4_a_contact_refused_without_a_loophole_is_a_divergence() {
     let d4 = failing_step(&t).failures.iter().find(|f| f.kind() == FailureKind::Divergence);
     assert!(d4.is_some_and(|f| f.to_string().contains("not tied")), "{:?}", failing_step(&t).failures);
 }
+
+/// D-4 compares the first legacy implementation with the patched ones: a
+/// second legacy implementation is judged against the legacy reference
+/// (D-2) and the judge, never as a patched one.
+#[test]
+fn a_second_legacy_seat_is_judged_by_d2_not_d4() {
+    let seats: Vec<Box<dyn Implementation>> = vec![
+        Box::new(LegacyServer::default()),
+        Box::new(PatchedServer::default()),
+        Box::new(Broken {
+            inner: Box::new(Seated::new("legacy-too", Era::Legacy, LegacyServer::default())),
+            bug: Bug::ForgetsContacts,
+        }),
+    ];
+    let mut engine = Engine::new(Engine::standard_references(), seats);
+    let ops = vec![join(ALICE, LOBBY), join(BOB, LOBBY), add(ALICE, BOB, false), query(ALICE, LOBBY, BOB)];
+    let t = engine.trace(&Run { world: world(), ops });
+    let f = assert_fails(&t, FailureKind::Disagrees, "D-2", "legacy-too", 3);
+    assert!(failing_step(&t).failures.iter().all(|f| f.kind() != FailureKind::Divergence), "{f}");
+    assert!(t.steps.iter().enumerate().all(|(i, s)| s.index == i), "steps are numbered from 0");
+}

@@ -231,11 +231,6 @@ impl Engine {
         )
     }
 
-    /// The names of the implementations under test, in lineup order.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.seats.iter().map(|s| s.name.as_str())
-    }
-
     /// Starts a new run in `world` on every side. A transport error here is
     /// reported as the failure of the run's first step.
     pub fn reset(&mut self, world: &World) {
