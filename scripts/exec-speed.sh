@@ -31,7 +31,10 @@ usage() { echo "usage: scripts/exec-speed.sh [BASE_REV] [TARGET] [SECONDS] [ROUN
 git rev-parse --verify --quiet "$base^{commit}" >/dev/null || { echo "exec-speed: $base is not a revision here" >&2; usage; }
 [ -d "corpus/seeds/$target" ] || { echo "exec-speed: no seeds for target '$target' (corpus/seeds/$target)" >&2; usage; }
 case "$seconds$rounds" in *[!0-9]*) echo "exec-speed: SECONDS and ROUNDS must be whole numbers" >&2; usage ;; esac
-[ "$seconds" -gt 0 ] && [ "$rounds" -gt 0 ] || { echo "exec-speed: SECONDS and ROUNDS must be above 0" >&2; usage; }
+if [ "$seconds" -eq 0 ] || [ "$rounds" -eq 0 ]; then
+  echo "exec-speed: SECONDS and ROUNDS must be above 0" >&2
+  usage
+fi
 
 tmp=$(mktemp -d)
 cleanup() {
@@ -63,7 +66,7 @@ run_one() { # side binary round -> prints exec/s
   local side=$1 bin=$2 round=$3 dir="$tmp/corpus-$1-$3"
   mkdir -p "$dir"
   cp "$seed_dir"/* "$dir/"
-  "$bin" "$dir" "${flags[@]}" -seed=$round -max_total_time="$seconds" -print_final_stats=1 \
+  "$bin" "$dir" "${flags[@]}" -seed="$round" -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="$tmp/" >"$tmp/$side-$round.log" 2>&1 || true
   local eps
   eps=$(awk -F: '/stat::average_exec_per_sec/ {gsub(/ /, "", $NF); print $NF}' "$tmp/$side-$round.log")
