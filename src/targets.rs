@@ -64,10 +64,24 @@ pub enum Input {
     Rejected,
 }
 
+/// Reads `PRIVDIFF_PLANT` once per process (`models::plant`: a common-mode
+/// misreading planted in the reference and the models, to measure how fast
+/// the oracle catches it); an unknown name stops the fuzzer with one line.
+fn plant_from_env() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Err(why) = crate::models::plant::from_env() {
+            eprintln!("privdiff: {why}");
+            std::process::exit(2);
+        }
+    });
+}
+
 /// `differential`: decode a typed input (`gen::format`), drive the
 /// lockstep engine, panic on any D-1..D-4 failure. The legacy loophole is
 /// a pass, never a panic.
 pub fn differential(data: &[u8]) -> Input {
+    plant_from_env();
     let Ok(run) = format::decode(data) else { return Input::Rejected };
     differential_run(&run);
     Input::Ran
