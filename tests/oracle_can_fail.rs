@@ -40,6 +40,8 @@ enum Bug {
     RefusesUnlessFindable,
     /// Adding a contact always fails.
     RefusesContacts,
+    /// An import matches each number to the next user over.
+    ShiftsImports,
 }
 
 struct Broken {
@@ -85,6 +87,11 @@ impl Implementation for Broken {
                     if user != viewer && !self.inner.allows(*user, PrivacyKey::AddedByPhone, *viewer) {
                         *out = Err(ErrorCode::PhoneNotOccupied);
                     }
+                }
+            }
+            Bug::ShiftsImports => {
+                if let Ok(Response::Imported { matched, .. }) = out {
+                    matched.iter_mut().for_each(|m| m.user = privdiff::world::UserId(m.user.0 + 1));
                 }
             }
             Bug::RefusesContacts => {
@@ -371,4 +378,15 @@ fn a_second_legacy_seat_is_judged_by_d2_not_d4() {
     let f = assert_fails(&t, FailureKind::Disagrees, "D-2", "legacy-too", 3);
     assert!(failing_step(&t).failures.iter().all(|f| f.kind() != FailureKind::Divergence), "{f}");
     assert!(t.steps.iter().enumerate().all(|(i, s)| s.index == i), "steps are numbered from 0");
+}
+
+/// D-4 does not take a legacy match to someone who does not own the number
+/// for the loophole (D-2 and INV-2 report it too).
+#[test]
+fn d4_a_legacy_match_to_the_wrong_user_is_no_loophole() {
+    let ops = vec![restrict_finding(BOB), import(ALICE, &[phone(BOB)])];
+    let t = run_broken(Era::Legacy, Bug::ShiftsImports, ops);
+    assert_fails(&t, FailureKind::WrongNumber, "INV-2", "legacy", 1);
+    let d4 = failing_step(&t).failures.iter().find(|f| f.kind() == FailureKind::Divergence);
+    assert!(d4.is_some_and(|f| f.to_string().contains("who does not own it")), "{:?}", failing_step(&t).failures);
 }
