@@ -372,11 +372,6 @@ impl Engine {
         &self.failures
     }
 
-    /// The loophole finding so far.
-    pub fn tally(&self) -> Tally {
-        self.tally
-    }
-
     /// Runs `run` and returns its verdict alone: the fuzz path.
     pub fn verdict(&mut self, run: &Run) -> Verdict {
         self.reset_config(&run.world);
