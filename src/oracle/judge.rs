@@ -18,7 +18,7 @@
 //! [`Judge::reset`] and reused across runs, so judging costs no allocation
 //! per step on fuzz-sized worlds.
 
-use crate::world::privacy::{MAX_RULE_GROUPS, MAX_RULE_USERS};
+use crate::world::privacy::{Named, MAX_RULE_GROUPS, MAX_RULE_USERS};
 use crate::world::{ErrorCode, GroupId, Link, Op, Outcome, Phone, PrivacyKey, Response, Rule, UserId, World};
 
 /// A set of user ids.
@@ -233,25 +233,14 @@ impl Judge {
     /// over the whole list (checked first), and `AddedByPhone` takes only
     /// Everybody or My Contacts (a lone `AllowContacts` is My Contacts).
     pub fn setting_refusal(key: PrivacyKey, rules: &[Rule]) -> Option<ErrorCode> {
-        let named = |f: fn(&Rule) -> usize| rules.iter().map(f).sum::<usize>();
-        let users = named(|r| match r {
-            Rule::AllowUsers(l) | Rule::DisallowUsers(l) => l.len(),
-            Rule::AllowAll
-            | Rule::DisallowAll
-            | Rule::AllowContacts
-            | Rule::DisallowContacts
-            | Rule::AllowChatParticipants(_)
-            | Rule::DisallowChatParticipants(_) => 0,
-        });
-        let groups = named(|r| match r {
-            Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => l.len(),
-            Rule::AllowAll
-            | Rule::DisallowAll
-            | Rule::AllowContacts
-            | Rule::DisallowContacts
-            | Rule::AllowUsers(_)
-            | Rule::DisallowUsers(_) => 0,
-        });
+        let (mut users, mut groups) = (0, 0);
+        for rule in rules {
+            match rule.named() {
+                Named::Users(l) => users += l.len(),
+                Named::Groups(l) => groups += l.len(),
+                Named::Nothing => {}
+            }
+        }
         if users > MAX_RULE_USERS || groups > MAX_RULE_GROUPS {
             return Some(ErrorCode::PrivacyTooLong);
         }
