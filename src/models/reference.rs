@@ -1,9 +1,11 @@
-//! The judge: a deliberately simple, executable reading of SPEC, one era at
-//! a time.
+//! The reference: a deliberately simple, executable reading of SPEC, one
+//! era at a time.
 //!
-//! Everything is a flat list searched from the start; each operation is
-//! written as the SPEC paragraph that defines it, with the rule id beside
-//! it. It shares no evaluation or validation code with [`crate::models::server`], so
+//! Each operation is written as the SPEC paragraph that defines it, with
+//! the rule id beside it. The books are relations with one bit per pair
+//! (who is in which group, whose address book holds whom, who knows whose
+//! number), so every question SPEC asks is one bit test, and a warm
+//! reference allocates nothing per run. It shares no evaluation or validation code with [`crate::models::server`], so
 //! the two can only agree by both being right (or wrong in the same way,
 //! which D-4 and the invariants are there to catch). Simplicity over speed:
 //! it is meant for fuzz-sized worlds.
@@ -21,12 +23,115 @@ use crate::world::response::{ErrorCode, ImportedContact, MemberView, Response};
 use crate::world::Era;
 use crate::world::{Op, World};
 
-/// An address-book entry (S3): `user` is `None` for an unmatched entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Entry {
-    owner: UserId,
-    user: Option<UserId>,
-    phone: Option<Phone>,
+/// A relation between rows (users, or groups) and users, one bit per pair:
+/// row `r`'s users are the bits of `words[r * stride..(r + 1) * stride]`.
+/// Memberships, address books and knowledge are each one of these, so a
+/// question such as "is `who` in `owner`'s contacts" is one bit test.
+#[derive(Debug, Clone, Default)]
+struct Relation {
+    stride: usize,
+    words: Vec<u64>,
+}
+
+impl Relation {
+    /// Empties the relation for `rows` rows over `users` users.
+    fn reset(&mut self, rows: usize, users: usize) {
+        self.stride = users.div_ceil(64);
+        self.words.clear();
+        self.words.resize(rows * self.stride, 0);
+    }
+
+    fn word(&self, row: u32, user: UserId) -> Option<(usize, u64)> {
+        let (row, col) = (row as usize, user.0 as usize);
+        if col / 64 >= self.stride {
+            return None;
+        }
+        let i = row.checked_mul(self.stride)? + col / 64;
+        (i < self.words.len()).then_some((i, 1 << (col % 64)))
+    }
+
+    /// Whether (`row`, `user`) is in the relation; false for a row or user
+    /// outside it.
+    fn holds(&self, row: u32, user: UserId) -> bool {
+        self.word(row, user).is_some_and(|(i, bit)| self.words[i] & bit != 0)
+    }
+
+    /// Puts (`row`, `user`) in or out of the relation.
+    fn set(&mut self, row: u32, user: UserId, on: bool) {
+        if let Some((i, bit)) = self.word(row, user) {
+            if on {
+                self.words[i] |= bit;
+            } else {
+                self.words[i] &= !bit;
+            }
+        }
+    }
+
+    /// The users of `row`, in order.
+    fn row(&self, row: u32) -> impl Iterator<Item = UserId> + '_ {
+        let start = (row as usize * self.stride).min(self.words.len());
+        let end = (start + self.stride).min(self.words.len());
+        self.words[start..end].iter().enumerate().flat_map(|(w, word)| {
+            (0..64).filter(move |b| word & (1 << b) != 0).map(move |b| UserId((w * 64 + b) as u32))
+        })
+    }
+
+    /// How many pairs the relation holds in `row`.
+    fn count(&self, row: u32) -> u32 {
+        let start = (row as usize * self.stride).min(self.words.len());
+        let end = (start + self.stride).min(self.words.len());
+        self.words[start..end].iter().map(|w| w.count_ones()).sum()
+    }
+}
+
+/// Whom one stored rule matches (S6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Matches {
+    /// `AllowAll`, `DisallowAll`.
+    Everyone,
+    /// `AllowContacts`, `DisallowContacts`: the owner's contacts (S2).
+    Contacts,
+    /// `AllowUsers`, `DisallowUsers`: the named users.
+    Users,
+    /// `AllowChatParticipants`, `DisallowChatParticipants`: members of the
+    /// named groups at the moment of the check (S7).
+    Groups,
+}
+
+/// One rule of a stored setting. The users or groups it names are the
+/// slice `names[from..to]` of the reference's name list, so storing a
+/// setting copies ids into a list kept across runs instead of allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stored {
+    allow: bool,
+    matches: Matches,
+    from: u32,
+    to: u32,
+}
+
+impl Stored {
+    const fn new(allow: bool, matches: Matches) -> Stored {
+        Stored { allow, matches, from: 0, to: 0 }
+    }
+
+    /// The rule's kind, numbered as [`Rule::tag`] numbers it.
+    fn tag(&self) -> u8 {
+        let kind = match self.matches {
+            Matches::Everyone => 0,
+            Matches::Contacts => 2,
+            Matches::Users => 4,
+            Matches::Groups => 6,
+        };
+        kind + u8::from(!self.allow)
+    }
+}
+
+/// One of a user's settings: `set` is false while it is at its default
+/// (S5). The rule list's allocation is kept across runs.
+#[derive(Debug, Clone, Default)]
+struct Setting {
+    set: bool,
+    rules: Vec<Stored>,
 }
 
 /// The reference world of one era.
@@ -34,25 +139,36 @@ struct Entry {
 pub struct Reference {
     era: Era,
     world: World,
-    /// (group, member) pairs (S4).
-    memberships: Vec<(GroupId, UserId)>,
-    /// Every matched address-book entry of every user (S3).
-    entries: Vec<Entry>,
-    /// Every unmatched entry (S3): stored as S10 says, kept apart because
-    /// nothing reads them (no operation re-matches an old entry).
-    unmatched: Vec<Entry>,
-    /// Settings that were set, newest last; absent means default (S5).
-    /// Only the first `settings_len` are this run's; the rest are spare
-    /// lists kept from earlier runs so that storing a setting reuses them.
-    settings: Vec<(UserId, PrivacyKey, Vec<Rule>)>,
-    settings_len: usize,
-    /// (viewer, user, number) links each viewer has learned (S17).
-    knows: Vec<(UserId, UserId, Phone)>,
+    /// (group, member) (S4).
+    members: Relation,
+    /// (owner, user) for every matched address-book entry (S2, S3).
+    contacts: Relation,
+    /// (owner, user) for the matched entries that hold the user's number:
+    /// those made by an import (S10); an added contact has none (S11).
+    saved: Relation,
+    /// (owner, number) of every unmatched entry (S3): stored as S10 says,
+    /// though nothing reads them (no operation re-matches an old entry).
+    unmatched: Vec<(UserId, Phone)>,
+    /// Each user's two settings, `[PhoneNumber, AddedByPhone]` (S5, S13).
+    /// Only the first `users` are this run's.
+    settings: Vec<[Setting; 2]>,
+    /// The users and groups every stored rule names (see [`Stored`]).
+    names: Vec<u32>,
+    /// (viewer, user): links each viewer has learned (S17). The reference
+    /// only ever shows a user's own number, so a user stands for the link.
+    knows: Relation,
 }
 
-/// The defaults of S5, as rule lists.
-const MY_CONTACTS: [Rule; 2] = [Rule::AllowContacts, Rule::DisallowAll];
-const EVERYBODY: [Rule; 1] = [Rule::AllowAll];
+/// The defaults of S5, as stored rules.
+const MY_CONTACTS: [Stored; 2] = [Stored::new(true, Matches::Contacts), Stored::new(false, Matches::Everyone)];
+const EVERYBODY: [Stored; 1] = [Stored::new(true, Matches::Everyone)];
+
+fn key_index(key: PrivacyKey) -> usize {
+    match key {
+        PrivacyKey::PhoneNumber => 0,
+        PrivacyKey::AddedByPhone => 1,
+    }
+}
 
 impl Reference {
     /// A reference of `era` over an empty world; [`Implementation::reset`]
@@ -61,20 +177,39 @@ impl Reference {
         Reference {
             era,
             world: World { phones: Vec::new(), groups: 0, unowned: Vec::new() },
-            memberships: Vec::new(),
-            entries: Vec::new(),
+            members: Relation::default(),
+            contacts: Relation::default(),
+            saved: Relation::default(),
             unmatched: Vec::new(),
             settings: Vec::new(),
-            settings_len: 0,
-            knows: Vec::new(),
+            names: Vec::new(),
+            knows: Relation::default(),
         }
     }
 
     /// A reference of `era` at the start of a run in `world`.
     pub fn in_world(world: &World, era: Era) -> Reference {
         let mut r = Reference::new(era);
-        r.world.clone_from(world);
+        r.start(world);
         r
+    }
+
+    /// Forgets everything and starts over in `world`, keeping allocations.
+    fn start(&mut self, world: &World) {
+        self.world.clone_from(world);
+        let n = world.phones.len();
+        self.members.reset(world.groups as usize, n);
+        self.contacts.reset(n, n);
+        self.saved.reset(n, n);
+        self.knows.reset(n, n);
+        self.unmatched.clear();
+        if self.settings.len() < n {
+            self.settings.resize_with(n, Default::default);
+        }
+        for s in self.settings.iter_mut().flatten() {
+            s.set = false;
+        }
+        self.names.clear();
     }
 
     fn is_user(&self, u: UserId) -> bool {
@@ -82,82 +217,114 @@ impl Reference {
     }
 
     fn owner_of(&self, phone: Phone) -> Option<UserId> {
-        self.world.users().find(|u| self.world.phone_of(*u) == Some(phone))
+        self.world.phones.iter().position(|p| *p == phone).map(|i| UserId(i as u32))
     }
 
     fn is_member(&self, g: GroupId, u: UserId) -> bool {
-        self.memberships.contains(&(g, u))
+        self.members.holds(g.0, u)
     }
 
     /// S2/S3: contacts(owner) are the users of owner's matched entries.
     fn in_contacts(&self, owner: UserId, who: UserId) -> bool {
-        self.entries.iter().any(|e| e.owner == owner && e.user == Some(who))
+        self.contacts.holds(owner.0, who)
     }
 
-    /// S5: the newest setting, or the default.
-    fn rules(&self, owner: UserId, key: PrivacyKey) -> &[Rule] {
-        for (u, k, rules) in self.settings[..self.settings_len].iter().rev() {
-            if *u == owner && *k == key {
-                return rules;
-            }
+    /// S5: the user's setting, or the default.
+    fn rules(&self, owner: UserId, key: PrivacyKey) -> &[Stored] {
+        match self.settings[..self.world.phones.len()].get(owner.0 as usize) {
+            Some(s) if s[key_index(key)].set => &s[key_index(key)].rules,
+            Some(_) | None => match key {
+                PrivacyKey::PhoneNumber => &MY_CONTACTS,
+                PrivacyKey::AddedByPhone => &EVERYBODY,
+            },
         }
-        match key {
-            PrivacyKey::PhoneNumber => &MY_CONTACTS,
-            PrivacyKey::AddedByPhone => &EVERYBODY,
-        }
+    }
+
+    /// The users or groups a stored rule names.
+    fn named(&self, rule: &Stored) -> &[u32] {
+        &self.names[rule.from as usize..rule.to as usize]
     }
 
     /// S6: walk the rules in order; the first that matches decides; none
     /// matching denies. S7: group rules look at membership now.
     fn rule_allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
         for rule in self.rules(owner, key) {
-            let decision = match rule {
-                Rule::AllowAll => Some(true),
-                Rule::DisallowAll => Some(false),
-                Rule::AllowContacts if self.in_contacts(owner, viewer) => Some(true),
-                Rule::DisallowContacts if self.in_contacts(owner, viewer) => Some(false),
-                Rule::AllowUsers(users) if users.contains(&viewer) => Some(true),
-                Rule::DisallowUsers(users) if users.contains(&viewer) => Some(false),
-                Rule::AllowChatParticipants(gs) if gs.iter().any(|g| self.is_member(*g, viewer)) => Some(true),
-                Rule::DisallowChatParticipants(gs) if gs.iter().any(|g| self.is_member(*g, viewer)) => Some(false),
-                _ => None,
+            let matched = match rule.matches {
+                Matches::Everyone => true,
+                Matches::Contacts => self.in_contacts(owner, viewer),
+                Matches::Users => self.named(rule).contains(&viewer.0),
+                Matches::Groups => self.named(rule).iter().any(|g| self.is_member(GroupId(*g), viewer)),
             };
-            if let Some(d) = decision {
-                return d;
+            if matched {
+                return rule.allow;
             }
         }
         plant::active(Misreading::S6NoMatchAllows)
     }
 
-    /// S13: records a setting as the newest one.
+    /// S13: records a setting, replacing the user's earlier one.
     fn store_setting(&mut self, user: UserId, key: PrivacyKey, rules: &[Rule]) {
         if plant::active(Misreading::S7GroupsFrozenAtSet) {
             let frozen = plant::freeze_groups(rules, self.world.user_count(), &|g, u| self.is_member(g, u));
-            return self.push_setting(user, key, &frozen);
+            return self.put_setting(user, key, &frozen);
         }
-        self.push_setting(user, key, rules)
+        self.put_setting(user, key, rules)
     }
 
-    fn push_setting(&mut self, user: UserId, key: PrivacyKey, rules: &[Rule]) {
-        if self.settings_len == self.settings.len() {
-            self.settings.push((user, key, Vec::new()));
+    fn put_setting(&mut self, user: UserId, key: PrivacyKey, rules: &[Rule]) {
+        let Some(setting) = self.settings.get_mut(user.0 as usize) else { return };
+        let setting = &mut setting[key_index(key)];
+        setting.set = true;
+        setting.rules.clear();
+        for rule in rules {
+            let allow = rule.allows_when_matched();
+            let from = self.names.len() as u32;
+            let matches = match rule.named() {
+                Named::Nothing => match rule {
+                    Rule::AllowContacts | Rule::DisallowContacts => Matches::Contacts,
+                    Rule::AllowAll
+                    | Rule::DisallowAll
+                    | Rule::AllowUsers(_)
+                    | Rule::DisallowUsers(_)
+                    | Rule::AllowChatParticipants(_)
+                    | Rule::DisallowChatParticipants(_) => Matches::Everyone,
+                },
+                Named::Users(users) => {
+                    self.names.extend(users.iter().map(|u| u.0));
+                    Matches::Users
+                }
+                Named::Groups(groups) => {
+                    self.names.extend(groups.iter().map(|g| g.0));
+                    Matches::Groups
+                }
+            };
+            setting.rules.push(Stored { allow, matches, from, to: self.names.len() as u32 });
         }
-        let slot = &mut self.settings[self.settings_len];
-        slot.0 = user;
-        slot.1 = key;
-        slot.2.clear();
-        slot.2.extend_from_slice(rules);
-        self.settings_len += 1;
     }
 
-    /// S17: whether `viewer` has learned (user, phone).
-    fn knows_link(&self, viewer: UserId, user: UserId, phone: Phone) -> bool {
-        self.knows.contains(&(viewer, user, phone))
+    /// S11: puts `AllowUsers({target})` in front of the owner's
+    /// `PhoneNumber` setting (the default spelled out if it was unset).
+    fn share_with(&mut self, owner: UserId, target: UserId) {
+        let from = self.names.len() as u32;
+        self.names.push(target.0);
+        let Some(setting) = self.settings.get_mut(owner.0 as usize) else { return };
+        let setting = &mut setting[key_index(PrivacyKey::PhoneNumber)];
+        if !setting.set {
+            setting.set = true;
+            setting.rules.clear();
+            setting.rules.extend_from_slice(&MY_CONTACTS);
+        }
+        setting.rules.insert(0, Stored { allow: true, matches: Matches::Users, from, to: from + 1 });
     }
 
-    fn learn(&mut self, viewer: UserId, user: UserId, phone: Phone) {
-        if viewer != user && !self.knows_link(viewer, user, phone) {
-            self.knows.push((viewer, user, phone));
+    /// S17: whether `viewer` has learned `user`'s number.
+    fn knows_link(&self, viewer: UserId, user: UserId) -> bool {
+        self.knows.holds(viewer.0, user)
+    }
+
+    fn learn(&mut self, viewer: UserId, user: UserId) {
+        if viewer != user {
+            self.knows.set(viewer.0, user, true);
         }
     }
 
@@ -169,25 +336,23 @@ impl Reference {
         if self.era == Era::Legacy {
             return true;
         }
-        let Some(phone) = self.world.phone_of(target) else { return false };
         let shown_to_viewer = !plant::active(Misreading::S15DropsPhoneNumberClause)
             && self.rule_allows(target, PrivacyKey::PhoneNumber, viewer);
-        let already_known = shown_to_viewer || self.knows_link(viewer, target, phone);
+        let already_known = shown_to_viewer || self.knows_link(viewer, target);
         already_known || self.rule_allows(target, PrivacyKey::AddedByPhone, viewer)
     }
 
     /// S16: viewer sees target's number.
     fn number_visible(&self, viewer: UserId, target: UserId) -> bool {
-        let phone = self.world.phone_of(target);
         viewer == target
             || self.rule_allows(target, PrivacyKey::PhoneNumber, viewer)
-            || self.entries.iter().any(|e| e.owner == viewer && e.user == Some(target) && e.phone == phone)
+            || self.saved.holds(viewer.0, target)
     }
 
     fn member_view(&mut self, viewer: UserId, member: UserId) -> MemberView {
         let phone = if self.number_visible(viewer, member) { self.world.phone_of(member) } else { None };
-        if let Some(p) = phone {
-            self.learn(viewer, member, p);
+        if phone.is_some() {
+            self.learn(viewer, member);
         }
         MemberView { user: member, is_contact: self.in_contacts(viewer, member), phone }
     }
@@ -247,12 +412,7 @@ impl Implementation for Reference {
     }
 
     fn reset(&mut self, world: &World) -> Result<(), TransportError> {
-        self.world.clone_from(world);
-        self.memberships.clear();
-        self.entries.clear();
-        self.unmatched.clear();
-        self.settings_len = 0;
-        self.knows.clear();
+        self.start(world);
         Ok(())
     }
 
@@ -276,7 +436,7 @@ impl Reference {
                 if self.is_member(group, user) {
                     return Err(ErrorCode::UserAlreadyParticipant);
                 }
-                self.memberships.push((group, user));
+                self.members.set(group.0, user, true);
                 out.set(Ok(Response::Done));
             }
             Op::LeaveGroup { user, group } => {
@@ -285,7 +445,7 @@ impl Reference {
                 if !self.is_member(group, user) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
-                self.memberships.retain(|m| *m != (group, user));
+                self.members.set(group.0, user, false);
                 out.set(Ok(Response::Done));
             }
             // S10: each number in turn; own number ignored; a refused match is
@@ -299,12 +459,13 @@ impl Reference {
                     }
                     let target = self.owner_of(phone);
                     if let Some(t) = target.filter(|t| self.find_allowed(owner, *t)) {
-                        self.entries.retain(|e| !(e.owner == owner && e.user == Some(t)));
-                        self.entries.push(Entry { owner, user: Some(t), phone: Some(phone) });
-                        self.learn(owner, t, phone);
+                        // The entry for t now holds the number (S3).
+                        self.contacts.set(owner.0, t, true);
+                        self.saved.set(owner.0, t, true);
+                        self.learn(owner, t);
                         matched.push(ImportedContact { phone, user: t });
                     } else {
-                        self.unmatched.push(Entry { owner, user: None, phone: Some(phone) });
+                        self.unmatched.push((owner, phone));
                         unmatched.push(phone);
                     }
                 }
@@ -322,20 +483,18 @@ impl Reference {
                     return Err(ErrorCode::ContactIdInvalid);
                 }
                 let allowed_before = self.rule_allows(owner, PrivacyKey::PhoneNumber, target);
-                if !in_book {
-                    self.entries.push(Entry { owner, user: Some(target), phone: None });
-                }
+                // An entry already there keeps its number; a new one has none.
+                self.contacts.set(owner.0, target, true);
                 if share_phone && !allowed_before {
-                    let mut rules = vec![Rule::AllowUsers(vec![target])];
-                    rules.extend_from_slice(self.rules(owner, PrivacyKey::PhoneNumber));
-                    self.store_setting(owner, PrivacyKey::PhoneNumber, &rules);
+                    self.share_with(owner, target);
                 }
                 out.set(Ok(Response::Done));
             }
             // S12: the entry goes; what was seen stays seen.
             Op::DeleteContact { owner, target } => {
                 self.check_users(&[owner, target])?;
-                self.entries.retain(|e| !(e.owner == owner && e.user == Some(target)));
+                self.contacts.set(owner.0, target, false);
+                self.saved.set(owner.0, target, false);
                 out.set(Ok(Response::Done));
             }
             // S13, validated by S8.
@@ -377,7 +536,7 @@ impl Reference {
                 self.check_users(&[viewer])?;
                 match self.owner_of(phone) {
                     Some(t) if t == viewer || self.find_allowed(viewer, t) => {
-                        self.learn(viewer, t, phone);
+                        self.learn(viewer, t);
                         out.set(Ok(Response::Resolved { user: t }));
                     }
                     _ => return Err(ErrorCode::PhoneNotOccupied),
@@ -441,41 +600,50 @@ impl Reference {
             Era::Legacy => 0,
             Era::Patched => 1,
         });
-        section(out, scratch, self.memberships.iter().map(|(g, u)| [u64::from(g.0), user(*u), 0]));
+        let users = || self.world.users();
         section(
             out,
             scratch,
-            self.entries.iter().filter_map(|e| e.user.map(|t| [user(e.owner), user(t), e.phone.map_or(NONE, phone)])),
+            (0..self.world.groups).flat_map(|g| self.members.row(g).map(move |u| [u64::from(g), user(u), 0])),
         );
-        section(out, scratch, self.unmatched.iter().map(|e| [user(e.owner), e.phone.map_or(NONE, phone), 0]));
+        section(
+            out,
+            scratch,
+            users().flat_map(|o| {
+                self.contacts.row(o.0).map(move |t| {
+                    let number =
+                        if self.saved.holds(o.0, t) { self.world.phone_of(t).map_or(NONE, phone) } else { NONE };
+                    [user(o), user(t), number]
+                })
+            }),
+        );
+        section(out, scratch, self.unmatched.iter().map(|(o, p)| [user(*o), phone(*p), 0]));
         // Settings in the order of the renamed users: new user j is old
         // user i with perm[i] == j.
         for j in 0..self.world.user_count() {
             let old = perm.iter().position(|p| p.0 == j).map_or(UserId(j), |i| UserId(i as u32));
             for key in [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone] {
-                let set = self.settings[..self.settings_len]
-                    .iter()
-                    .rev()
-                    .find(|(u, k, _)| *u == old && *k == key)
-                    .map(|(_, _, r)| r);
+                let set = self.settings.get(old.0 as usize).map(|s| &s[key_index(key)]).filter(|s| s.set);
                 match set {
                     // The default, spelled out: equal to setting it explicitly.
                     None => match key {
                         PrivacyKey::PhoneNumber => out.extend_from_slice(&[2, 1]),
                         PrivacyKey::AddedByPhone => out.push(0),
                     },
-                    Some(rules) => {
-                        for rule in rules {
+                    Some(setting) => {
+                        for rule in &setting.rules {
                             out.push(u64::from(rule.tag()));
-                            match rule.named() {
-                                Named::Nothing => {}
-                                Named::Users(l) => {
-                                    out.push(l.len() as u64);
-                                    out.extend(l.iter().map(|u| user(*u)));
+                            match rule.matches {
+                                Matches::Everyone | Matches::Contacts => {}
+                                Matches::Users => {
+                                    let named = self.named(rule);
+                                    out.push(named.len() as u64);
+                                    out.extend(named.iter().map(|u| user(UserId(*u))));
                                 }
-                                Named::Groups(l) => {
-                                    out.push(l.len() as u64);
-                                    out.extend(l.iter().map(|g| u64::from(g.0)));
+                                Matches::Groups => {
+                                    let named = self.named(rule);
+                                    out.push(named.len() as u64);
+                                    out.extend(named.iter().map(|g| u64::from(*g)));
                                 }
                             }
                         }
@@ -484,9 +652,14 @@ impl Reference {
                 out.push(NONE);
             }
         }
-        section(out, scratch, self.knows.iter().map(|(v, u, p)| [user(*v), user(*u), phone(*p)]));
+        section(
+            out,
+            scratch,
+            users().flat_map(|v| {
+                self.knows.row(v.0).map(move |u| [user(v), user(u), self.world.phone_of(u).map_or(NONE, phone)])
+            }),
+        );
     }
-
     /// A summary of `user`'s place in the state that renaming users cannot
     /// change: groups joined, counts of address-book entries owned and
     /// pointing at the user (with and without a saved number), distinct
@@ -498,40 +671,33 @@ impl Reference {
     pub fn user_signature(&self, user: UserId) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = rustc_hash::FxHasher::default();
-        let mut groups: Vec<u32> = self.memberships.iter().filter(|(_, u)| *u == user).map(|(g, _)| g.0).collect();
-        groups.sort_unstable();
-        groups.hash(&mut h);
-        let matched = |e: &&Entry| e.user.is_some();
-        let owned: Vec<bool> =
-            self.entries.iter().filter(matched).filter(|e| e.owner == user).map(|e| e.phone.is_some()).collect();
-        let aimed: Vec<bool> =
-            self.entries.iter().filter(|e| e.user == Some(user)).map(|e| e.phone.is_some()).collect();
-        for side in [owned, aimed] {
-            (side.len(), side.iter().filter(|p| **p).count()).hash(&mut h);
+        for g in 0..self.world.groups {
+            if self.members.holds(g, user) {
+                g.hash(&mut h);
+            }
         }
-        let mut unmatched: Vec<Phone> =
-            self.unmatched.iter().filter(|e| e.owner == user).filter_map(|e| e.phone).collect();
-        unmatched.sort_unstable();
-        unmatched.dedup();
-        unmatched.len().hash(&mut h);
+        0xffff_ffffu32.hash(&mut h);
+        let owned = (self.contacts.count(user.0), self.saved.count(user.0));
+        let aimed = self.world.users().fold((0, 0), |(all, saved), o| {
+            (all + u32::from(self.contacts.holds(o.0, user)), saved + u32::from(self.saved.holds(o.0, user)))
+        });
+        (owned, aimed).hash(&mut h);
+        let mut unmatched = 0usize;
+        for (i, (o, p)) in self.unmatched.iter().enumerate() {
+            let first = !self.unmatched[..i].iter().any(|(o2, p2)| o2 == o && p2 == p);
+            if *o == user && first {
+                unmatched += 1;
+            }
+        }
+        unmatched.hash(&mut h);
         for key in [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone] {
             for rule in self.rules(user, key) {
-                let (tag, len) = match rule {
-                    Rule::AllowAll => (0u8, 0),
-                    Rule::DisallowAll => (1, 0),
-                    Rule::AllowContacts => (2, 0),
-                    Rule::DisallowContacts => (3, 0),
-                    Rule::AllowUsers(l) => (4, l.len()),
-                    Rule::DisallowUsers(l) => (5, l.len()),
-                    Rule::AllowChatParticipants(l) => (6, l.len()),
-                    Rule::DisallowChatParticipants(l) => (7, l.len()),
-                };
-                (tag, len).hash(&mut h);
+                (rule.tag(), self.named(rule).len()).hash(&mut h);
             }
             0xffu8.hash(&mut h);
         }
-        let as_viewer = self.knows.iter().filter(|(v, _, _)| *v == user).count();
-        let as_subject = self.knows.iter().filter(|(_, u, _)| *u == user).count();
+        let as_viewer = self.knows.count(user.0);
+        let as_subject = self.world.users().filter(|v| self.knows.holds(v.0, user)).count();
         (as_viewer, as_subject).hash(&mut h);
         h.finish()
     }
