@@ -53,6 +53,23 @@ pub fn existence_oracle(judge: &Judge, op: &Op, outcome: &Outcome) -> Option<Str
             Err(code) => Some(format!("the import failed with {code}, but an import of unregistered numbers succeeds")),
             Ok(Response::Imported { matched, unmatched }) => {
                 let own = judge.phone_of(*owner);
+                // Every supplied number, in the order supplied, is the next
+                // matched or the next unmatched one, and nothing else is
+                // listed: accounted for (the common case, in one walk).
+                let (mut m, mut u) = (0, 0);
+                let in_order = phones.iter().filter(|p| Some(**p) != own).all(|p| {
+                    if matched.get(m).is_some_and(|x| x.phone == *p) {
+                        m += 1;
+                    } else if unmatched.get(u) == Some(p) {
+                        u += 1;
+                    } else {
+                        return false;
+                    }
+                    true
+                });
+                if in_order && m == matched.len() && u == unmatched.len() {
+                    return None;
+                }
                 let supplied = || phones.iter().copied().filter(move |p| Some(*p) != own);
                 let answered = matched.len() + unmatched.len();
                 let accounted = supplied().all(|p| {
@@ -419,6 +436,25 @@ mod tests {
         assert!(existence_oracle(&j, &op, &extra).is_some());
         let fine = Ok(Response::Imported { matched: vec![], unmatched: vec![BOB.planned_phone()] });
         assert_eq!(existence_oracle(&j, &op, &fine), None);
+    }
+
+    /// INV-3 asks that every supplied number be accounted for once, not
+    /// that the answer keep the supplied order: a reordered answer passes
+    /// (D-1/D-2 judge the order), a repeated number must be listed twice,
+    /// and a missing one is refused.
+    #[test]
+    fn an_import_answer_is_judged_as_a_multiset() {
+        let j = judge();
+        let (b, c) = (BOB.planned_phone(), CAROL.planned_phone());
+        let op = Op::ImportContacts { owner: ALICE, phones: vec![b, c, b] };
+        let imported = |matched: Vec<ImportedContact>, unmatched: Vec<Phone>| -> Outcome {
+            Ok(Response::Imported { matched, unmatched })
+        };
+        let bob = ImportedContact { phone: b, user: BOB };
+        assert_eq!(existence_oracle(&j, &op, &imported(vec![bob, bob], vec![c])), None, "in order");
+        assert_eq!(existence_oracle(&j, &op, &imported(vec![], vec![c, b, b])), None, "reordered");
+        assert!(existence_oracle(&j, &op, &imported(vec![bob], vec![c])).is_some(), "one b missing");
+        assert!(existence_oracle(&j, &op, &imported(vec![bob, bob], vec![c, c])).is_some(), "c twice");
     }
 
     /// INV-4: a number the owner shows the viewer must match the owner, not

@@ -457,9 +457,6 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
     };
     let out = seat.slot.outcome();
     let judge = &seat.judge;
-    if let Some(link) = checks::wrong_number(judge, op, out) {
-        fail(failures, "INV-2", Detail::WrongNumber { viewer, link, true_phone: judge.phone_of(link.user) });
-    }
     if out != reference {
         let (expected, actual) = (reference.clone(), out.clone());
         let detail = match checks::classify(op, reference, out) {
@@ -487,7 +484,13 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
             fail(failures, "INV-4", Detail::OverBlocking { viewer, target, what });
         }
     }
+    // INV-2 (the first link to a number not the user's) and INV-1, in one
+    // walk over the links shown.
+    let mut wrong = None;
     for link in links(op, out) {
+        if wrong.is_none() && seat.judge.phone_of(link.user) != Some(link.phone) {
+            wrong = Some(link);
+        }
         if link.user == viewer || seat.judge.knows(viewer, link) {
             continue;
         }
@@ -497,6 +500,10 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
         if !allowed {
             seat.breaches.push(Breach { viewer, link });
         }
+    }
+    if let Some(link) = wrong {
+        let true_phone = seat.judge.phone_of(link.user);
+        fail(failures, "INV-2", Detail::WrongNumber { viewer, link, true_phone });
     }
     if seat.era == Era::Patched {
         if let Some(b) = seat.breaches.first() {
