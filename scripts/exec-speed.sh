@@ -10,7 +10,11 @@
 #   PRIVDIFF_SPEED_HEAD=REV measures REV instead of the working tree (both
 #   sides then come from temporary worktrees); PRIVDIFF_SPEED_SEEDS=base
 #   takes the seeds from BASE_REV's tree instead of this one (to compare two
-#   revisions that read the same, older, input format).
+#   revisions that read the same, older, input format);
+#   PRIVDIFF_SPEED_SEEDS=base-typed gives the baseline its own raw seeds and
+#   the head the same runs encoded as typed inputs (`privdiff seeds --raw`),
+#   to compare a raw-input baseline with a typed-input head from the same
+#   runs.
 #
 # Prints one line per run and the median exec/s of each side with their
 # ratio. The baseline is checked out into a temporary git worktree; nothing
@@ -59,13 +63,24 @@ echo "== building $target at $base and at $head_name (${FUZZ[*]} build ${FUZZ_BU
 (cd "$head_dir" && "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$target" >"$tmp/head-build.log" 2>&1) \
   || { tail -n 20 "$tmp/head-build.log" >&2; echo "exec-speed: $head_name does not build" >&2; exit 1; }
 
-seed_dir=corpus/seeds/$target
-[ "${PRIVDIFF_SPEED_SEEDS:-}" = base ] && seed_dir=$tmp/base/corpus/seeds/$target
+base_seeds=corpus/seeds/$target head_seeds=corpus/seeds/$target
+case "${PRIVDIFF_SPEED_SEEDS:-}" in
+  '') ;;
+  base) base_seeds=$tmp/base/corpus/seeds/$target head_seeds=$base_seeds ;;
+  base-typed)
+    base_seeds=$tmp/base/corpus/seeds/$target head_seeds=$tmp/typed-seeds
+    mkdir -p "$tmp/no-cases"
+    (cd "$head_dir" && cargo run --release --quiet -- seeds --cases "$tmp/no-cases" --generated 0 \
+      --raw "$base_seeds" --out "$head_seeds") || { echo "exec-speed: cannot encode the base seeds" >&2; exit 1; }
+    ;;
+  *) echo "exec-speed: PRIVDIFF_SPEED_SEEDS must be base or base-typed" >&2; exit 2 ;;
+esac
 mapfile -t flags < <(options_flags "$target")
 run_one() { # side binary round -> prints exec/s
-  local side=$1 bin=$2 round=$3 dir="$tmp/corpus-$1-$3"
+  local side=$1 bin=$2 round=$3 dir="$tmp/corpus-$1-$3" seeds=$base_seeds
+  [ "$side" = head ] && seeds=$head_seeds
   mkdir -p "$dir"
-  cp "$seed_dir"/* "$dir/"
+  cp "$seeds"/* "$dir/"
   "$bin" "$dir" "${flags[@]}" -seed="$round" -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="$tmp/" >"$tmp/$side-$round.log" 2>&1 || true
   local eps

@@ -152,3 +152,46 @@ fn replay_reads_typed_inputs_and_still_reads_raw_ones() {
     assert!(stderr_lines(&o)[0].contains("is not a typed fuzz input (try --as raw)"), "{:?}", stderr_lines(&o));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `seeds --raw` carries an old raw corpus over run for run: each typed
+/// seed decodes to the very run its raw file decoded to; a directory it
+/// cannot read leaves the old seeds whole and exits non-zero.
+#[test]
+fn seeds_carry_a_raw_corpus_over_run_for_run() {
+    let d = tmpdir("seeds-raw");
+    let (raw, cases, out) = (d.join("raw"), d.join("cases"), d.join("out"));
+    std::fs::create_dir_all(&raw).unwrap();
+    std::fs::create_dir_all(&cases).unwrap();
+    let inputs: Vec<Vec<u8>> = (0..5).map(|n| privdiff::gen::seed::fuzz_input(9, n, 300)).collect();
+    for (n, bytes) in inputs.iter().enumerate() {
+        std::fs::write(raw.join(format!("in{n}")), bytes).unwrap();
+    }
+    let args = |raw_dir: &Path| {
+        let p = |x: &Path| x.to_str().unwrap().to_string();
+        vec![
+            "seeds".to_string(),
+            "--cases".to_string(),
+            p(&cases),
+            "--generated".to_string(),
+            "0".to_string(),
+            "--raw".to_string(),
+            p(raw_dir),
+            "--out".to_string(),
+            p(&out),
+        ]
+    };
+    let run = |a: Vec<String>| {
+        Command::new(env!("CARGO_BIN_EXE_privdiff")).args(&a).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap()
+    };
+    let o = run(args(&raw));
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    for (n, bytes) in inputs.iter().enumerate() {
+        let typed = std::fs::read(out.join(format!("raw-in{n}"))).unwrap();
+        let run = privdiff::gen::format::decode(&typed).unwrap();
+        assert_eq!(run, privdiff::world::Run::from_fuzz_bytes(bytes), "input {n}");
+    }
+    let o = run(args(&d.join("missing")));
+    assert_ne!(o.status.code(), Some(0));
+    assert_eq!(stderr_lines(&o).len(), 1, "{:?}", stderr_lines(&o));
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 5, "the old seeds stay whole");
+}

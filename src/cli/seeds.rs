@@ -1,7 +1,10 @@
 //! `privdiff seeds`: regenerates the `differential` seed corpus from the
 //! reviewed cases plus generated runs, in the typed fuzz format
 //! (`gen::format`). A format change reruns this command instead of losing
-//! the corpus (docs/FUZZING.md, "Seed corpora").
+//! the corpus (docs/FUZZING.md, "Seed corpora"). `--raw` carries a corpus
+//! of the first, raw format over run for run. The directory is replaced
+//! whole: the files are written beside it first, so a failure leaves the
+//! old seeds in place.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +16,7 @@ use privdiff::corpus::case::Case;
 use privdiff::gen::format::encode;
 use privdiff::gen::generate::gen_run;
 use privdiff::gen::seed::SplitMix64;
+use privdiff::world::Run;
 
 /// Options of `seeds`.
 #[derive(Args, Debug)]
@@ -29,6 +33,11 @@ pub struct SeedsArgs {
     /// The generator's seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// A directory of raw fuzz inputs (the first input format, such as an
+    /// old libFuzzer corpus) to carry over: each file is decoded as raw
+    /// bytes and encoded as the same run, typed (`raw-<file name>`).
+    #[arg(long)]
+    pub raw: Option<PathBuf>,
 }
 
 /// Replaces `out` with one file per case (`case-<name>`) and per generated
@@ -47,21 +56,44 @@ pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
         let encoded = encode(&case.run()).with_context(|| format!("{}", path.display()))?;
         files.push((format!("case-{}", case.name), encoded));
     }
+    let mut raw = 0;
+    if let Some(dir) = &args.raw {
+        let mut inputs: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        inputs.sort();
+        for path in &inputs {
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let encoded = encode(&Run::from_fuzz_bytes(&bytes)).with_context(|| format!("{}", path.display()))?;
+            let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            files.push((format!("raw-{name}"), encoded));
+        }
+        raw = inputs.len();
+    }
     let mut rng = SplitMix64::new(args.seed);
     for n in 0..args.generated {
         files.push((format!("gen-{n:04}"), encode(&gen_run(&mut rng))?));
     }
-    if args.out.exists() {
-        std::fs::remove_dir_all(&args.out).with_context(|| format!("cannot replace {}", args.out.display()))?;
+    // Written beside the old directory, then swapped in: a failure on the
+    // way leaves the old seeds whole.
+    let fresh = args.out.with_extension("privdiff-new");
+    if fresh.exists() {
+        std::fs::remove_dir_all(&fresh).with_context(|| format!("cannot clear {}", fresh.display()))?;
     }
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&fresh).with_context(|| format!("cannot create {}", fresh.display()))?;
     let mut total = 0;
     for (name, bytes) in &files {
         total += bytes.len();
-        std::fs::write(args.out.join(name), bytes).with_context(|| format!("cannot write {name}"))?;
+        std::fs::write(fresh.join(name), bytes).with_context(|| format!("cannot write {name}"))?;
     }
+    if args.out.exists() {
+        std::fs::remove_dir_all(&args.out).with_context(|| format!("cannot replace {}", args.out.display()))?;
+    }
+    std::fs::rename(&fresh, &args.out).with_context(|| format!("cannot move the seeds into {}", args.out.display()))?;
     println!(
-        "{}: {} files ({} cases, {} generated), {total} bytes",
+        "{}: {} files ({} cases, {raw} raw inputs, {} generated), {total} bytes",
         args.out.display(),
         files.len(),
         paths.len(),

@@ -229,11 +229,13 @@ impl Default for Slot {
 
 impl Slot {
     /// The answer written last.
+    #[inline]
     pub fn outcome(&self) -> &Outcome {
         &self.out
     }
 
     /// Takes the list buffers back from the current answer.
+    #[inline]
     fn stash(&mut self) {
         if !matches!(self.out, Ok(Response::Imported { .. } | Response::Members(_))) {
             return;
@@ -249,17 +251,20 @@ impl Slot {
     }
 
     /// Writes any answer (an external implementation's, parsed).
+    #[inline]
     pub fn set(&mut self, outcome: Outcome) {
         self.stash();
         self.out = outcome;
     }
 
     /// Writes an error code.
+    #[inline]
     pub fn fail(&mut self, code: ErrorCode) {
         self.set(Err(code));
     }
 
     /// Writes an empty `Imported` answer and hands out its two lists.
+    #[inline]
     pub fn imported(&mut self) -> (&mut Vec<ImportedContact>, &mut Vec<Phone>) {
         self.stash();
         let (mut matched, mut unmatched) = (std::mem::take(&mut self.matched), std::mem::take(&mut self.unmatched));
@@ -273,6 +278,7 @@ impl Slot {
     }
 
     /// Writes an empty `Members` answer and hands out its list.
+    #[inline]
     pub fn members(&mut self) -> &mut Vec<MemberView> {
         self.stash();
         let mut list = std::mem::take(&mut self.members);
