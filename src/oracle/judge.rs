@@ -60,22 +60,96 @@ struct Person {
     added_by_phone: Setting,
 }
 
-/// One setting: the rules when set, or the default. The rule list's
-/// allocation is kept across resets.
+/// Whom a rule matches (S6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Whom {
+    /// `AllowAll`, `DisallowAll`.
+    #[default]
+    Everyone,
+    /// `AllowContacts`, `DisallowContacts`: the owner's contacts (S2).
+    Contacts,
+    /// `AllowUsers`, `DisallowUsers`: the named users, as a set.
+    Named,
+    /// `AllowChatParticipants`, `DisallowChatParticipants`: whoever is a
+    /// member of a named group when asked (S7).
+    Members,
+}
+
+/// One rule as the judge keeps it: whom it matches and whether it allows.
+/// A rule's list is matched as a set (S6), so the named users (or groups,
+/// by id) are a bitset; its buffer is reused when the setting changes.
+#[derive(Debug, Clone, Default)]
+struct Clause {
+    allow: bool,
+    whom: Whom,
+    named: Users,
+}
+
+/// The defaults as clauses (S5): My Contacts and Everybody.
+static MY_CONTACTS_CLAUSES: [Clause; 2] = [
+    Clause { allow: true, whom: Whom::Contacts, named: Users { words: Vec::new() } },
+    Clause { allow: false, whom: Whom::Everyone, named: Users { words: Vec::new() } },
+];
+static EVERYBODY_CLAUSES: [Clause; 1] =
+    [Clause { allow: true, whom: Whom::Everyone, named: Users { words: Vec::new() } }];
+
+/// One setting: its clauses when set, or the default. The first `len`
+/// clauses are the setting; the rest are spare buffers kept across
+/// changes and resets, so storing a setting allocates nothing once warm.
 #[derive(Debug, Clone, Default)]
 struct Setting {
     set: bool,
-    rules: Vec<Rule>,
+    len: usize,
+    clauses: Vec<Clause>,
 }
 
 impl Setting {
-    fn get(&self) -> Option<&[Rule]> {
-        self.set.then_some(self.rules.as_slice())
+    fn get(&self) -> Option<&[Clause]> {
+        self.set.then_some(&self.clauses[..self.len])
     }
-    fn put(&mut self, rules: &[Rule]) {
-        self.rules.clear();
-        self.rules.extend_from_slice(rules);
+
+    /// A clause at position `len`, reused if there is a spare one.
+    fn spare(&mut self) -> &mut Clause {
+        if self.clauses.len() == self.len {
+            self.clauses.push(Clause::default());
+        }
+        &mut self.clauses[self.len]
+    }
+
+    /// Stores `rules` (S13); `ids` is how many users or groups a named set
+    /// holds (the larger of the two counts).
+    fn put(&mut self, rules: &[Rule], ids: usize) {
         self.set = true;
+        self.len = 0;
+        for rule in rules {
+            let clause = self.spare();
+            clause.allow = rule.allows_when_matched();
+            clause.named.reset(ids);
+            clause.whom = match rule {
+                Rule::AllowAll | Rule::DisallowAll => Whom::Everyone,
+                Rule::AllowContacts | Rule::DisallowContacts => Whom::Contacts,
+                Rule::AllowUsers(users) | Rule::DisallowUsers(users) => {
+                    users.iter().for_each(|u| clause.named.set(*u, true));
+                    Whom::Named
+                }
+                Rule::AllowChatParticipants(groups) | Rule::DisallowChatParticipants(groups) => {
+                    groups.iter().for_each(|g| clause.named.set(UserId(g.0), true));
+                    Whom::Members
+                }
+            };
+            self.len += 1;
+        }
+    }
+
+    /// S11: puts `AllowUsers({target})` in front.
+    fn put_first(&mut self, target: UserId, ids: usize) {
+        let clause = self.spare();
+        clause.allow = true;
+        clause.whom = Whom::Named;
+        clause.named.reset(ids);
+        clause.named.set(target, true);
+        self.clauses[..=self.len].rotate_right(1);
+        self.len += 1;
     }
 }
 
@@ -163,23 +237,20 @@ impl Judge {
     /// who is a member at this moment.
     pub fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
         let Some(person) = self.person(owner) else { return false };
-        let rules: &[Rule] = match key {
-            PrivacyKey::PhoneNumber => person.phone_number.get().unwrap_or(&MY_CONTACTS),
-            PrivacyKey::AddedByPhone => person.added_by_phone.get().unwrap_or(&EVERYBODY),
+        let clauses: &[Clause] = match key {
+            PrivacyKey::PhoneNumber => person.phone_number.get().unwrap_or(&MY_CONTACTS_CLAUSES),
+            PrivacyKey::AddedByPhone => person.added_by_phone.get().unwrap_or(&EVERYBODY_CLAUSES),
         };
-        for rule in rules {
-            let (applies, allow) = match rule {
-                Rule::AllowAll => (true, true),
-                Rule::DisallowAll => (true, false),
-                Rule::AllowContacts => (person.contacts.contains(viewer), true),
-                Rule::DisallowContacts => (person.contacts.contains(viewer), false),
-                Rule::AllowUsers(users) => (users.contains(&viewer), true),
-                Rule::DisallowUsers(users) => (users.contains(&viewer), false),
-                Rule::AllowChatParticipants(groups) => (groups.iter().any(|g| self.is_member(*g, viewer)), true),
-                Rule::DisallowChatParticipants(groups) => (groups.iter().any(|g| self.is_member(*g, viewer)), false),
+        for clause in clauses {
+            let applies = match clause.whom {
+                Whom::Everyone => true,
+                Whom::Contacts => person.contacts.contains(viewer),
+                Whom::Named => clause.named.contains(viewer),
+                Whom::Members => (0..self.group_count as u32)
+                    .any(|g| clause.named.contains(UserId(g)) && self.is_member(GroupId(g), viewer)),
             };
             if applies {
-                return allow;
+                return clause.allow;
             }
         }
         false
@@ -301,13 +372,14 @@ impl Judge {
             (Op::AddContact { owner, target, share_phone }, _) => {
                 // S11 (revised): the exception is judged before the entry exists.
                 let already = self.allows(*owner, PrivacyKey::PhoneNumber, *target);
+                let ids = self.ids();
                 if let Some(p) = self.person_mut(*owner) {
                     p.contacts.set(*target, true);
                     if *share_phone && !already {
                         if !p.phone_number.set {
-                            p.phone_number.put(&MY_CONTACTS);
+                            p.phone_number.put(&MY_CONTACTS, ids);
                         }
-                        p.phone_number.rules.insert(0, Rule::AllowUsers(vec![*target]));
+                        p.phone_number.put_first(*target, ids);
                     }
                 }
             }
@@ -317,10 +389,11 @@ impl Judge {
                 }
             }
             (Op::SetPrivacy { user, key, rules }, _) => {
+                let ids = self.ids();
                 if let Some(p) = self.person_mut(*user) {
                     match key {
-                        PrivacyKey::PhoneNumber => p.phone_number.put(rules),
-                        PrivacyKey::AddedByPhone => p.added_by_phone.put(rules),
+                        PrivacyKey::PhoneNumber => p.phone_number.put(rules, ids),
+                        PrivacyKey::AddedByPhone => p.added_by_phone.put(rules, ids),
                     }
                 }
             }
@@ -329,6 +402,11 @@ impl Judge {
             | (Op::ListMembers { .. }, _)
             | (Op::ResolvePhone { .. }, _) => {}
         }
+    }
+
+    /// How many ids a named set holds: users and groups alike.
+    fn ids(&self) -> usize {
+        self.phones.len().max(self.group_count)
     }
 
     fn set_member(&mut self, group: GroupId, user: UserId, on: bool) {
