@@ -759,3 +759,81 @@ impl<P: FindPolicy> Server<P> {
         self.state.allows(owner, key, viewer)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world(phones: Vec<Phone>, groups: u32) -> World {
+        World { phones, groups, unowned: Vec::new() }
+    }
+
+    fn apply<P: FindPolicy>(server: &mut Server<P>, op: Op) -> Outcome {
+        let mut out = Slot::default();
+        if let Err(code) = server.answer(&op, &mut out) {
+            out.fail(code);
+        }
+        out.outcome().clone()
+    }
+
+    /// Settings replaced over and over leave garbage that compaction
+    /// clears: the arena stays bounded and every answer stays right,
+    /// including an S11 exception stacked on a custom list.
+    #[test]
+    fn replaced_settings_are_compacted_away() {
+        let mut server = PatchedServer::new(&world((0..3).map(|i| UserId(i).planned_phone()).collect(), 1));
+        let key = PrivacyKey::PhoneNumber;
+        let lists = [
+            vec![Rule::AllowUsers(vec![UserId(2), UserId(1), UserId(2)]), Rule::DisallowAll],
+            vec![Rule::DisallowUsers(vec![UserId(1)]), Rule::AllowChatParticipants(vec![GroupId(0)])],
+        ];
+        assert_eq!(apply(&mut server, Op::JoinGroup { user: UserId(2), group: GroupId(0) }), Ok(Response::Done));
+        for round in 0..5_000 {
+            let rules = lists[round % 2].clone();
+            assert_eq!(apply(&mut server, Op::SetPrivacy { user: UserId(0), key, rules }), Ok(Response::Done));
+            let (one, two) = (server.allows(UserId(0), key, UserId(1)), server.allows(UserId(0), key, UserId(2)));
+            assert_eq!((one, two), (round % 2 == 0, true), "round {round}");
+            let settings = &server.state().settings;
+            assert!(settings.rules.len() + settings.ids.len() < 3 * 1024, "round {round}: arena not compacted");
+        }
+        // The last list: [DisallowUsers [bob], AllowChatParticipants [#lobby]].
+        assert_eq!(apply(&mut server, Op::JoinGroup { user: UserId(0), group: GroupId(0) }), Ok(Response::Done));
+        let add = Op::AddContact { owner: UserId(0), target: UserId(2), share_phone: true };
+        assert_eq!(apply(&mut server, add), Ok(Response::Done));
+        assert!(server.allows(UserId(0), key, UserId(2)), "allowed before: no exception needed, list unchanged");
+        assert!(!server.allows(UserId(0), key, UserId(1)));
+        assert_eq!(apply(&mut server, Op::LeaveGroup { user: UserId(2), group: GroupId(0) }), Ok(Response::Done));
+        assert!(!server.allows(UserId(0), key, UserId(2)), "S7: the group rule is live");
+    }
+
+    /// Ids past the word of bits and numbers that are not consecutive take
+    /// the general paths: the hash index, the accounts' user maps.
+    #[test]
+    fn large_ids_and_scattered_numbers() {
+        let phones: Vec<Phone> = (0..300u64).map(|i| Phone(447_700_900_000 + i * i)).collect();
+        let mut server = PatchedServer::new(&world(phones.clone(), 1));
+        let (viewer, hidden, shown) = (UserId(250), UserId(70), UserId(299));
+        let nobody = Op::SetPrivacy { user: hidden, key: PrivacyKey::PhoneNumber, rules: privacy::nobody() };
+        assert_eq!(apply(&mut server, nobody), Ok(Response::Done));
+        let find = Op::SetPrivacy { user: hidden, key: PrivacyKey::AddedByPhone, rules: privacy::my_contacts() };
+        assert_eq!(apply(&mut server, find), Ok(Response::Done));
+        let import = Op::ImportContacts { owner: viewer, phones: vec![phones[70], phones[299], Phone(5)] };
+        let matched = vec![ImportedContact { phone: phones[299], user: shown }];
+        assert_eq!(
+            apply(&mut server, import),
+            Ok(Response::Imported { matched, unmatched: vec![phones[70], Phone(5)] })
+        );
+        assert!(server.state().knows(viewer, shown) && !server.state().knows(viewer, hidden));
+        assert!(server.state().is_contact(viewer, shown));
+        let resolve = Op::ResolvePhone { viewer, phone: phones[70] };
+        assert_eq!(apply(&mut server, resolve), Err(ErrorCode::PhoneNotOccupied));
+        assert_eq!(apply(&mut server, Op::DeleteContact { owner: viewer, target: shown }), Ok(Response::Done));
+        assert!(!server.state().is_contact(viewer, shown) && server.state().knows(viewer, shown), "S12, S17");
+        // A reset forgets it all, and consecutive numbers index by subtraction.
+        server.reset(&world((0..3).map(|i| UserId(i).planned_phone()).collect(), 1)).expect("in process");
+        assert!(!server.state().knows(viewer, shown) && server.state().by_phone.map.is_empty());
+        assert_eq!(server.state().by_phone.get(UserId(2).planned_phone()), Some(UserId(2)));
+        assert_eq!(server.state().by_phone.get(UserId(3).planned_phone()), None);
+        assert_eq!(server.state().by_phone.get(phones[299]), None);
+    }
+}
