@@ -464,6 +464,7 @@ impl State {
         (u.0 as usize) < self.phones.len()
     }
 
+    #[inline]
     fn group(&self, g: GroupId) -> Result<&Members, ErrorCode> {
         self.members[..self.group_count].get(g.0 as usize).ok_or(ErrorCode::ChannelInvalid)
     }
@@ -484,6 +485,7 @@ impl State {
     }
 
     /// `u`'s account, to change it; `u` must exist.
+    #[inline]
     fn account_mut(&mut self, u: UserId) -> &mut Account {
         let epoch = self.epoch;
         let account = self.accounts[u.0 as usize].get_or_insert_with(Default::default);
@@ -510,6 +512,7 @@ impl State {
     }
 
     /// S6/S7: the first matching rule decides; no match denies.
+    #[inline]
     pub fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
         let Some(s) = self.settings.of.get(owner.0 as usize) else {
             return false;
