@@ -5,7 +5,10 @@
 //! a three-user fuzz world and a 200,000-member public group with 10,000
 //! imported numbers: a number -> user index, membership sets, per-user rule
 //! lists compiled for lookup, per-user address books, and the set of links
-//! each viewer has been shown. The two eras share all of it; the September
+//! each viewer has been shown. Everything is kept across resets (settings
+//! in one arena of compiled rules, address books and knowledge in one
+//! account per user, cleared lazily), so a warm server allocates nothing
+//! per fuzz input. The two eras share all of it; the September
 //! 2019 patch is the [`FindPolicy`] alone, as it was on the real service.
 //!
 //! Where SPEC is silent the models make the choices written down in
