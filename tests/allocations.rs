@@ -8,8 +8,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use privdiff::gen::seed::fuzz_input;
+use privdiff::models::implementation::Implementation;
+use privdiff::models::server::{LegacyServer, PatchedServer};
 use privdiff::oracle::engine::Engine;
-use privdiff::world::Run;
+use privdiff::world::response::Slot;
+use privdiff::world::{Run, World};
 
 struct Counting;
 
@@ -73,4 +76,27 @@ fn a_warm_engine_allocates_at_most_twenty_times_per_fuzz_input() {
     println!("allocations per input: decode {decode:.1}, decode + lockstep {lockstep:.1}");
     assert!(lockstep <= 20.0, "decode + lockstep allocates {lockstep:.1} times per input (decode alone {decode:.1})");
     assert!(lockstep >= decode, "the count covers decoding");
+}
+
+/// The server models keep their buffers across resets (settings arena,
+/// accounts, group bitsets), so once warm they allocate nothing per input.
+#[test]
+fn warm_server_models_allocate_nothing_per_fuzz_input() {
+    let runs: Vec<Run> = inputs().iter().map(|i| Run::from_fuzz_bytes(i)).collect();
+    let worlds: Vec<World> = runs.iter().map(|r| World::from_config(&r.world)).collect();
+    let models: [Box<dyn Implementation>; 2] = [Box::new(LegacyServer::default()), Box::new(PatchedServer::default())];
+    for mut model in models {
+        let mut out = Slot::default();
+        let mut pass = |model: &mut Box<dyn Implementation>| {
+            for (run, world) in runs.iter().zip(&worlds) {
+                model.reset(world).expect("in process");
+                for op in &run.ops {
+                    model.apply(op, &mut out).expect("in process");
+                }
+            }
+        };
+        pass(&mut model);
+        let allocations = counted(|| pass(&mut model));
+        assert_eq!(allocations, 0, "{} allocated {allocations} times over {} warm inputs", model.name(), runs.len());
+    }
 }

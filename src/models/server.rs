@@ -5,21 +5,22 @@
 //! a three-user fuzz world and a 200,000-member public group with 10,000
 //! imported numbers: a number -> user index, membership sets, per-user rule
 //! lists compiled for lookup, per-user address books, and the set of links
-//! each viewer has been shown. The two eras share all of it; the September
+//! each viewer has been shown. Everything is kept across resets (settings
+//! in one arena of compiled rules, address books and knowledge in one
+//! account per user, cleared lazily), so a warm server allocates nothing
+//! per fuzz input. The two eras share all of it; the September
 //! 2019 patch is the [`FindPolicy`] alone, as it was on the real service.
 //!
 //! Where SPEC is silent the models make the choices written down in
 //! `docs/SPEC.md` ("Choices where the spec is silent"); the reference makes
 //! the same ones.
 
-use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::marker::PhantomData;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::models::planted::on;
-use crate::models::usermap::UserMap;
-use std::marker::PhantomData;
+use crate::models::usermap::UserSet;
 
 use crate::models::implementation::{Implementation, TransportError};
 use crate::models::plant::{self, Misreading};
@@ -83,48 +84,227 @@ pub type LegacyServer = Server<Legacy>;
 /// The patched server (after September 2019).
 pub type PatchedServer = Server<Patched>;
 
-/// A rule compiled for membership tests in logarithmic time.
-#[derive(Debug, Clone)]
-enum Compiled {
-    All(bool),
-    Contacts(bool),
-    Users(bool, BTreeSet<UserId>),
-    Groups(bool, Vec<GroupId>),
+/// What a compiled rule matches (S6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Match {
+    /// Everyone.
+    All,
+    /// The owner's contacts (S2).
+    Contacts,
+    /// The users of the rule's id range, sorted and without repeats.
+    Users,
+    /// Members of the groups of the rule's id range (S7: live).
+    Groups,
 }
 
-/// A compiled rule list. The presets are shared statics, so a world where
-/// 200,000 users pick Everybody or Nobody allocates nothing for them.
-type Rules = Cow<'static, [Compiled]>;
+/// A rule compiled for lookup; the users or groups it names are
+/// `ids[start..start + len]` of the [`Settings`] arena (empty otherwise).
+#[derive(Debug, Clone, Copy)]
+struct Compiled {
+    matches: Match,
+    allow: bool,
+    start: usize,
+    len: usize,
+}
 
-static EVERYBODY: [Compiled; 1] = [Compiled::All(true)];
-static NOBODY: [Compiled; 1] = [Compiled::All(false)];
-static MY_CONTACTS: [Compiled; 2] = [Compiled::Contacts(true), Compiled::All(false)];
-static CONTACTS_ONLY: [Compiled; 1] = [Compiled::Contacts(true)];
-
-fn compile(rules: &[Rule]) -> Rules {
-    match rules {
-        [Rule::AllowAll] => return Cow::Borrowed(&EVERYBODY),
-        [Rule::DisallowAll] => return Cow::Borrowed(&NOBODY),
-        [Rule::AllowContacts, Rule::DisallowAll] => return Cow::Borrowed(&MY_CONTACTS),
-        [Rule::AllowContacts] if on("lone-allow-contacts-everybody") => return Cow::Borrowed(&EVERYBODY),
-        [Rule::AllowContacts] => return Cow::Borrowed(&CONTACTS_ONLY),
-        _ => {}
+impl Compiled {
+    const fn plain(matches: Match, allow: bool) -> Compiled {
+        Compiled { matches, allow, start: 0, len: 0 }
     }
-    let compiled: Vec<Compiled> = rules
-        .iter()
-        .map(|r| {
+}
+
+/// A stored setting: the rule list `rules[start..start + len]` of the
+/// [`Settings`] arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Setting {
+    start: usize,
+    len: usize,
+}
+
+/// The presets' rules, at the front of every arena and never moved, so a
+/// world where 200,000 users pick Everybody or Nobody stores nothing for
+/// them but the range.
+const PRESETS: [Compiled; 4] = [
+    Compiled::plain(Match::All, true),
+    Compiled::plain(Match::All, false),
+    Compiled::plain(Match::Contacts, true),
+    Compiled::plain(Match::All, false),
+];
+const EVERYBODY: Setting = Setting { start: 0, len: 1 };
+const NOBODY: Setting = Setting { start: 1, len: 1 };
+const MY_CONTACTS: Setting = Setting { start: 2, len: 2 };
+const CONTACTS_ONLY: Setting = Setting { start: 2, len: 1 };
+
+/// Index of a key in a user's pair of settings.
+fn slot(key: PrivacyKey) -> usize {
+    match key {
+        PrivacyKey::PhoneNumber => 0,
+        PrivacyKey::AddedByPhone => 1,
+    }
+}
+
+/// Whether the sorted id list `ids` holds `id`.
+#[inline]
+fn holds(ids: &[u32], id: u32) -> bool {
+    if ids.len() <= 8 {
+        ids.contains(&id)
+    } else {
+        ids.binary_search(&id).is_ok()
+    }
+}
+
+/// Every user's two settings, compiled into one arena of rules and one of
+/// named ids. A setting is a range, so storing one allocates nothing once
+/// the arena has grown; a reset empties the arena and keeps its capacity.
+/// Replaced settings leave garbage behind, compacted away once it outweighs
+/// what is live and the number of users (so compaction, which walks every
+/// user, costs amortised constant time per entry stored).
+#[derive(Debug, Clone)]
+struct Settings {
+    /// Per user: `[PhoneNumber, AddedByPhone]` (the defaults My Contacts
+    /// and Everybody until changed, S5).
+    of: Vec<[Setting; 2]>,
+    rules: Vec<Compiled>,
+    ids: Vec<u32>,
+    /// Entries of `rules` (past the presets) and `ids` no setting uses.
+    garbage: usize,
+    /// The arena's previous buffers, reused by the next compaction.
+    spare_rules: Vec<Compiled>,
+    spare_ids: Vec<u32>,
+}
+
+impl Settings {
+    const DEFAULTS: [Setting; 2] = [MY_CONTACTS, EVERYBODY];
+
+    fn new(users: usize) -> Settings {
+        Settings {
+            of: vec![Settings::DEFAULTS; users],
+            rules: PRESETS.to_vec(),
+            ids: Vec::new(),
+            garbage: 0,
+            spare_rules: Vec::new(),
+            spare_ids: Vec::new(),
+        }
+    }
+
+    fn reset(&mut self, users: usize) {
+        self.of.clear();
+        self.of.resize(users, Settings::DEFAULTS);
+        self.rules.truncate(PRESETS.len());
+        self.ids.clear();
+        self.garbage = 0;
+    }
+
+    fn rules(&self, s: Setting) -> &[Compiled] {
+        &self.rules[s.start..s.start + s.len]
+    }
+
+    fn named(&self, r: &Compiled) -> &[u32] {
+        &self.ids[r.start..r.start + r.len]
+    }
+
+    /// Appends `rules` to the arena (a preset is only referred to).
+    fn compile(&mut self, rules: &[Rule]) -> Setting {
+        match rules {
+            [Rule::AllowAll] => return EVERYBODY,
+            [Rule::DisallowAll] => return NOBODY,
+            [Rule::AllowContacts, Rule::DisallowAll] => return MY_CONTACTS,
+            [Rule::AllowContacts] if on("lone-allow-contacts-everybody") => return EVERYBODY,
+            [Rule::AllowContacts] => return CONTACTS_ONLY,
+            _ => {}
+        }
+        let start = self.rules.len();
+        for r in rules {
             let allow = r.allows_when_matched();
-            match r {
-                Rule::AllowAll | Rule::DisallowAll => Compiled::All(allow),
-                Rule::AllowContacts | Rule::DisallowContacts => Compiled::Contacts(allow),
-                Rule::AllowUsers(l) | Rule::DisallowUsers(l) => Compiled::Users(allow, l.iter().copied().collect()),
-                Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
-                    Compiled::Groups(allow, l.clone())
+            let compiled = match r {
+                Rule::AllowAll | Rule::DisallowAll => Compiled::plain(Match::All, allow),
+                Rule::AllowContacts | Rule::DisallowContacts => Compiled::plain(Match::Contacts, allow),
+                Rule::AllowUsers(l) | Rule::DisallowUsers(l) => {
+                    let from = self.ids.len();
+                    self.ids.extend(l.iter().map(|u| u.0));
+                    self.ids[from..].sort_unstable();
+                    let mut kept = from;
+                    for i in from..self.ids.len() {
+                        if kept == from || self.ids[i] != self.ids[kept - 1] {
+                            self.ids[kept] = self.ids[i];
+                            kept += 1;
+                        }
+                    }
+                    self.ids.truncate(kept);
+                    Compiled { matches: Match::Users, allow, start: from, len: kept - from }
                 }
+                Rule::AllowChatParticipants(l) | Rule::DisallowChatParticipants(l) => {
+                    let from = self.ids.len();
+                    self.ids.extend(l.iter().map(|g| g.0));
+                    Compiled { matches: Match::Groups, allow, start: from, len: l.len() }
+                }
+            };
+            self.rules.push(compiled);
+        }
+        Setting { start, len: self.rules.len() - start }
+    }
+
+    /// Appends a copy of rule `i` of the arena, with its own ids.
+    fn push_copy(&mut self, i: usize) {
+        let mut r = self.rules[i];
+        let from = r.start;
+        r.start = self.ids.len();
+        self.ids.extend_from_within(from..from + r.len);
+        self.rules.push(r);
+    }
+
+    /// S11's exception: `owner`'s `PhoneNumber` becomes `[AllowUsers
+    /// [target]]` followed by what it was.
+    fn share_with(&mut self, owner: UserId, target: UserId) {
+        let old = self.of[owner.0 as usize][slot(PrivacyKey::PhoneNumber)];
+        let start = self.rules.len();
+        self.rules.push(Compiled { matches: Match::Users, allow: true, start: self.ids.len(), len: 1 });
+        self.ids.push(target.0);
+        for i in old.start..old.start + old.len {
+            self.push_copy(i);
+        }
+        self.set(owner, PrivacyKey::PhoneNumber, Setting { start, len: old.len + 1 });
+    }
+
+    /// Stores `setting` as `user`'s `key`, counting what it replaces as
+    /// garbage and compacting when the garbage outweighs the rest.
+    fn set(&mut self, user: UserId, key: PrivacyKey, setting: Setting) {
+        let old = std::mem::replace(&mut self.of[user.0 as usize][slot(key)], setting);
+        if old.start < PRESETS.len() {
+            return;
+        }
+        self.garbage += old.len + self.rules(old).iter().map(|r| r.len).sum::<usize>();
+        let stored = self.rules.len() - PRESETS.len() + self.ids.len();
+        if self.garbage * 2 > stored && self.garbage > self.of.len() + 1024 {
+            self.compact();
+        }
+    }
+
+    /// Copies every live custom setting into the spare buffers, in user
+    /// order, and swaps them in.
+    fn compact(&mut self) {
+        let (mut rules, mut ids) = (std::mem::take(&mut self.spare_rules), std::mem::take(&mut self.spare_ids));
+        rules.clear();
+        ids.clear();
+        rules.extend_from_slice(&PRESETS);
+        for setting in self.of.iter_mut().flatten() {
+            if setting.start < PRESETS.len() {
+                continue;
             }
-        })
-        .collect();
-    Cow::Owned(compiled)
+            let start = rules.len();
+            for r in &self.rules[setting.start..setting.start + setting.len] {
+                let mut r = *r;
+                let from = r.start;
+                r.start = ids.len();
+                ids.extend_from_slice(&self.ids[from..from + r.len]);
+                rules.push(r);
+            }
+            setting.start = start;
+        }
+        self.spare_rules = std::mem::replace(&mut self.rules, rules);
+        self.spare_ids = std::mem::replace(&mut self.ids, ids);
+        self.garbage = 0;
+    }
 }
 
 /// A group's members as a bitset over user ids: constant-time membership
@@ -139,6 +319,7 @@ impl Members {
         Members { bits: vec![0; users.div_ceil(64)] }
     }
 
+    #[inline]
     fn contains(&self, u: &UserId) -> bool {
         let i = u.0 as usize;
         self.bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
@@ -161,37 +342,85 @@ impl Members {
     }
 }
 
-/// One user's address book (S3).
-#[derive(Debug, Default, Clone)]
-struct Book {
-    /// Matched entries: the user, with the saved number if any.
-    matched: HashMap<UserId, Option<Phone>>,
-    /// Saved numbers that matched nobody the owner may find.
-    unmatched: HashSet<Phone>,
+/// Number -> user. Numbering plans hand out consecutive numbers, and when
+/// a world's users hold consecutive numbers (every fuzz world does) the
+/// lookup is a subtraction; any other world gets a hash map.
+#[derive(Debug, Clone, Default)]
+struct PhoneIndex {
+    /// `Some(first)` when user `i`'s number is `first + i` for every user.
+    consecutive: Option<u64>,
+    users: u64,
+    /// The index of a world whose numbers are not consecutive (else empty).
+    map: HashMap<Phone, UserId>,
 }
 
-/// A user's two settings; `None` is the key's default, so a 200,000-user
-/// world costs nothing until people change their settings.
+impl PhoneIndex {
+    fn reset(&mut self, phones: &[Phone]) {
+        self.map.clear();
+        self.users = phones.len() as u64;
+        let consecutive = phones.windows(2).all(|w| w[0].0.checked_add(1) == Some(w[1].0));
+        self.consecutive = if consecutive { Some(phones.first().map_or(0, |p| p.0)) } else { None };
+        if self.consecutive.is_none() {
+            self.map.extend(phones.iter().enumerate().map(|(i, p)| (*p, UserId(i as u32))));
+        }
+    }
+
+    #[inline]
+    fn get(&self, phone: Phone) -> Option<UserId> {
+        match self.consecutive {
+            Some(first) => {
+                let i = phone.0.wrapping_sub(first);
+                (i < self.users).then_some(UserId(i as u32))
+            }
+            None => self.map.get(&phone).copied(),
+        }
+    }
+}
+
+/// What the server holds for one user beyond their settings: their address
+/// book (S3) and the links they have been shown (S17). Allocated on first
+/// use, since most of a 200,000-member group never imports anything, and
+/// kept across resets.
 #[derive(Debug, Default, Clone)]
-struct Settings {
-    phone_number: Option<Rules>,
-    added_by_phone: Option<Rules>,
+struct Account {
+    /// The reset this account was last written in; an account of an
+    /// earlier one counts as empty, so a reset need not visit accounts.
+    epoch: u64,
+    /// The users of the matched entries: the owner's contacts (S2).
+    contacts: UserSet,
+    /// The matched entries that hold a saved number. A number is saved
+    /// only by the import that matched it, so it is that user's own.
+    numbers: UserSet,
+    /// Saved numbers that matched nobody the owner may find.
+    unmatched: HashSet<Phone>,
+    /// Users whose number the owner has been shown (S17).
+    known: UserSet,
+}
+
+impl Account {
+    fn clear(&mut self) {
+        self.contacts.clear();
+        self.numbers.clear();
+        if !self.unmatched.is_empty() {
+            self.unmatched.clear();
+        }
+        self.known.clear();
+    }
 }
 
 /// Everything the server stores; era-independent.
 #[derive(Debug, Clone)]
 pub struct State {
     phones: Vec<Phone>,
-    by_phone: HashMap<Phone, UserId>,
+    by_phone: PhoneIndex,
     members: Vec<Members>,
     /// How many groups the world has (`members` may hold spare ones).
     group_count: usize,
-    settings: Vec<Settings>,
-    /// Address books, allocated on first use: most of a 200,000-member
-    /// group never imports anything.
-    books: Vec<Option<Box<Book>>>,
-    /// viewer -> users whose number the viewer has been shown (S17).
-    known: HashMap<UserId, UserMap<()>>,
+    settings: Settings,
+    /// Per user, allocated on first use (see [`Account`]).
+    accounts: Vec<Option<Box<Account>>>,
+    /// The current reset (see [`Account::epoch`]).
+    epoch: u64,
 }
 
 impl State {
@@ -199,51 +428,51 @@ impl State {
     fn reset(&mut self, world: &World) {
         let n = world.phones.len();
         self.phones.clone_from(&world.phones);
-        self.by_phone.clear();
-        self.by_phone.extend(world.phones.iter().enumerate().map(|(i, p)| (*p, UserId(i as u32))));
-        // Groups and address books only grow: spare ones stay, cleared, so
+        self.by_phone.reset(&world.phones);
+        // Groups and accounts only grow: spare ones stay, cleared, so
         // that resetting between worlds of different sizes allocates nothing.
         self.group_count = world.groups as usize;
+        let words = n.div_ceil(64);
         for m in &mut self.members {
             m.bits.clear();
-            m.bits.resize(n.div_ceil(64), 0);
+            m.bits.resize(words, 0);
         }
         if self.members.len() < self.group_count {
             self.members.resize_with(self.group_count, || Members::new(n));
         }
-        self.settings.clear();
-        self.settings.resize(n, Settings::default());
-        for book in self.books.iter_mut().flatten() {
-            book.matched.clear();
-            book.unmatched.clear();
+        self.settings.reset(n);
+        if self.accounts.len() < n {
+            self.accounts.resize_with(n, || None);
         }
-        if self.books.len() < n {
-            self.books.resize_with(n, || None);
-        }
-        self.known.values_mut().for_each(|k| k.clear());
+        self.epoch += 1;
     }
 
     fn new(world: &World) -> State {
+        let mut by_phone = PhoneIndex::default();
+        by_phone.reset(&world.phones);
         let n = world.phones.len();
         State {
             phones: world.phones.clone(),
-            by_phone: world.phones.iter().enumerate().map(|(i, p)| (*p, UserId(i as u32))).collect(),
+            by_phone,
             members: vec![Members::new(n); world.groups as usize],
             group_count: world.groups as usize,
-            settings: vec![Settings::default(); n],
-            books: vec![None; n],
-            known: HashMap::default(),
+            settings: Settings::new(n),
+            accounts: vec![None; n],
+            epoch: 1,
         }
     }
 
+    #[inline]
     fn exists(&self, u: UserId) -> bool {
         (u.0 as usize) < self.phones.len()
     }
 
+    #[inline]
     fn group(&self, g: GroupId) -> Result<&Members, ErrorCode> {
         self.members[..self.group_count].get(g.0 as usize).ok_or(ErrorCode::ChannelInvalid)
     }
 
+    #[inline]
     fn user(&self, u: UserId) -> Result<UserId, ErrorCode> {
         if self.exists(u) {
             Ok(u)
@@ -252,76 +481,75 @@ impl State {
         }
     }
 
+    /// `u`'s account in this world, if anything was written to it.
+    #[inline]
+    fn account(&self, u: UserId) -> Option<&Account> {
+        self.accounts.get(u.0 as usize)?.as_deref().filter(|a| a.epoch == self.epoch)
+    }
+
+    /// `u`'s account, to change it; `u` must exist.
+    #[inline]
+    fn account_mut(&mut self, u: UserId) -> &mut Account {
+        let epoch = self.epoch;
+        let account = self.accounts[u.0 as usize].get_or_insert_with(Default::default);
+        if account.epoch != epoch {
+            account.clear();
+            account.epoch = epoch;
+        }
+        account
+    }
+
     /// Whether `viewer` has been shown `user`'s number (S17).
     fn knows(&self, viewer: UserId, user: UserId) -> bool {
-        self.known.get(&viewer).is_some_and(|k| k.contains(user))
+        self.account(viewer).is_some_and(|a| a.known.contains(user))
     }
 
     fn learn(&mut self, viewer: UserId, user: UserId) {
-        self.known.entry(viewer).or_default().insert(user, ());
+        self.account_mut(viewer).known.insert(user);
     }
 
     /// Whether `viewer` is in `owner`'s contacts (S2).
+    #[inline]
     fn is_contact(&self, owner: UserId, viewer: UserId) -> bool {
-        self.saved(owner, viewer).is_some()
-    }
-
-    /// `owner`'s matched entry for `user`: `Some(saved number, if any)`.
-    fn saved(&self, owner: UserId, user: UserId) -> Option<Option<Phone>> {
-        self.books[owner.0 as usize].as_ref()?.matched.get(&user).copied()
-    }
-
-    fn book_mut(&mut self, owner: UserId) -> &mut Book {
-        self.books[owner.0 as usize].get_or_insert_with(Default::default)
+        self.account(owner).is_some_and(|a| a.contacts.contains(viewer))
     }
 
     /// S6/S7: the first matching rule decides; no match denies.
+    #[inline]
     pub fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
-        let Some(s) = self.settings.get(owner.0 as usize) else {
+        let Some(s) = self.settings.of.get(owner.0 as usize) else {
             return false;
         };
-        let stored = match key {
-            PrivacyKey::PhoneNumber => &s.phone_number,
-            PrivacyKey::AddedByPhone => &s.added_by_phone,
-        };
-        let Some(rules) = stored else {
-            return match key {
-                PrivacyKey::PhoneNumber => self.is_contact(owner, viewer),
-                PrivacyKey::AddedByPhone => true,
-            };
-        };
-        for rule in rules.iter() {
-            let (matched, allow) = match rule {
-                Compiled::All(a) => (true, *a),
-                Compiled::Contacts(a) => (self.is_contact(owner, viewer), *a),
-                Compiled::Users(a, set) => (set.contains(&viewer), *a),
-                Compiled::Groups(a, gs) => {
-                    (gs.iter().any(|g| self.members.get(g.0 as usize).is_some_and(|m| m.contains(&viewer))), *a)
-                }
-            };
+        for rule in self.settings.rules(s[slot(key)]) {
+            let matched =
+                match rule.matches {
+                    Match::All => true,
+                    Match::Contacts => self.is_contact(owner, viewer),
+                    Match::Users => holds(self.settings.named(rule), viewer.0),
+                    Match::Groups => self.settings.named(rule).iter().any(|&g| {
+                        self.members[..self.group_count].get(g as usize).is_some_and(|m| m.contains(&viewer))
+                    }),
+                };
             if matched {
-                return allow;
+                return rule.allow;
             }
         }
         plant::active(Misreading::S6NoMatchAllows)
     }
 
-    /// S16: whether `viewer` sees `member`'s number.
-    fn sees_number(&self, viewer: UserId, member: UserId) -> bool {
-        let phone = self.phones[member.0 as usize];
-        viewer == member
-            || self.allows(member, PrivacyKey::PhoneNumber, viewer)
-            || self.saved(viewer, member) == Some(Some(phone))
-            || (on("unsaved-entry-shows-number") && self.saved(viewer, member).is_some())
-    }
-
-    /// The member as `viewer` sees them; records the link if shown (S17).
+    /// The member as `viewer` sees them (S16); records the link if shown (S17).
     fn view(&mut self, viewer: UserId, member: UserId) -> MemberView {
-        let phone = self.sees_number(viewer, member).then(|| self.phones[member.0 as usize]);
-        if phone.is_some() && viewer != member {
+        let (is_contact, saved) =
+            self.account(viewer).map_or((false, false), |a| (a.contacts.contains(member), a.numbers.contains(member)));
+        let shown = viewer == member
+            || self.allows(member, PrivacyKey::PhoneNumber, viewer)
+            || saved
+            || (on("unsaved-entry-shows-number") && is_contact);
+        let phone = shown.then(|| self.phones[member.0 as usize]);
+        if shown && viewer != member {
             self.learn(viewer, member);
         }
-        MemberView { user: member, is_contact: self.is_contact(viewer, member), phone }
+        MemberView { user: member, is_contact, phone }
     }
 }
 
@@ -360,18 +588,21 @@ impl<P: FindPolicy> Server<P> {
             if phone == own {
                 continue;
             }
-            let target = self.state.by_phone.get(&phone).copied();
+            let target = self.state.by_phone.get(phone);
             match target {
                 Some(t) if P::may_find(&self.state, owner, t) => {
-                    self.state.book_mut(owner).matched.insert(t, Some(phone));
-                    self.state.learn(owner, t);
+                    let account = self.state.account_mut(owner);
+                    account.contacts.insert(t);
+                    account.numbers.insert(t);
+                    account.known.insert(t);
                     matched.push(ImportedContact { phone, user: t });
                 }
                 _ => {
+                    let account = self.state.account_mut(owner);
                     if let (Some(t), true) = (target, bug::<P>("refused-import-learns")) {
-                        self.state.learn(owner, t);
+                        account.known.insert(t);
                     }
-                    self.state.book_mut(owner).unmatched.insert(phone);
+                    account.unmatched.insert(phone);
                     if !(target.is_some() && bug::<P>("refused-import-omitted")) {
                         unmatched.push(phone);
                     }
@@ -394,23 +625,20 @@ impl<P: FindPolicy> Server<P> {
         }
         // S11 (revised): the exception is judged before the entry exists.
         let mut allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
-        self.state.book_mut(owner).matched.entry(target).or_insert(None);
+        // A new entry holds no number; an existing one keeps its own.
+        self.state.account_mut(owner).contacts.insert(target);
         if bug::<P>("share-judged-after-add") {
             allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
         }
         if share_phone && !allowed_before {
-            let settings = &mut self.state.settings[owner.0 as usize];
-            let old = settings.phone_number.take().unwrap_or(Cow::Borrowed(&MY_CONTACTS));
-            let mut rules = vec![Compiled::Users(true, BTreeSet::from([target]))];
-            rules.extend(old.iter().cloned());
-            settings.phone_number = Some(Cow::Owned(rules));
+            self.state.settings.share_with(owner, target);
         }
         Ok(Response::Done)
     }
 
     fn resolve(&mut self, viewer: UserId, phone: Phone) -> Outcome {
         self.state.user(viewer)?;
-        let Some(&target) = self.state.by_phone.get(&phone) else {
+        let Some(target) = self.state.by_phone.get(phone) else {
             return Err(ErrorCode::PhoneNotOccupied);
         };
         if target == viewer {
@@ -475,29 +703,25 @@ impl<P: FindPolicy> Server<P> {
             Op::DeleteContact { owner, target } => {
                 s.user(*owner)?;
                 s.user(*target)?;
-                if let Some(book) = s.books[owner.0 as usize].as_mut().filter(|_| !bug::<P>("delete-keeps-entry")) {
-                    book.matched.remove(target);
+                if s.account(*owner).is_some() && !bug::<P>("delete-keeps-entry") {
+                    let account = s.account_mut(*owner);
+                    account.contacts.remove(*target);
+                    account.numbers.remove(*target);
                 }
                 Ok(Response::Done)
             }
             Op::SetPrivacy { user, key, rules } => {
                 s.user(*user)?;
                 privacy::validate(*key, rules)?;
-                let compiled = if plant::active(Misreading::S7GroupsFrozenAtSet) {
+                let setting = if plant::active(Misreading::S7GroupsFrozenAtSet) {
                     let n = s.phones.len() as u32;
-                    let is_member = |g: GroupId, u: UserId| {
-                        s.members[..s.group_count].get(g.0 as usize).is_some_and(|m| m.contains(&u))
-                    };
-                    compile(&plant::freeze_groups(rules, n, &is_member))
+                    let members = &s.members[..s.group_count];
+                    let is_member = |g: GroupId, u: UserId| members.get(g.0 as usize).is_some_and(|m| m.contains(&u));
+                    s.settings.compile(&plant::freeze_groups(rules, n, &is_member))
                 } else {
-                    compile(rules)
+                    s.settings.compile(rules)
                 };
-                let settings = &mut s.settings[user.0 as usize];
-                let slot = match key {
-                    PrivacyKey::PhoneNumber => &mut settings.phone_number,
-                    PrivacyKey::AddedByPhone => &mut settings.added_by_phone,
-                };
-                *slot = Some(compiled);
+                s.settings.set(*user, *key, setting);
                 Ok(Response::Done)
             }
             Op::QueryMember { viewer, group, member } => {
@@ -539,5 +763,83 @@ impl<P: FindPolicy> Server<P> {
     /// breaches where no judge's books fit. The fuzz oracle never asks.
     pub fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
         self.state.allows(owner, key, viewer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world(phones: Vec<Phone>, groups: u32) -> World {
+        World { phones, groups, unowned: Vec::new() }
+    }
+
+    fn apply<P: FindPolicy>(server: &mut Server<P>, op: Op) -> Outcome {
+        let mut out = Slot::default();
+        if let Err(code) = server.answer(&op, &mut out) {
+            out.fail(code);
+        }
+        out.outcome().clone()
+    }
+
+    /// Settings replaced over and over leave garbage that compaction
+    /// clears: the arena stays bounded and every answer stays right,
+    /// including an S11 exception stacked on a custom list.
+    #[test]
+    fn replaced_settings_are_compacted_away() {
+        let mut server = PatchedServer::new(&world((0..3).map(|i| UserId(i).planned_phone()).collect(), 1));
+        let key = PrivacyKey::PhoneNumber;
+        let lists = [
+            vec![Rule::AllowUsers(vec![UserId(2), UserId(1), UserId(2)]), Rule::DisallowAll],
+            vec![Rule::DisallowUsers(vec![UserId(1)]), Rule::AllowChatParticipants(vec![GroupId(0)])],
+        ];
+        assert_eq!(apply(&mut server, Op::JoinGroup { user: UserId(2), group: GroupId(0) }), Ok(Response::Done));
+        for round in 0..5_000 {
+            let rules = lists[round % 2].clone();
+            assert_eq!(apply(&mut server, Op::SetPrivacy { user: UserId(0), key, rules }), Ok(Response::Done));
+            let (one, two) = (server.allows(UserId(0), key, UserId(1)), server.allows(UserId(0), key, UserId(2)));
+            assert_eq!((one, two), (round % 2 == 0, true), "round {round}");
+            let settings = &server.state().settings;
+            assert!(settings.rules.len() + settings.ids.len() < 3 * 1024, "round {round}: arena not compacted");
+        }
+        // The last list: [DisallowUsers [bob], AllowChatParticipants [#lobby]].
+        assert_eq!(apply(&mut server, Op::JoinGroup { user: UserId(0), group: GroupId(0) }), Ok(Response::Done));
+        let add = Op::AddContact { owner: UserId(0), target: UserId(2), share_phone: true };
+        assert_eq!(apply(&mut server, add), Ok(Response::Done));
+        assert!(server.allows(UserId(0), key, UserId(2)), "allowed before: no exception needed, list unchanged");
+        assert!(!server.allows(UserId(0), key, UserId(1)));
+        assert_eq!(apply(&mut server, Op::LeaveGroup { user: UserId(2), group: GroupId(0) }), Ok(Response::Done));
+        assert!(!server.allows(UserId(0), key, UserId(2)), "S7: the group rule is live");
+    }
+
+    /// Ids past the word of bits and numbers that are not consecutive take
+    /// the general paths: the hash index, the accounts' user maps.
+    #[test]
+    fn large_ids_and_scattered_numbers() {
+        let phones: Vec<Phone> = (0..300u64).map(|i| Phone(447_700_900_000 + i * i)).collect();
+        let mut server = PatchedServer::new(&world(phones.clone(), 1));
+        let (viewer, hidden, shown) = (UserId(250), UserId(70), UserId(299));
+        let nobody = Op::SetPrivacy { user: hidden, key: PrivacyKey::PhoneNumber, rules: privacy::nobody() };
+        assert_eq!(apply(&mut server, nobody), Ok(Response::Done));
+        let find = Op::SetPrivacy { user: hidden, key: PrivacyKey::AddedByPhone, rules: privacy::my_contacts() };
+        assert_eq!(apply(&mut server, find), Ok(Response::Done));
+        let import = Op::ImportContacts { owner: viewer, phones: vec![phones[70], phones[299], Phone(5)] };
+        let matched = vec![ImportedContact { phone: phones[299], user: shown }];
+        assert_eq!(
+            apply(&mut server, import),
+            Ok(Response::Imported { matched, unmatched: vec![phones[70], Phone(5)] })
+        );
+        assert!(server.state().knows(viewer, shown) && !server.state().knows(viewer, hidden));
+        assert!(server.state().is_contact(viewer, shown));
+        let resolve = Op::ResolvePhone { viewer, phone: phones[70] };
+        assert_eq!(apply(&mut server, resolve), Err(ErrorCode::PhoneNotOccupied));
+        assert_eq!(apply(&mut server, Op::DeleteContact { owner: viewer, target: shown }), Ok(Response::Done));
+        assert!(!server.state().is_contact(viewer, shown) && server.state().knows(viewer, shown), "S12, S17");
+        // A reset forgets it all, and consecutive numbers index by subtraction.
+        server.reset(&world((0..3).map(|i| UserId(i).planned_phone()).collect(), 1)).expect("in process");
+        assert!(!server.state().knows(viewer, shown) && server.state().by_phone.map.is_empty());
+        assert_eq!(server.state().by_phone.get(UserId(2).planned_phone()), Some(UserId(2)));
+        assert_eq!(server.state().by_phone.get(UserId(3).planned_phone()), None);
+        assert_eq!(server.state().by_phone.get(phones[299]), None);
     }
 }

@@ -95,6 +95,18 @@ impl<V: Copy> UserMap<V> {
         old
     }
 
+    /// Removes `user`'s value; returns it.
+    pub fn remove(&mut self, user: UserId) -> Option<V> {
+        match self {
+            UserMap::Sparse(m) => m.remove(&user.0),
+            UserMap::Dense { slots, len } => {
+                let old = slots.get_mut(user.0 as usize).and_then(Option::take);
+                *len -= usize::from(old.is_some());
+                old
+            }
+        }
+    }
+
     fn maybe_densify(&mut self) {
         let UserMap::Sparse(m) = self else { return };
         // Checked only at powers of two, so the scan for the largest id
@@ -112,6 +124,64 @@ impl<V: Copy> UserMap<V> {
             slots[k as usize] = Some(v);
         }
         *self = UserMap::Dense { slots, len };
+    }
+}
+
+/// A set of users for the per-user records of a server model, cheap at both
+/// ends of privdiff's range: ids below 64 (every user of a fuzz world) are
+/// bits of one word, with no hashing and nothing to allocate; larger ids go
+/// to a [`UserMap`], so a set still holds a million users.
+#[derive(Debug, Clone, Default)]
+pub struct UserSet {
+    /// Bit `i` is user `i`, for ids below 64.
+    low: u64,
+    /// Users from id 64 on.
+    rest: UserMap<()>,
+}
+
+impl UserSet {
+    /// Whether `user` is in the set.
+    #[inline]
+    pub fn contains(&self, user: UserId) -> bool {
+        match 1u64.checked_shl(user.0) {
+            Some(bit) => self.low & bit != 0,
+            None => !self.rest.is_empty() && self.rest.contains(user),
+        }
+    }
+
+    /// Adds `user`; false if already in the set.
+    #[inline]
+    pub fn insert(&mut self, user: UserId) -> bool {
+        match 1u64.checked_shl(user.0) {
+            Some(bit) => {
+                let fresh = self.low & bit == 0;
+                self.low |= bit;
+                fresh
+            }
+            None => self.rest.insert(user, ()).is_none(),
+        }
+    }
+
+    /// Removes `user`; false if not in the set.
+    #[inline]
+    pub fn remove(&mut self, user: UserId) -> bool {
+        match 1u64.checked_shl(user.0) {
+            Some(bit) => {
+                let was = self.low & bit != 0;
+                self.low &= !bit;
+                was
+            }
+            None => !self.rest.is_empty() && self.rest.remove(user).is_some(),
+        }
+    }
+
+    /// Empties the set, keeping the allocation.
+    #[inline]
+    pub fn clear(&mut self) {
+        self.low = 0;
+        if !self.rest.is_empty() {
+            self.rest.clear();
+        }
     }
 }
 
@@ -138,5 +208,29 @@ mod tests {
         assert_eq!(dense.get(UserId(u32::MAX)), None);
         assert_eq!(spread.get(UserId(5_000)), Some(1));
         assert!(!spread.contains(UserId(5_001)));
+        assert_eq!(dense.remove(UserId(7)), Some(70));
+        assert_eq!(dense.remove(UserId(7)), None);
+        assert_eq!(dense.len(), 9_999);
+        assert_eq!(spread.remove(UserId(5_000)), Some(1));
+        assert_eq!(spread.len(), 9_999);
+    }
+
+    /// A set answers alike below and above the word of bits, and at the
+    /// largest id.
+    #[test]
+    fn user_sets_hold_small_and_large_ids() {
+        let mut set = UserSet::default();
+        for id in [0, 5, 63, 64, 65, 1_000_000, u32::MAX] {
+            assert!(!set.contains(UserId(id)));
+            assert!(set.insert(UserId(id)));
+            assert!(!set.insert(UserId(id)));
+            assert!(set.contains(UserId(id)));
+        }
+        assert!(!set.contains(UserId(62)) && !set.contains(UserId(66)));
+        assert!(set.remove(UserId(63)) && !set.remove(UserId(63)) && !set.contains(UserId(63)));
+        assert!(set.remove(UserId(1_000_000)) && !set.contains(UserId(1_000_000)));
+        assert!(set.contains(UserId(64)) && set.contains(UserId(u32::MAX)));
+        set.clear();
+        assert!([0, 5, 64, 65, u32::MAX].iter().all(|&id| !set.contains(UserId(id))));
     }
 }
