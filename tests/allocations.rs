@@ -70,12 +70,21 @@ fn per_input() -> (f64, f64) {
     (decode as f64 / n, lockstep as f64 / n)
 }
 
+/// Issue 9 asked for at most 20 allocations per input, decoding included;
+/// a warm engine now adds none to decoding's: the references, the servers
+/// and the judges keep every buffer across runs, and a passing verdict
+/// builds nothing.
 #[test]
-fn a_warm_engine_allocates_at_most_twenty_times_per_fuzz_input() {
+fn a_warm_engine_allocates_nothing_beyond_decoding() {
     let (decode, lockstep) = per_input();
     println!("allocations per input: decode {decode:.1}, decode + lockstep {lockstep:.1}");
     assert!(lockstep <= 20.0, "decode + lockstep allocates {lockstep:.1} times per input (decode alone {decode:.1})");
     assert!(lockstep >= decode, "the count covers decoding");
+    assert!(
+        lockstep - decode < 0.01,
+        "the engine allocates {:.2} times per input on top of decoding",
+        lockstep - decode
+    );
 }
 
 /// The server models keep their buffers across resets (settings arena,
