@@ -112,7 +112,13 @@ pub fn encode(run: &Run) -> Result<Vec<u8>, EncodeError> {
 /// The encoded length of a valid run, without building it (the mutator's
 /// size budget).
 pub fn encoded_len(run: &Run) -> usize {
-    4 + count_len(run.ops.len()) + run.ops.iter().map(op_len).sum::<usize>()
+    encoded_len_of(run.ops.len(), run.ops.iter().map(op_len).sum())
+}
+
+/// The encoded length of a run of `ops` operations whose encodings take
+/// `body` bytes together: the header and the count come first.
+pub fn encoded_len_of(ops: usize, body: usize) -> usize {
+    4 + count_len(ops) + body
 }
 
 fn count_len(n: usize) -> usize {

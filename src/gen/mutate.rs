@@ -19,7 +19,7 @@
 //! mutations in play. When the result must shrink (`max_size`), operations
 //! are dropped from the end until the encoding fits; bytes are never cut.
 
-use crate::gen::format::{decode, encode, encoded_len};
+use crate::gen::format::{decode, encode, encoded_len_of, op_len};
 use crate::gen::generate::{below, gen_op, gen_op_of_kind, gen_run, gen_setting, GenState};
 use crate::gen::seed::SplitMix64;
 use crate::world::ids::{GroupId, Phone, UserId};
@@ -89,16 +89,21 @@ fn chance_in(rng: &mut SplitMix64, n: u32) -> bool {
     below(rng, n) == 0
 }
 
-/// Drops operations from the end until the encoding fits `max_size` and the
-/// buffer, then writes it. A world header that alone does not fit (a
-/// `max_size` under 5 bytes) leaves a truncated, rejected input.
+/// Keeps the longest prefix of operations whose encoding fits `max_size`
+/// and the buffer (found in one pass: the encoded length only grows with
+/// each operation), then writes it. A world header that alone does not fit
+/// (a `max_size` under 5 bytes) leaves a truncated, rejected input.
 fn write_within(mut run: Run, buf: &mut [u8], max_size: usize) -> usize {
     let cap = max_size.min(buf.len());
-    let mut len = encoded_len(&run);
-    while len > cap && !run.ops.is_empty() {
-        run.ops.pop();
-        len = encoded_len(&run);
+    let (mut body, mut keep) = (0, 0);
+    for (i, op) in run.ops.iter().enumerate() {
+        body += op_len(op);
+        if encoded_len_of(i + 1, body) > cap {
+            break;
+        }
+        keep = i + 1;
     }
+    run.ops.truncate(keep);
     match encode(&run) {
         Ok(bytes) => {
             let n = bytes.len().min(cap);
@@ -361,6 +366,9 @@ mod tests {
         assert!(n <= bytes.len() / 2);
         assert!(small.ops.len() < run.ops.len());
         assert_eq!(small.ops[..], run.ops[..small.ops.len()]);
+        let longer = Run { world: run.world, ops: run.ops[..=small.ops.len()].to_vec() };
+        let fits = |r: &Run| crate::gen::format::encoded_len(r) <= bytes.len() / 2;
+        assert!(fits(&small) && !fits(&longer), "the longest prefix that fits");
     }
 
     #[test]
