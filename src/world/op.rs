@@ -12,7 +12,7 @@ use arbitrary::Arbitrary;
 use serde::{Deserialize, Serialize};
 
 use crate::world::ids::{GroupId, Phone, UserId};
-use crate::world::privacy::{PrivacyKey, Rule, RulesDisplay};
+use crate::world::privacy::{Named, PrivacyKey, Rule, RulesDisplay};
 
 /// What a user does (SPEC S9-S14). Field names are the case-file keys.
 #[derive(Arbitrary, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Hash)]
@@ -169,7 +169,62 @@ pub enum RefMut<'a> {
     Phone(&'a mut Phone),
 }
 
+/// A reference an operation makes to something in the world, read only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ref {
+    /// A user (an actor, a target, or one named in a rule).
+    User(UserId),
+    /// A group (where, or one named in a rule).
+    Group(GroupId),
+    /// A supplied phone number.
+    Phone(Phone),
+}
+
 impl Op {
+    /// Visits every user, group and number the operation refers to, in the
+    /// order of [`Op::visit_refs`], without changing or cloning anything:
+    /// for checks that only read (a case file's run against its world, on
+    /// every encoding the mutator makes).
+    pub fn refs(&self, f: &mut dyn FnMut(Ref)) {
+        match self {
+            Op::JoinGroup { user, group } | Op::LeaveGroup { user, group } => {
+                f(Ref::User(*user));
+                f(Ref::Group(*group));
+            }
+            Op::ImportContacts { owner, phones } => {
+                f(Ref::User(*owner));
+                phones.iter().for_each(|p| f(Ref::Phone(*p)));
+            }
+            Op::AddContact { owner, target, .. } | Op::DeleteContact { owner, target } => {
+                f(Ref::User(*owner));
+                f(Ref::User(*target));
+            }
+            Op::SetPrivacy { user, rules, .. } => {
+                f(Ref::User(*user));
+                for rule in rules {
+                    match rule.named() {
+                        Named::Users(l) => l.iter().for_each(|u| f(Ref::User(*u))),
+                        Named::Groups(l) => l.iter().for_each(|g| f(Ref::Group(*g))),
+                        Named::Nothing => {}
+                    }
+                }
+            }
+            Op::QueryMember { viewer, group, member } => {
+                f(Ref::User(*viewer));
+                f(Ref::Group(*group));
+                f(Ref::User(*member));
+            }
+            Op::ListMembers { viewer, group } => {
+                f(Ref::User(*viewer));
+                f(Ref::Group(*group));
+            }
+            Op::ResolvePhone { viewer, phone } => {
+                f(Ref::User(*viewer));
+                f(Ref::Phone(*phone));
+            }
+        }
+    }
+
     /// Visits every user, group and number the operation refers to, in
     /// field order (the actor first). One walk serves folding fuzz inputs
     /// into the world, checking case files, and renaming users.
@@ -241,5 +296,37 @@ impl fmt::Display for Op {
             Op::ListMembers { viewer, group } => write!(f, "{viewer} lists the members of {group}"),
             Op::ResolvePhone { viewer, phone } => write!(f, "{viewer} resolves {phone}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::generate::gen_run;
+    use crate::gen::seed::SplitMix64;
+
+    /// The read-only walk sees what the mutable walk sees, in the same
+    /// order, for every kind of operation.
+    #[test]
+    fn refs_and_visit_refs_walk_alike() {
+        let mut rng = SplitMix64::new(3);
+        let mut kinds = std::collections::BTreeSet::new();
+        for _ in 0..300 {
+            for op in gen_run(&mut rng).ops {
+                kinds.insert(op.name());
+                let mut read = Vec::new();
+                op.refs(&mut |r| read.push(r));
+                let mut walked = Vec::new();
+                op.clone().visit_refs(&mut |r| {
+                    walked.push(match r {
+                        RefMut::User(u) => Ref::User(*u),
+                        RefMut::Group(g) => Ref::Group(*g),
+                        RefMut::Phone(p) => Ref::Phone(*p),
+                    })
+                });
+                assert_eq!(read, walked, "{op:?}");
+            }
+        }
+        assert_eq!(kinds.len(), 9, "every kind of operation: {kinds:?}");
     }
 }

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::world::ids::{Phone, UserId, UNOWNED_NUMBER_BASE};
-use crate::world::op::{Op, RefMut};
+use crate::world::op::{Op, Ref};
 
 /// Most users a fuzz world has.
 pub const MAX_USERS: u8 = 8;
@@ -166,21 +166,21 @@ impl Run {
         let world = World::from_config(c);
         for (index, op) in self.ops.iter().enumerate() {
             let mut problem = None;
-            op.clone().visit_refs(&mut |r| {
+            op.refs(&mut |r| {
                 if problem.is_some() {
                     return;
                 }
                 problem = match r {
-                    RefMut::User(u) if u.0 >= world.user_count() => {
+                    Ref::User(u) if u.0 >= world.user_count() => {
                         Some(format!("user {u} is not in a world of {} users", world.user_count()))
                     }
-                    RefMut::Group(g) if g.0 >= world.groups => {
+                    Ref::Group(g) if g.0 >= world.groups => {
                         Some(format!("group {g} is not in a world of {} groups", world.groups))
                     }
-                    RefMut::Phone(p) if !world.phones.contains(p) && !world.unowned.contains(p) => {
+                    Ref::Phone(p) if !world.phones.contains(&p) && !world.unowned.contains(&p) => {
                         Some(format!("number {p} is not one of the world's numbers"))
                     }
-                    _ => None,
+                    Ref::User(_) | Ref::Group(_) | Ref::Phone(_) => None,
                 };
             });
             if let Some(what) = problem {
