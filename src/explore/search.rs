@@ -353,13 +353,14 @@ fn expand(
     let prefix: Vec<&Op> = path_of(levels, depth, index).into_iter().map(|i| &ops[i as usize]).collect();
     let (refs, _) = driver.references(prefix.iter().copied());
     let mut out = Expansion { children: Vec::new(), failure: None, transitions: 0 };
+    let mut child = refs.clone();
     for (j, op) in ops.iter().enumerate() {
         out.transitions += 1;
         if let Some(finding) = driver.probe(worker, &prefix, op) {
             out.failure = Some((j as u16, finding));
             return out;
         }
-        let mut child = refs.clone();
+        child.clone_from(&refs);
         let (tied, refused) = Driver::advance_checked(&mut child, op);
         if refused {
             // Both references refused: the child is the parent, visited.

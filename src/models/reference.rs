@@ -27,10 +27,21 @@ use crate::world::{Op, World};
 /// row `r`'s users are the bits of `words[r * stride..(r + 1) * stride]`.
 /// Memberships, address books and knowledge are each one of these, so a
 /// question such as "is `who` in `owner`'s contacts" is one bit test.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 struct Relation {
     stride: usize,
     words: Vec<u64>,
+}
+
+impl Clone for Relation {
+    fn clone(&self) -> Relation {
+        Relation { stride: self.stride, words: self.words.clone() }
+    }
+
+    fn clone_from(&mut self, source: &Relation) {
+        self.stride = source.stride;
+        self.words.clone_from(&source.words);
+    }
 }
 
 impl Relation {
@@ -72,7 +83,14 @@ impl Relation {
         let start = (row as usize * self.stride).min(self.words.len());
         let end = (start + self.stride).min(self.words.len());
         self.words[start..end].iter().enumerate().flat_map(|(w, word)| {
-            (0..64).filter(move |b| word & (1 << b) != 0).map(move |b| UserId((w * 64 + b) as u32))
+            let mut rest = *word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros();
+                    rest &= rest - 1;
+                    UserId(w as u32 * 64 + bit)
+                })
+            })
         })
     }
 
@@ -128,14 +146,26 @@ impl Stored {
 
 /// One of a user's settings: `set` is false while it is at its default
 /// (S5). The rule list's allocation is kept across runs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 struct Setting {
     set: bool,
     rules: Vec<Stored>,
 }
 
-/// The reference world of one era.
-#[derive(Debug, Clone)]
+impl Clone for Setting {
+    fn clone(&self) -> Setting {
+        Setting { set: self.set, rules: self.rules.clone() }
+    }
+
+    fn clone_from(&mut self, source: &Setting) {
+        self.set = source.set;
+        self.rules.clone_from(&source.rules);
+    }
+}
+
+/// The reference world of one era. `clone_from` reuses every buffer: the
+/// explorer copies a state into a scratch reference once per transition.
+#[derive(Debug)]
 pub struct Reference {
     era: Era,
     world: World,
@@ -157,6 +187,26 @@ pub struct Reference {
     /// (viewer, user): links each viewer has learned (S17). The reference
     /// only ever shows a user's own number, so a user stands for the link.
     knows: Relation,
+}
+
+impl Clone for Reference {
+    fn clone(&self) -> Reference {
+        let mut r = Reference::new(self.era);
+        r.clone_from(self);
+        r
+    }
+
+    fn clone_from(&mut self, source: &Reference) {
+        self.era = source.era;
+        self.world.clone_from(&source.world);
+        self.members.clone_from(&source.members);
+        self.contacts.clone_from(&source.contacts);
+        self.saved.clone_from(&source.saved);
+        self.unmatched.clone_from(&source.unmatched);
+        self.settings.clone_from(&source.settings);
+        self.names.clone_from(&source.names);
+        self.knows.clone_from(&source.knows);
+    }
 }
 
 /// The defaults of S5, as stored rules.

@@ -31,12 +31,24 @@ use crate::world::response::{links, Slot};
 use crate::world::{Era, Link, Op, Outcome, Run, World};
 
 /// A value per era.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Serialize, Deserialize, Debug, PartialEq, Eq, Default)]
 pub struct ByEra<T> {
     /// The legacy side.
     pub legacy: T,
     /// The patched side.
     pub patched: T,
+}
+
+impl<T: Clone> Clone for ByEra<T> {
+    fn clone(&self) -> Self {
+        ByEra { legacy: self.legacy.clone(), patched: self.patched.clone() }
+    }
+
+    /// Side by side, so that each side can reuse its own buffers.
+    fn clone_from(&mut self, source: &Self) {
+        self.legacy.clone_from(&source.legacy);
+        self.patched.clone_from(&source.patched);
+    }
 }
 
 impl<T> ByEra<T> {
