@@ -287,14 +287,8 @@ impl Engine {
         for era in [Era::Legacy, Era::Patched] {
             let slot = self.reference_out.get_mut(era);
             if let Err(error) = self.references.get_mut(era).apply(op, slot) {
-                let name = self.references.get(era).name().to_string();
-                self.failures.push(Failure {
-                    step: index,
-                    op: op.clone(),
-                    implementation: name,
-                    rule: reference_rule(era).to_string(),
-                    detail: Detail::Transport { error },
-                });
+                let name = self.references.get(era).name();
+                push_failure(&mut self.failures, index, op, name, reference_rule(era), Detail::Transport { error });
             }
         }
         for seat in &mut self.seats {
@@ -306,14 +300,8 @@ impl Engine {
             };
             seat.answered = result.is_ok();
             if let Err(error) = result {
-                let (rule, name) = (reference_rule(seat.era).to_string(), seat.name.clone());
-                self.failures.push(Failure {
-                    step: index,
-                    op: op.clone(),
-                    implementation: name,
-                    rule,
-                    detail: Detail::Transport { error },
-                });
+                let rule = reference_rule(seat.era);
+                push_failure(&mut self.failures, index, op, &seat.name, rule, Detail::Transport { error });
             }
         }
         for seat in self.seats.iter_mut().filter(|s| s.answered) {
@@ -364,17 +352,11 @@ impl Engine {
                         self.divergence = Some(Divergence::LoopholeConsequence);
                     }
                 }
-                Explained::Unexplained(why) => self.failures.push(Failure {
-                    step: index,
-                    op: op.clone(),
-                    implementation: seat.name.clone(),
-                    rule: "D-4".to_string(),
-                    detail: Detail::Divergence {
-                        why,
-                        legacy: legacy.slot.outcome().clone(),
-                        patched: seat.slot.outcome().clone(),
-                    },
-                }),
+                Explained::Unexplained(why) => {
+                    let (legacy, patched) = (legacy.slot.outcome().clone(), seat.slot.outcome().clone());
+                    let detail = Detail::Divergence { why, legacy, patched };
+                    push_failure(&mut self.failures, index, op, &seat.name, "D-4", detail);
+                }
             }
         }
     }
@@ -459,24 +441,12 @@ impl Engine {
 fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failures: &mut Vec<Failure>) {
     let viewer = op.actor();
     let fail = |failures: &mut Vec<Failure>, rule: &str, detail: Detail| {
-        failures.push(Failure {
-            step: index,
-            op: op.clone(),
-            implementation: seat.name.clone(),
-            rule: rule.to_string(),
-            detail,
-        });
+        push_failure(failures, index, op, &seat.name, rule, detail);
     };
     let out = seat.slot.outcome();
     let judge = &seat.judge;
     if out != reference {
-        let (expected, actual) = (reference.clone(), out.clone());
-        let detail = match checks::classify(op, reference, out) {
-            Difference::Leak(link) => Detail::Leak { viewer, link, expected, actual },
-            Difference::Hides(link) => Detail::Hides { viewer, link, expected, actual },
-            Difference::Other => Detail::Disagrees { expected, actual },
-        };
-        fail(failures, reference_rule(seat.era), detail);
+        fail(failures, reference_rule(seat.era), differs(op, reference, out));
     }
     if let Some(why) = checks::existence_oracle(judge, op, out) {
         fail(failures, "INV-3", Detail::ExistenceOracle { why, actual: out.clone() });
@@ -519,14 +489,28 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
     }
     if seat.era == Era::Patched {
         if let Some(b) = seat.breaches.first() {
-            failures.push(Failure {
-                step: index,
-                op: op.clone(),
-                implementation: seat.name.clone(),
-                rule: "INV-1".to_string(),
-                detail: Detail::Breach { viewer, link: b.link },
-            });
+            push_failure(failures, index, op, &seat.name, "INV-1", Detail::Breach { viewer, link: b.link });
         }
+    }
+}
+
+/// Records a failure. Kept out of line and marked cold: a passing step, the
+/// fuzz path's common case, never comes here.
+#[cold]
+#[inline(never)]
+fn push_failure(failures: &mut Vec<Failure>, step: usize, op: &Op, name: &str, rule: &str, detail: Detail) {
+    failures.push(Failure { step, op: op.clone(), implementation: name.to_string(), rule: rule.to_string(), detail });
+}
+
+/// D-1/D-2's detail for an answer that differs from the reference's.
+#[cold]
+#[inline(never)]
+fn differs(op: &Op, reference: &Outcome, out: &Outcome) -> Detail {
+    let (viewer, expected, actual) = (op.actor(), reference.clone(), out.clone());
+    match checks::classify(op, reference, out) {
+        Difference::Leak(link) => Detail::Leak { viewer, link, expected, actual },
+        Difference::Hides(link) => Detail::Hides { viewer, link, expected, actual },
+        Difference::Other => Detail::Disagrees { expected, actual },
     }
 }
 
