@@ -14,7 +14,11 @@
 #   PRIVDIFF_SPEED_SEEDS=base-typed gives the baseline its own raw seeds and
 #   the head the same runs encoded as typed inputs (`privdiff seeds --raw`),
 #   to compare a raw-input baseline with a typed-input head from the same
-#   runs.
+#   runs; PRIVDIFF_SPEED_SEEDS=base-raw runs both on the baseline's raw
+#   seeds, the head through a temporary copy of the target that decodes raw
+#   bytes with libFuzzer's own mutator, as the baseline did (the engine's
+#   speed alone; the head is then PRIVDIFF_SPEED_HEAD, or HEAD: committed
+#   work only).
 #
 # Prints one line per run and the median exec/s of each side with their
 # ratio. The baseline is checked out into a temporary git worktree; nothing
@@ -40,6 +44,11 @@ if [ "$seconds" -eq 0 ] || [ "$rounds" -eq 0 ]; then
   usage
 fi
 
+case "${PRIVDIFF_SPEED_SEEDS:-}" in
+  '' | base | base-typed | base-raw) ;;
+  *) echo "exec-speed: PRIVDIFF_SPEED_SEEDS must be base, base-typed or base-raw" >&2; usage ;;
+esac
+
 tmp=$(mktemp -d)
 cleanup() {
   git worktree remove --force "$tmp/base" >/dev/null 2>&1 || true
@@ -48,32 +57,45 @@ cleanup() {
 }
 trap cleanup EXIT
 git worktree add --detach --quiet "$tmp/base" "$base"
-head_dir=$PWD head_name="working tree"
+head_dir=$PWD head_name="working tree" head_target=$target
+[ "${PRIVDIFF_SPEED_SEEDS:-}" = base-raw ] && : "${PRIVDIFF_SPEED_HEAD:=HEAD}"
 if [ -n "${PRIVDIFF_SPEED_HEAD:-}" ]; then
   git rev-parse --verify --quiet "$PRIVDIFF_SPEED_HEAD^{commit}" >/dev/null \
     || { echo "exec-speed: PRIVDIFF_SPEED_HEAD=$PRIVDIFF_SPEED_HEAD is not a revision here" >&2; exit 2; }
   git worktree add --detach --quiet "$tmp/head" "$PRIVDIFF_SPEED_HEAD"
   head_dir=$tmp/head head_name=$PRIVDIFF_SPEED_HEAD
 fi
+if [ "${PRIVDIFF_SPEED_SEEDS:-}" = base-raw ]; then
+  [ "$target" = differential ] || { echo "exec-speed: base-raw measures the differential target only" >&2; exit 2; }
+  head_target=speed_raw_differential
+  cat >"$head_dir/fuzz/fuzz_targets/$head_target.rs" <<'RUST'
+// exec-speed.sh's raw-input copy of `differential`: today's engine behind
+// the first input format and libFuzzer's own mutator.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| privdiff::targets::differential_run(&privdiff::world::Run::from_fuzz_bytes(data)));
+RUST
+  printf '\n[[bin]]\nname = "%s"\npath = "fuzz_targets/%s.rs"\ntest = false\ndoc = false\n' \
+    "$head_target" "$head_target" >>"$head_dir/fuzz/Cargo.toml"
+fi
 
-binary() { echo "$1/fuzz/target/x86_64-unknown-linux-gnu/release/$target"; }
-echo "== building $target at $base and at $head_name (${FUZZ[*]} build ${FUZZ_BUILD[*]})"
+binary() { echo "$1/fuzz/target/x86_64-unknown-linux-gnu/release/$2"; }
+echo "== building $target at $base and $head_target at $head_name (${FUZZ[*]} build ${FUZZ_BUILD[*]})"
 (cd "$tmp/base" && "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$target" >"$tmp/base-build.log" 2>&1) \
   || { tail -n 20 "$tmp/base-build.log" >&2; echo "exec-speed: the baseline does not build" >&2; exit 1; }
-(cd "$head_dir" && "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$target" >"$tmp/head-build.log" 2>&1) \
+(cd "$head_dir" && "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$head_target" >"$tmp/head-build.log" 2>&1) \
   || { tail -n 20 "$tmp/head-build.log" >&2; echo "exec-speed: $head_name does not build" >&2; exit 1; }
 
 base_seeds=corpus/seeds/$target head_seeds=corpus/seeds/$target
 case "${PRIVDIFF_SPEED_SEEDS:-}" in
   '') ;;
-  base) base_seeds=$tmp/base/corpus/seeds/$target head_seeds=$base_seeds ;;
+  base | base-raw) base_seeds=$tmp/base/corpus/seeds/$target head_seeds=$base_seeds ;;
   base-typed)
     base_seeds=$tmp/base/corpus/seeds/$target head_seeds=$tmp/typed-seeds
     mkdir -p "$tmp/no-cases"
     (cd "$head_dir" && cargo run --release --quiet -- seeds --cases "$tmp/no-cases" --generated 0 \
       --raw "$base_seeds" --out "$head_seeds") || { echo "exec-speed: cannot encode the base seeds" >&2; exit 1; }
     ;;
-  *) echo "exec-speed: PRIVDIFF_SPEED_SEEDS must be base or base-typed" >&2; exit 2 ;;
+  *) echo "exec-speed: PRIVDIFF_SPEED_SEEDS must be base, base-typed or base-raw" >&2; exit 2 ;;
 esac
 mapfile -t flags < <(options_flags "$target")
 run_one() { # side binary round -> prints exec/s
@@ -90,8 +112,8 @@ run_one() { # side binary round -> prints exec/s
 
 declare -a base_eps head_eps
 for round in $(seq 1 "$rounds"); do
-  b=$(run_one base "$(binary "$tmp/base")" "$round")
-  h=$(run_one head "$(binary "$head_dir")" "$round")
+  b=$(run_one base "$(binary "$tmp/base" "$target")" "$round")
+  h=$(run_one head "$(binary "$head_dir" "$head_target")" "$round")
   base_eps+=("$b"); head_eps+=("$h")
   echo "round $round: $base $b exec/s, $head_name $h exec/s"
 done
