@@ -191,6 +191,9 @@ pub struct Engine {
     references: ByEra<Box<dyn Implementation>>,
     reference_out: ByEra<Slot>,
     seats: Vec<Seat>,
+    /// The first legacy seat: the one D-4 compares with, and the one whose
+    /// leaks the loophole finding counts.
+    first_legacy: Option<usize>,
     index: usize,
     tally: Tally,
     divergence: Option<Divergence>,
@@ -202,7 +205,7 @@ impl Engine {
     /// under test, in lineup order. Each implementation is seated in the
     /// era it says it follows, under the name it gives.
     pub fn new(references: ByEra<Box<dyn Implementation>>, implementations: Vec<Box<dyn Implementation>>) -> Engine {
-        let seats = implementations
+        let seats: Vec<Seat> = implementations
             .into_iter()
             .map(|imp| Seat {
                 name: imp.name().to_string(),
@@ -221,6 +224,7 @@ impl Engine {
             world: World { phones: Vec::new(), groups: 0, unowned: Vec::new() },
             references,
             reference_out: ByEra::default(),
+            first_legacy: seats.iter().position(|s: &Seat| s.era == Era::Legacy),
             seats,
             index: 0,
             tally: Tally::default(),
@@ -311,7 +315,7 @@ impl Engine {
         // The loophole finding is counted on the first legacy seat, the one
         // D-4 compares with: a second legacy implementation beside it (an
         // external one, say) must not count the same leaks twice.
-        let counted = self.seats.iter().position(|s| s.era == Era::Legacy);
+        let counted = self.first_legacy;
         for (i, seat) in self.seats.iter_mut().enumerate() {
             if seat.answered {
                 seat.judge.record(op, seat.slot.outcome());
@@ -323,12 +327,14 @@ impl Engine {
         if self.divergence == Some(Divergence::Loophole) {
             self.tally.loophole_steps += 1;
         }
-        self.failures.sort_by_key(|f| f.kind());
+        if self.failures.len() > 1 {
+            self.failures.sort_by_key(|f| f.kind());
+        }
     }
 
     /// D-4 between the first legacy seat and every patched seat.
     fn check_divergence(&mut self, index: usize, op: &Op) {
-        let Some(l) = self.seats.iter().position(|s| s.era == Era::Legacy) else { return };
+        let Some(l) = self.first_legacy else { return };
         if !self.seats[l].answered {
             return;
         }
