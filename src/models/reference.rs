@@ -29,16 +29,18 @@ use crate::world::{Op, World};
 /// question such as "is `who` in `owner`'s contacts" is one bit test.
 #[derive(Debug, Default)]
 struct Relation {
+    users: usize,
     stride: usize,
     words: Vec<u64>,
 }
 
 impl Clone for Relation {
     fn clone(&self) -> Relation {
-        Relation { stride: self.stride, words: self.words.clone() }
+        Relation { users: self.users, stride: self.stride, words: self.words.clone() }
     }
 
     fn clone_from(&mut self, source: &Relation) {
+        self.users = source.users;
         self.stride = source.stride;
         self.words.clone_from(&source.words);
     }
@@ -47,6 +49,7 @@ impl Clone for Relation {
 impl Relation {
     /// Empties the relation for `rows` rows over `users` users.
     fn reset(&mut self, rows: usize, users: usize) {
+        self.users = users;
         self.stride = users.div_ceil(64);
         self.words.clear();
         self.words.resize(rows * self.stride, 0);
@@ -54,7 +57,7 @@ impl Relation {
 
     fn word(&self, row: u32, user: UserId) -> Option<(usize, u64)> {
         let (row, col) = (row as usize, user.0 as usize);
-        if col / 64 >= self.stride {
+        if col >= self.users {
             return None;
         }
         let i = row.checked_mul(self.stride)? + col / 64;
@@ -750,5 +753,85 @@ impl Reference {
         let as_subject = self.world.users().filter(|v| self.knows.holds(v.0, user)).count();
         (as_viewer, as_subject).hash(&mut h);
         h.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::generate::gen_run;
+    use crate::gen::seed::SplitMix64;
+
+    /// A relation over more than one word of users: bits land in their own
+    /// row and word, rows list their users in order across words, and
+    /// anything outside the relation is absent and ignored.
+    #[test]
+    fn relations_span_words_and_refuse_what_is_outside() {
+        let mut r = Relation::default();
+        r.reset(3, 130);
+        let pairs = [(0, 0), (0, 63), (0, 64), (1, 129), (2, 65), (2, 1)];
+        for (row, user) in pairs {
+            r.set(row, UserId(user), true);
+        }
+        for row in 0..3 {
+            for user in 0..130 {
+                assert_eq!(r.holds(row, UserId(user)), pairs.contains(&(row, user)), "({row}, {user})");
+            }
+        }
+        let listed: Vec<u32> = r.row(0).map(|u| u.0).collect();
+        assert_eq!(listed, [0, 63, 64]);
+        assert_eq!(r.row(2).map(|u| u.0).collect::<Vec<_>>(), [1, 65]);
+        assert_eq!((r.count(0), r.count(1), r.count(2)), (3, 1, 2));
+        r.set(3, UserId(0), true);
+        r.set(0, UserId(130), true);
+        r.set(0, UserId(1000), true);
+        assert!(!r.holds(3, UserId(0)) && !r.holds(0, UserId(130)) && !r.holds(0, UserId(1000)));
+        assert_eq!(r.row(3).count(), 0);
+        r.set(0, UserId(64), false);
+        assert_eq!(r.row(0).map(|u| u.0).collect::<Vec<_>>(), [0, 63]);
+        let mut copy = Relation::default();
+        copy.reset(1, 8);
+        copy.clone_from(&r);
+        assert_eq!((copy.users, copy.stride, &copy.words), (r.users, r.stride, &r.words));
+        assert_eq!(r.clone().words, r.words);
+    }
+
+    /// A copy of a reference (cloned, or copied over a reference that held
+    /// another run) answers every later operation as the original does:
+    /// the explorer steps copies instead of replaying.
+    #[test]
+    fn a_copied_reference_answers_as_the_original() {
+        let mut rng = SplitMix64::new(11);
+        for _ in 0..200 {
+            let run = gen_run(&mut rng);
+            let other = gen_run(&mut rng);
+            let world = World::from_config(&run.world);
+            for era in [Era::Legacy, Era::Patched] {
+                let half = run.ops.len() / 2;
+                let mut original = Reference::in_world(&world, era);
+                let mut slot = Slot::default();
+                for op in &run.ops[..half] {
+                    original.apply(op, &mut slot).expect("in process");
+                }
+                let mut reused = Reference::in_world(&World::from_config(&other.world), era);
+                for op in &other.ops {
+                    reused.apply(op, &mut slot).expect("in process");
+                }
+                reused.clone_from(&original);
+                let mut copies = [original.clone(), reused];
+                let perm: Vec<UserId> = world.users().collect();
+                for copy in &copies {
+                    assert_eq!(copy.canonical_snapshot(&perm), original.canonical_snapshot(&perm));
+                }
+                for op in &run.ops[half..] {
+                    original.apply(op, &mut slot).expect("in process");
+                    for copy in &mut copies {
+                        let mut theirs = Slot::default();
+                        copy.apply(op, &mut theirs).expect("in process");
+                        assert_eq!(theirs.outcome(), slot.outcome(), "{op:?}");
+                    }
+                }
+            }
+        }
     }
 }
