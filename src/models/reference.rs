@@ -796,6 +796,27 @@ mod tests {
         assert_eq!(r.clone().words, r.words);
     }
 
+    /// A stored rule keeps its kind: explore's state keys number it as
+    /// [`Rule::tag`] does, for every kind.
+    #[test]
+    fn stored_rules_keep_their_kind() {
+        let world = World::from_config(&crate::world::WorldConfig { users: 2, groups: 1, unowned_numbers: 0 });
+        let rules = [
+            Rule::AllowAll,
+            Rule::DisallowAll,
+            Rule::AllowContacts,
+            Rule::DisallowContacts,
+            Rule::AllowUsers(vec![UserId(1)]),
+            Rule::DisallowUsers(vec![UserId(1)]),
+            Rule::AllowChatParticipants(vec![GroupId(0)]),
+            Rule::DisallowChatParticipants(vec![GroupId(0)]),
+        ];
+        let mut r = Reference::in_world(&world, Era::Patched);
+        r.store_setting(UserId(0), PrivacyKey::PhoneNumber, &rules);
+        let tags: Vec<u8> = r.rules(UserId(0), PrivacyKey::PhoneNumber).iter().map(Stored::tag).collect();
+        assert_eq!(tags, rules.iter().map(Rule::tag).collect::<Vec<_>>());
+    }
+
     /// A copy of a reference (cloned, or copied over a reference that held
     /// another run) answers every later operation as the original does:
     /// the explorer steps copies instead of replaying.
