@@ -75,3 +75,25 @@ fn corpus_check_reports_a_wrong_expectation() {
     assert!(msgs[0].starts_with("unreadable: "), "{msgs:?}");
     assert_eq!(msgs[1], "expected pass (legacy INV-1 breaches: 0), got pass (legacy INV-1 breaches: 1)");
 }
+
+/// The `differential` seeds carry every reviewed case, encoded typed as
+/// `privdiff seeds` writes it (`case-<name>`), so a case added to
+/// corpus/regressions without regenerating the seeds fails here instead of
+/// going unfuzzed.
+#[test]
+fn every_case_is_a_differential_seed() {
+    let seeds = root().join("corpus/seeds/differential");
+    let mut missing = Vec::new();
+    for path in files(&root().join("corpus/regressions")) {
+        if path.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let case = Case::parse(&std::fs::read(&path).unwrap()).unwrap();
+        let want = privdiff::gen::format::encode(&case.run()).unwrap();
+        let seed = seeds.join(format!("case-{}", case.name));
+        if std::fs::read(&seed).ok() != Some(want) {
+            missing.push(case.name.clone());
+        }
+    }
+    assert!(missing.is_empty(), "regenerate the seeds (scripts/make-seeds.sh differential) for: {missing:?}");
+}
