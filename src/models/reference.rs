@@ -17,7 +17,7 @@
 use crate::models::implementation::{Implementation, TransportError};
 use crate::models::plant::{self, Misreading};
 use crate::world::ids::{GroupId, Phone, UserId};
-use crate::world::privacy::{Named, PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
+use crate::world::privacy::{PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
 use crate::world::response::Slot;
 use crate::world::response::{ErrorCode, ImportedContact, MemberView, Response};
 use crate::world::Era;
@@ -332,21 +332,14 @@ impl Reference {
         for rule in rules {
             let allow = rule.allows_when_matched();
             let from = self.names.len() as u32;
-            let matches = match rule.named() {
-                Named::Nothing => match rule {
-                    Rule::AllowContacts | Rule::DisallowContacts => Matches::Contacts,
-                    Rule::AllowAll
-                    | Rule::DisallowAll
-                    | Rule::AllowUsers(_)
-                    | Rule::DisallowUsers(_)
-                    | Rule::AllowChatParticipants(_)
-                    | Rule::DisallowChatParticipants(_) => Matches::Everyone,
-                },
-                Named::Users(users) => {
+            let matches = match rule {
+                Rule::AllowAll | Rule::DisallowAll => Matches::Everyone,
+                Rule::AllowContacts | Rule::DisallowContacts => Matches::Contacts,
+                Rule::AllowUsers(users) | Rule::DisallowUsers(users) => {
                     self.names.extend(users.iter().map(|u| u.0));
                     Matches::Users
                 }
-                Named::Groups(groups) => {
+                Rule::AllowChatParticipants(groups) | Rule::DisallowChatParticipants(groups) => {
                     self.names.extend(groups.iter().map(|g| g.0));
                     Matches::Groups
                 }

@@ -56,18 +56,12 @@ pub fn existence_oracle(judge: &Judge, op: &Op, outcome: &Outcome) -> Option<Str
                 // Every supplied number, in the order supplied, is the next
                 // matched or the next unmatched one, and nothing else is
                 // listed: accounted for (the common case, in one walk).
-                let (mut m, mut u) = (0, 0);
-                let in_order = phones.iter().filter(|p| Some(**p) != own).all(|p| {
-                    if matched.get(m).is_some_and(|x| x.phone == *p) {
-                        m += 1;
-                    } else if unmatched.get(u) == Some(p) {
-                        u += 1;
-                    } else {
-                        return false;
-                    }
-                    true
-                });
-                if in_order && m == matched.len() && u == unmatched.len() {
+                let mut cursor = (0, 0);
+                let in_order = phones
+                    .iter()
+                    .filter(|p| Some(**p) != own)
+                    .all(|p| import_answer(outcome, *p, &mut cursor).is_some());
+                if in_order && cursor == (matched.len(), unmatched.len()) {
                     return None;
                 }
                 let supplied = || phones.iter().copied().filter(move |p| Some(*p) != own);
