@@ -6,7 +6,7 @@
 //! whole: the files are written beside it first, so a failure leaves the
 //! old seeds in place.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -40,16 +40,23 @@ pub struct SeedsArgs {
     pub raw: Option<PathBuf>,
 }
 
-/// Replaces `out` with one file per case (`case-<name>`) and per generated
-/// run (`gen-<n>`), each a typed fuzz input.
-pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&args.cases)
-        .with_context(|| format!("cannot read {}", args.cases.display()))?
+/// The files of `dir` that `keep` accepts, in name order.
+fn sorted_files(dir: &Path, keep: impl Fn(&Path) -> bool) -> anyhow::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| keep(p))
         .collect();
     paths.sort();
+    Ok(paths)
+}
+
+/// Replaces `out` with one file per case (`case-<name>`), per raw input
+/// carried over (`raw-<name>`) and per generated run (`gen-<n>`), each a
+/// typed fuzz input.
+pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let paths = sorted_files(&args.cases, |p| p.extension().is_some_and(|x| x == "json"))?;
     for path in &paths {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let case = Case::parse(&bytes).with_context(|| format!("{}", path.display()))?;
@@ -58,12 +65,7 @@ pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
     }
     let mut raw = 0;
     if let Some(dir) = &args.raw {
-        let mut inputs: Vec<PathBuf> = std::fs::read_dir(dir)
-            .with_context(|| format!("cannot read {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        inputs.sort();
+        let inputs = sorted_files(dir, Path::is_file)?;
         for path in &inputs {
             let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             let encoded = encode(&Run::from_fuzz_bytes(&bytes)).with_context(|| format!("{}", path.display()))?;
