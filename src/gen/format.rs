@@ -109,8 +109,9 @@ pub fn encode(run: &Run) -> Result<Vec<u8>, EncodeError> {
     Ok(out)
 }
 
-/// The encoded length of a valid run, without building it (the mutator's
-/// size budget).
+/// The encoded length of a valid run, without building it: the measure of
+/// the mutator's size budget, which [`encoded_len_of`] adds up operation by
+/// operation.
 pub fn encoded_len(run: &Run) -> usize {
     encoded_len_of(run.ops.len(), run.ops.iter().map(op_len).sum())
 }
