@@ -29,6 +29,70 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
 
+# libFuzzer itself without AddressSanitizer. libfuzzer-sys compiles the
+# libFuzzer sources it bundles with the C++ compiler, and the cc crate
+# carries rustc's -Zsanitizer=address over to them, so in an ASan build
+# libFuzzer's own loop (feature collection, corpus upkeep, malloc hooks)
+# runs instrumented: about a quarter of each execution of `differential`
+# (docs/FUZZING.md). clang's -fsanitize=fuzzer links an uninstrumented
+# engine instead. This builds the same sources (the libfuzzer-sys version
+# fuzz/Cargo.lock pins) once, without sanitizer, into
+# fuzz/target/libfuzzer-plain/VERSION/, and points libfuzzer-sys at it
+# (its CUSTOM_LIBFUZZER_PATH); the targets themselves are instrumented as
+# before. PRIVDIFF_LIBFUZZER=bundled keeps the bundled build; a
+# CUSTOM_LIBFUZZER_PATH already set is left alone. If no C++ compiler or
+# no libfuzzer-sys source is at hand it says so and keeps the bundled one.
+plain_libfuzzer() {
+  case "${PRIVDIFF_LIBFUZZER:-plain}" in
+    plain) ;;
+    bundled) return 0 ;;
+    *) echo "PRIVDIFF_LIBFUZZER must be plain or bundled, not '$PRIVDIFF_LIBFUZZER'" >&2; return 2 ;;
+  esac
+  [ "${PRIVDIFF_FUZZ_SANITIZER:-address}" = none ] && return 0
+  [ -n "${CUSTOM_LIBFUZZER_PATH:-}" ] && return 0
+  local manifest src version dir cxx
+  manifest=$(cargo metadata --manifest-path fuzz/Cargo.toml --format-version 1 2>/dev/null \
+    | grep -o '"manifest_path":"[^"]*/libfuzzer-sys-[0-9][^"/]*/Cargo.toml"' | head -n 1 \
+    | sed 's/^"manifest_path":"//; s/"$//') || true
+  src=${manifest%/Cargo.toml}/libfuzzer
+  if [ -z "$manifest" ] || [ ! -d "$src" ]; then
+    echo "note: libfuzzer-sys's sources not found; libFuzzer stays instrumented (slower)" >&2
+    return 0
+  fi
+  cxx=${CXX:-}
+  [ -n "$cxx" ] || cxx=$(command -v c++ || command -v g++ || command -v clang++ || true)
+  if [ -z "$cxx" ] || ! command -v ar >/dev/null; then
+    echo "note: no C++ compiler or ar; libFuzzer stays instrumented (slower)" >&2
+    return 0
+  fi
+  version=${manifest%/Cargo.toml}
+  version=${version##*/libfuzzer-sys-}
+  dir=$PWD/fuzz/target/libfuzzer-plain/$version
+  if [ ! -f "$dir/libfuzzer.a" ]; then
+    echo "building libFuzzer $version without sanitizer (once) into $dir" >&2
+    mkdir -p "$(dirname "$dir")"
+    local tmp f ok=1
+    tmp=$(mktemp -d "$dir.tmp.XXXXXX")
+    local -a pids=()
+    for f in "$src"/*.cpp; do
+      "$cxx" -O2 -g -std=c++17 -fPIC -fno-omit-frame-pointer -w -c "$f" -o "$tmp/$(basename "$f" .cpp).o" &
+      pids+=("$!")
+    done
+    for f in "${pids[@]}"; do wait "$f" || ok=0; done
+    if [ "$ok" = 1 ] && ar rcs "$tmp/libfuzzer.a" "$tmp"/*.o; then
+      rm -f "$tmp"/*.o
+      rm -rf "$dir"
+      mv "$tmp" "$dir"
+    else
+      rm -rf "$tmp"
+      echo "note: libFuzzer did not compile with $cxx; it stays instrumented (slower)" >&2
+      return 0
+    fi
+  fi
+  export CUSTOM_LIBFUZZER_PATH=$dir/libfuzzer.a
+}
+plain_libfuzzer
+
 # Prints one libFuzzer flag per line from the [libfuzzer] section of
 # fuzz/options/$1.options (the OSS-Fuzz format): `key = value` becomes
 # -key=value, and a relative dict path is looked up in fuzz/dict/ (OSS-Fuzz
