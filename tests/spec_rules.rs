@@ -566,3 +566,45 @@ fn s1_users_and_groups_outside_the_world_are_refused() {
         }
     }
 }
+
+/// S6 with user lists longer than a fuzz world allows (fuzz worlds hold at
+/// most 8 users, so every list there is short): in a 12-user world, alice
+/// lists all 11 others in an AllowUsers before DisallowAll, and each of
+/// them sees her number; carol lists 10 users in a DisallowUsers before
+/// AllowAll, and only bob, the one left out, sees hers. Every listed user
+/// is checked, the last one included, so a lookup that misses an end of a
+/// long list fails here.
+#[test]
+fn s6_long_user_lists_match_every_listed_user() {
+    use privdiff::oracle::engine::Engine;
+    use privdiff::world::ids::UserId;
+    use privdiff::world::World;
+    let n = 12u32;
+    let world = World { phones: (0..n).map(|i| UserId(i).planned_phone()).collect(), groups: 1, unowned: vec![] };
+    let others: Vec<UserId> = (1..n).map(UserId).collect();
+    let mut ops = vec![
+        set(ALICE, PrivacyKey::PhoneNumber, vec![Rule::AllowUsers(others.clone()), Rule::DisallowAll]),
+        set(
+            CAROL,
+            PrivacyKey::PhoneNumber,
+            vec![Rule::DisallowUsers((3..n).chain([0]).map(UserId).collect()), Rule::AllowAll],
+        ),
+    ];
+    ops.extend((0..n).map(|i| join(UserId(i), LOBBY)));
+    let first_query = ops.len();
+    ops.extend(others.iter().map(|&v| query(v, LOBBY, ALICE)));
+    ops.extend((0..n).filter(|&i| i != 2).map(|i| query(UserId(i), LOBBY, CAROL)));
+    let t = Engine::standard().trace_in(&world, &ops);
+    assert!(matches!(t.verdict, Verdict::Pass { .. }), "{:?}", t.verdict);
+    for (k, &viewer) in others.iter().enumerate() {
+        let out = t.steps[first_query + k].outcome("patched").expect("patched answered");
+        assert_eq!(shown_phone(out), Some(phone(ALICE)), "{viewer:?} is listed by alice");
+    }
+    let carol_views = &t.steps[first_query + others.len()..];
+    for step in carol_views {
+        let Op::QueryMember { viewer, .. } = step.op else { panic!("a query") };
+        let shown = shown_phone(step.outcome("patched").expect("patched answered"));
+        let expected = if viewer == BOB { Some(phone(CAROL)) } else { None };
+        assert_eq!(shown, expected, "{viewer:?} and carol's DisallowUsers list");
+    }
+}

@@ -338,11 +338,33 @@ pub fn gen_setting(rng: &mut SplitMix64, state: &GenState, user: UserId, key: Pr
             };
             if chance(rng, 40) {
                 for _ in 0..1 + below(rng, 2) {
-                    rules.insert(0, gen_exception(rng, state, user));
+                    let exception = gen_exception(rng, state, user);
+                    // Mostly in front of the preset, where it takes effect;
+                    // sometimes after it, where S6 says it never does (an
+                    // evaluator that lets a later exception win is wrong).
+                    if chance(rng, 20) {
+                        rules.push(exception);
+                    } else {
+                        rules.insert(0, exception);
+                    }
                 }
+            } else if chance(rng, 5) {
+                // Alone, so that the list as a whole is at the limit.
+                rules.insert(0, at_the_limit(rng, state, user));
             }
             rules
         }
+    }
+}
+
+/// An exception list exactly as long as S8 allows (20 groups, or more
+/// rarely 1,000 users): it must be accepted, so an off-by-one in a length
+/// check shows. The ids repeat; S8 counts them as written.
+fn at_the_limit(rng: &mut SplitMix64, state: &GenState, owner: UserId) -> Rule {
+    if chance(rng, 20) {
+        Rule::AllowUsers(vec![state.other_user(rng, owner); privacy::MAX_RULE_USERS])
+    } else {
+        Rule::DisallowChatParticipants(vec![state.group(rng); privacy::MAX_RULE_GROUPS])
     }
 }
 
