@@ -95,7 +95,6 @@ case "${PRIVDIFF_SPEED_SEEDS:-}" in
     (cd "$head_dir" && cargo run --release --quiet -- seeds --cases "$tmp/no-cases" --generated 0 \
       --raw "$base_seeds" --out "$head_seeds") || { echo "exec-speed: cannot encode the base seeds" >&2; exit 1; }
     ;;
-  *) echo "exec-speed: PRIVDIFF_SPEED_SEEDS must be base, base-typed or base-raw" >&2; exit 2 ;;
 esac
 mapfile -t flags < <(options_flags "$target")
 run_one() { # side binary round -> prints exec/s
