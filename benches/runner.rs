@@ -7,7 +7,12 @@
 //! and decoding plus the canary (legacy model against INV-1). Harness
 //! overhead = `runner/lockstep` / `runner/decode_only`;
 //! `scripts/figures.sh` prints it. `runner/lockstep_cold` builds a new
-//! engine per input, as the first design did.
+//! engine per input, as the first design did. `runner/implementations` is
+//! the floor under `runner/lockstep`: decoding plus the same warm engine's
+//! four sides (both eras' references, the legacy and patched servers)
+//! answering every operation with no check and no judge
+//! (`Engine::answers_only`), so that what the oracle adds over the systems
+//! it runs is the difference of two figures of one run.
 //! Run: `cargo bench --bench runner`.
 
 use std::hint::black_box;
@@ -47,6 +52,13 @@ fn bench_runner(c: &mut Criterion) {
         b.iter(|| {
             for input in &inputs {
                 black_box(engine.verdict(&Run::from_fuzz_bytes(black_box(input))));
+            }
+        })
+    });
+    group.bench_function("implementations", |b| {
+        b.iter(|| {
+            for input in &inputs {
+                engine.answers_only(&Run::from_fuzz_bytes(black_box(input)));
             }
         })
     });

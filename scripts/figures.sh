@@ -74,6 +74,7 @@ if [ "$bench" -eq 1 ]; then
   echo "benchmarking the runner (cargo bench --bench runner)..." >&2
   CRITERION_HOME="$work/criterion" cargo bench --quiet --bench runner >&2
   decode=$(estimate decode_only) lockstep=$(estimate lockstep) canary=$(estimate canary)
+  sides=$(estimate implementations)
 fi
 
 row() { printf '%-46s %14s   %s\n' "$@"; }
@@ -90,6 +91,9 @@ if [ "$bench" -eq 1 ]; then
   row "decode only, per fuzz input" "$(per_run "$decode")" "cargo bench --bench runner (runner/decode_only)"
   row "decode + lockstep run, per fuzz input" "$(per_run "$lockstep")" "runner/lockstep"
   row "decode + canary, per fuzz input" "$(per_run "$canary")" "runner/canary"
+  row "decode + the four sides, no checks" "$(per_run "$sides")" "runner/implementations"
   row "runner overhead (lockstep / decode only)" "$(over "$lockstep" "$decode")" "same 256 inputs, seed::fuzz_input"
+  row "  of it, the sides alone (implementations / decode)" "$(over "$sides" "$decode")" "the floor of any engine that runs them"
+  row "  the checks and judges (lockstep / implementations)" "$(over "$lockstep" "$sides")" ""
   row "canary overhead (canary / decode only)" "$(over "$canary" "$decode")" ""
 fi

@@ -384,6 +384,30 @@ impl Engine {
         self.pass_verdict(run.ops.len())
     }
 
+    /// Runs `run` on every side, both references and every implementation,
+    /// with no check and no judge: the floor under [`Engine::verdict`]'s
+    /// cost, which `benches/runner.rs` (`runner/implementations`) and
+    /// `scripts/engine-budget.sh` measure beside it, so that what the
+    /// oracle adds over the systems it runs is a difference of two figures.
+    /// Nothing is judged; transport errors are ignored.
+    pub fn answers_only(&mut self, run: &Run) {
+        self.world.set_config(&run.world);
+        for era in [Era::Legacy, Era::Patched] {
+            let _ = self.references.get_mut(era).reset(&self.world);
+        }
+        for seat in &mut self.seats {
+            let _ = seat.imp.reset(&self.world);
+        }
+        for op in &run.ops {
+            for era in [Era::Legacy, Era::Patched] {
+                let _ = self.references.get_mut(era).apply(op, self.reference_out.get_mut(era));
+            }
+            for seat in &mut self.seats {
+                let _ = seat.imp.apply(op, &mut seat.slot);
+            }
+        }
+    }
+
     fn pass_verdict(&self, steps: usize) -> Verdict {
         Verdict::Pass { steps, legacy_breaches: self.tally.legacy_breaches, loophole_steps: self.tally.loophole_steps }
     }
@@ -528,4 +552,75 @@ pub fn run(run: &Run) -> Trace {
 /// Runs `run` through the standard lineup: the verdict alone.
 pub fn verdict(run: &Run) -> Verdict {
     Engine::standard().verdict(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::gen::seed::fuzz_input;
+
+    /// How many times a side was reset, and asked an operation.
+    type Counts = (Rc<Cell<usize>>, Rc<Cell<usize>>);
+
+    /// An implementation that only counts what it is asked.
+    struct Counting {
+        era: Era,
+        resets: Rc<Cell<usize>>,
+        applies: Rc<Cell<usize>>,
+    }
+
+    impl Implementation for Counting {
+        fn name(&self) -> &str {
+            "counting"
+        }
+
+        fn era(&self) -> Era {
+            self.era
+        }
+
+        fn reset(&mut self, _: &World) -> Result<(), TransportError> {
+            self.resets.set(self.resets.get() + 1);
+            Ok(())
+        }
+
+        fn apply(&mut self, _: &Op, out: &mut Slot) -> Result<(), TransportError> {
+            self.applies.set(self.applies.get() + 1);
+            out.set(Ok(crate::world::Response::Done));
+            Ok(())
+        }
+    }
+
+    /// The floor (`answers_only`) asks every side, references included,
+    /// every operation of the run once, after one reset.
+    #[test]
+    fn answers_only_runs_every_side_on_every_operation() {
+        let counters: Vec<Counts> = (0..4).map(|_| (Rc::new(Cell::new(0)), Rc::new(Cell::new(0)))).collect();
+        let side = |i: usize, era: Era| -> Box<dyn Implementation> {
+            Box::new(Counting { era, resets: counters[i].0.clone(), applies: counters[i].1.clone() })
+        };
+        let references = ByEra { legacy: side(0, Era::Legacy), patched: side(1, Era::Patched) };
+        let mut engine = Engine::new(references, vec![side(2, Era::Legacy), side(3, Era::Patched)]);
+        let run = (0..).map(|n| Run::from_fuzz_bytes(&fuzz_input(7, n, 512))).find(|r| r.ops.len() > 3);
+        let run = run.expect("some fuzz input decodes to a run of several operations");
+        engine.answers_only(&run);
+        for (i, (resets, applies)) in counters.iter().enumerate() {
+            assert_eq!((resets.get(), applies.get()), (1, run.ops.len()), "side {i}");
+        }
+    }
+
+    /// The benches run the floor on the same warm engine as the verdicts:
+    /// doing so in between must not change any later verdict.
+    #[test]
+    fn answers_only_leaves_later_verdicts_unchanged() {
+        let runs: Vec<Run> = (0..64).map(|n| Run::from_fuzz_bytes(&fuzz_input(11, n, 512))).collect();
+        let mut fresh = Engine::standard();
+        let mut shared = Engine::standard();
+        for (i, run) in runs.iter().enumerate() {
+            shared.answers_only(&runs[(i + 1) % runs.len()]);
+            assert_eq!(shared.verdict(run), fresh.verdict(run), "run {i}");
+        }
+    }
 }
