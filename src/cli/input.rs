@@ -3,26 +3,36 @@
 //! artifact of the targets before issue 11, decoded by `arbitrary`) or a
 //! case file.
 //!
-//! Auto-detection: a case file if the bytes are JSON naming the case
-//! format; else a typed input if the bytes decode strictly (format byte
-//! `0xB1`, exact length, every value in its world); else raw. Any byte
-//! string is a raw input, so an old raw artifact that happens to be a
-//! valid typed encoding would be read as typed: `--as raw` forces the old
-//! reading.
+//! Auto-detection, so that a damaged file is refused instead of replayed
+//! as some other run that happens to pass:
+//! - readable UTF-8 text (after an optional byte-order mark; no control
+//!   characters but tabs and line ends) is a case file and must be a valid
+//!   one; a file that is empty or blank is refused as empty, and UTF-16
+//!   text is refused with a note to save it as UTF-8. Typed inputs start
+//!   with `0xB1`, which no UTF-8 text does.
+//! - bytes that start with the typed format byte `0xB1` are a typed input
+//!   and must decode strictly (exact length, every value in its world); a
+//!   truncated or corrupted artifact is refused, not read as raw bytes.
+//! - anything else is a raw input of the targets before issue 11.
+//!
+//! `--as raw` (any bytes, the old reading), `--as typed` and `--as case`
+//! override the guess. What a file was read as is in [`Loaded::read_as`].
 
 use std::path::Path;
 
 use anyhow::Context;
 use clap::ValueEnum;
 
-use privdiff::corpus::case::{looks_like_case, Case};
+use privdiff::corpus::case::{Case, UTF8_BOM};
+use privdiff::gen::format::FORMAT_V1;
 use privdiff::world::Run;
 
 /// How to read an input file.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InputKind {
-    /// Case file if it is a JSON object (and then it must be a valid case),
-    /// else a typed input if it decodes, else raw bytes.
+    /// A case file if it is text (and then it must be a valid case), a
+    /// typed input if it starts with 0xB1 (and then it must decode), else
+    /// raw bytes.
     #[default]
     Auto,
     /// A typed fuzz input (format byte 0xB1, `gen::format`): what the
@@ -42,6 +52,30 @@ pub struct Loaded {
     pub run: Run,
     /// The case file's content, if the input was one.
     pub case: Option<Case>,
+    /// What the file was read as: `Case`, `Typed` or `Raw`, never `Auto`.
+    pub read_as: InputKind,
+}
+
+impl InputKind {
+    /// The kind's name in `--as` and in `replay --json`'s `read_as`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputKind::Auto => "auto",
+            InputKind::Typed => "typed",
+            InputKind::Raw => "raw",
+            InputKind::Case => "case",
+        }
+    }
+
+    /// How the story and the JSON document name what a file was read as.
+    pub fn describe(self) -> &'static str {
+        match self {
+            InputKind::Case => "case file",
+            InputKind::Typed => "typed fuzz input",
+            InputKind::Raw => "raw fuzz input (the targets' format before issue 11)",
+            InputKind::Auto => "guessed",
+        }
+    }
 }
 
 /// Reads `path` as `kind`. Errors name the file and say what is wrong.
@@ -49,23 +83,53 @@ pub fn load(path: &Path, kind: InputKind) -> anyhow::Result<Loaded> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let auto = kind == InputKind::Auto;
     let kind = match kind {
-        InputKind::Auto if looks_like_case(&bytes) => InputKind::Case,
-        InputKind::Auto if privdiff::gen::format::decode(&bytes).is_ok() => InputKind::Typed,
-        InputKind::Auto => InputKind::Raw,
+        InputKind::Auto => guess(path, &bytes)?,
         other => other,
     };
     match kind {
         InputKind::Case => {
-            let hint = if auto { " (it looks like JSON; --as raw runs it as raw fuzz bytes)" } else { "" };
+            let hint =
+                if auto { " (read as a case file because it is text; --as raw runs it as raw fuzz bytes)" } else { "" };
             let case = Case::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}{hint}", path.display()))?;
-            Ok(Loaded { run: case.run(), case: Some(case) })
+            Ok(Loaded { run: case.run(), case: Some(case), read_as: kind })
         }
         InputKind::Typed => {
-            let run = privdiff::gen::format::decode(&bytes)
-                .with_context(|| format!("{} is not a typed fuzz input (try --as raw)", path.display()))?;
-            Ok(Loaded { run, case: None })
+            let run = privdiff::gen::format::decode(&bytes).map_err(|e| {
+                let hint = if auto {
+                    "truncated or corrupted? --as raw reads it as raw bytes of the targets before issue 11"
+                } else {
+                    "try --as raw"
+                };
+                anyhow::anyhow!("{} is not a whole typed fuzz input: {e} ({hint})", path.display())
+            })?;
+            Ok(Loaded { run, case: None, read_as: kind })
         }
-        InputKind::Raw | InputKind::Auto => Ok(Loaded { run: Run::from_fuzz_bytes(&bytes), case: None }),
+        InputKind::Raw | InputKind::Auto => {
+            Ok(Loaded { run: Run::from_fuzz_bytes(&bytes), case: None, read_as: InputKind::Raw })
+        }
+    }
+}
+
+/// What an input file is, by its first bytes (see the module's doc).
+fn guess(path: &Path, bytes: &[u8]) -> anyhow::Result<InputKind> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        anyhow::bail!(
+            "{} looks like UTF-16 text; save a case file as UTF-8 (--as raw runs it as raw fuzz bytes)",
+            path.display()
+        );
+    }
+    let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    // Text a person could have written: UTF-8 without control characters
+    // but tabs and line ends. Raw fuzz bytes are hardly ever that.
+    let readable = |t: &str| t.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
+    match std::str::from_utf8(text) {
+        Ok(t) if t.trim().is_empty() => anyhow::bail!(
+            "{} is empty: nothing to replay (--as raw runs it as an empty raw fuzz input)",
+            path.display()
+        ),
+        Ok(t) if readable(t) => Ok(InputKind::Case),
+        Ok(_) | Err(_) if bytes.first() == Some(&FORMAT_V1) => Ok(InputKind::Typed),
+        Ok(_) | Err(_) => Ok(InputKind::Raw),
     }
 }
 
@@ -107,7 +171,8 @@ impl ImplArgs {
         if spec.name == "legacy" || spec.name == "patched" || spec.name.starts_with("reference") {
             anyhow::bail!("--impl name {:?} is taken by a built-in implementation; choose another", spec.name);
         }
-        let external = External::start(spec.clone(), timeout_from_env()).map_err(|e| {
+        let timeout = timeout_from_env().map_err(|e| anyhow::anyhow!(e))?;
+        let external = External::start(spec.clone(), timeout).map_err(|e| {
             let last = e.stderr_tail.lines().rev().find(|l| !l.trim().is_empty());
             match last {
                 Some(line) => anyhow::anyhow!("{e} (its stderr ended with: {})", line.trim()),

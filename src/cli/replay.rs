@@ -43,6 +43,8 @@ pub struct ReplayArgs {
 struct Document<'a> {
     /// The file replayed.
     file: String,
+    /// What the file was read as: `"case"`, `"typed"` or `"raw"`.
+    read_as: &'static str,
     /// The case's name, for a case file.
     case: Option<&'a str>,
     /// The implementation in the patched seat.
@@ -69,6 +71,15 @@ struct Document<'a> {
 /// Exit 0 when the run passes as expected, 1 otherwise.
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.file, args.kind)?;
+    if let Some(case) = &loaded.case {
+        let stem = args.file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if stem != case.name {
+            eprintln!(
+                "privdiff: warning: the case is named {:?} but the file {stem:?}; corpus check refuses such a file",
+                case.name
+            );
+        }
+    }
     let recorded = loaded.case.as_ref().map(super::input::of_case).transpose()?;
     let implementation = args.patched_impl.or(recorded).unwrap_or_default();
     let trace = args.implementation.engine(implementation)?.trace(&loaded.run);
@@ -83,6 +94,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         let doc = Document {
             file: args.file.display().to_string(),
+            read_as: loaded.read_as.as_str(),
             case: loaded.case.as_ref().map(|c| c.name.as_str()),
             patched_impl: implementation.name(),
             world: loaded.run.world,
@@ -96,8 +108,9 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         };
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        if let Some(case) = &loaded.case {
-            println!("case {}: {}", case.name, case.note);
+        match &loaded.case {
+            Some(case) => println!("case {}: {}", case.name, case.note),
+            None => println!("{}: {}", args.file.display(), loaded.read_as.describe()),
         }
         if implementation != PatchedImpl::Patched {
             println!("implementation under test as the patched model: {}", implementation.name());

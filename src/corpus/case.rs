@@ -221,6 +221,9 @@ impl Case {
     /// unknown version is named as such), then the full shape, then that the
     /// operations fit the world.
     pub fn parse(bytes: &[u8]) -> Result<Case, CaseError> {
+        // Editors on some systems save UTF-8 with a byte-order mark, which
+        // JSON does not allow; the text after it is what the author wrote.
+        let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
         let value: serde_json::Value = serde_json::from_slice(bytes)?;
         let format = value.get("format");
         if format.and_then(|f| f.as_str()) != Some(FORMAT) {
@@ -258,12 +261,16 @@ impl Case {
     }
 }
 
-/// Whether a file's bytes look like a case file rather than a raw fuzz
-/// input: UTF-8 text whose first non-blank character is `{`, i.e. a JSON
-/// object. Such a file is read as a case and refused with the reason if it
-/// is not a valid one (a typo in `format` must not turn it into raw bytes
-/// that happen to pass); `--as raw` runs it as raw bytes anyway.
+/// The byte-order mark some editors put before UTF-8 text.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Whether a file's bytes look like a case file rather than a fuzz input:
+/// UTF-8 text (after an optional byte-order mark) whose first non-blank
+/// character is `{`, i.e. a JSON object. Such a file is read as a case and
+/// refused with the reason if it is not a valid one (a typo in `format`
+/// must not turn it into raw bytes that happen to pass).
 pub fn looks_like_case(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     std::str::from_utf8(bytes).is_ok_and(|text| text.trim_start().starts_with('{'))
 }
 
