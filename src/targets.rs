@@ -155,7 +155,7 @@ pub fn impl_spec_from_env() -> Result<ImplSpec, String> {
 /// the implementation of `PRIVDIFF_IMPL` in the patched seat.
 pub fn external_from_env() -> Result<Engine, String> {
     let spec = impl_spec_from_env()?;
-    external_engine(spec, timeout_from_env())
+    external_engine(spec, timeout_from_env()?)
 }
 
 /// The lineup for `spec` in the patched seat; the implementation must

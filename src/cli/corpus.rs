@@ -110,6 +110,11 @@ fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
         bail!("invalid case name {:?}: use 1-64 of a-z, 0-9, '-' and '_'", args.name);
     }
     let dir = corpus_dir(args.dir.as_deref())?;
+    // A directory named on the command line must be there already: a typo
+    // must not scatter a case into a new directory nobody replays.
+    if args.dir.is_some() && !dir.is_dir() {
+        bail!("--dir {} is not a directory; create it first, or leave --dir out for {REGRESSIONS}", dir.display());
+    }
     let path = dir.join(format!("{}.json", args.name));
     if path.exists() {
         bail!("{} already exists; choose another --name", path.display());

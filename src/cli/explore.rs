@@ -44,7 +44,7 @@ pub struct ExploreArgs {
     #[arg(long)]
     pub depth: usize,
     /// Search the legacy model for the shortest INV-1 breach (the canary).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "patched_impl")]
     pub canary: bool,
     /// Print the report as JSON on stdout.
     #[arg(long)]
@@ -64,9 +64,9 @@ pub struct ExploreArgs {
     /// The most distinct states to store (about 40 bytes each).
     #[arg(long, default_value_t = DEFAULT_MAX_STATES)]
     pub max_states: u64,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Worker threads, 1-256 (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
 }
 
 /// A progress bar per level on stderr, only on a terminal.
@@ -116,21 +116,25 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
     };
     // Everything that can be refused is refused before the search starts.
     privdiff::explore::search::validate(&config)?;
-    if let Some(out) = &args.output {
-        if out.exists() {
-            bail!("{} already exists; choose another -o", out.display());
-        }
-    }
     let name = match (&args.name, &args.output) {
         (Some(n), _) => n.clone(),
         (None, Some(o)) => o.file_stem().and_then(|s| s.to_str()).unwrap_or("explored").to_string(),
         (None, None) => "explored".to_string(),
     };
-    if !privdiff::corpus::case::valid_name(&name) {
-        bail!("invalid case name {name:?}: use 1-64 of a-z, 0-9, '-' and '_' (or pass --name)");
+    match &args.output {
+        // The same rules as `minimize -o`: a new NAME.json in an existing
+        // directory, so the case can go into the corpus as it is.
+        Some(out) => super::minimize::check_output(out, &name)?,
+        None if !privdiff::corpus::case::valid_name(&name) => {
+            bail!("invalid case name {name:?}: use 1-64 of a-z, 0-9, '-' and '_'")
+        }
+        None => {}
     }
     if let Some(t) = args.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(t).build_global().context("cannot start the worker threads")?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(t))
+            .build_global()
+            .context("cannot start the worker threads")?;
     }
 
     let cancel = Arc::new(AtomicBool::new(false));

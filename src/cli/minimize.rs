@@ -74,12 +74,15 @@ pub fn run(args: MinimizeArgs) -> anyhow::Result<ExitCode> {
     let mut engine = args.implementation.engine(implementation)?;
     let case = shrink_to_case(&loaded.run, &name, &note, implementation, &mut engine)?;
     write_new(&args.output, &case.to_json()).with_context(|| format!("cannot write {}", args.output.display()))?;
+    let seat = match &args.implementation.external {
+        Some(spec) => format!("{} (replay it with the same --impl)", spec.name),
+        None => implementation.name().to_string(),
+    };
     println!(
-        "wrote {} ({} operation(s), expected {} with implementation {})",
+        "wrote {} ({} operation(s), expected {} with implementation {seat})",
         args.output.display(),
         case.ops.len(),
-        case.expected,
-        implementation.name()
+        case.expected
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -104,6 +107,18 @@ pub fn shrink_to_case(
         small.run.ops.len(),
         small.tests
     );
-    let expected = Expected::of_verdict(&engine.verdict(&small.run));
+    // The case must fail the same way whenever it is replayed: run it twice
+    // more on the reset engine. An implementation whose answers depend on
+    // more than the run (a flaky or stateful external server) would
+    // otherwise leave a case that does not reproduce.
+    let first = engine.verdict(&small.run);
+    let second = engine.verdict(&small.run);
+    let expected = Expected::of_verdict(&first);
+    if goal_of(&first).as_ref() != Some(&goal) || Expected::of_verdict(&second) != expected {
+        bail!(
+            "the minimised run does not give \"{goal}\" every time it is replayed (got {expected}, then {}): the implementation's answers depend on more than the run; nothing written",
+            Expected::of_verdict(&second)
+        );
+    }
     Ok(Case::new(name, note, &small.run, expected)?.with_patched_impl(Some(implementation.name())))
 }

@@ -94,7 +94,7 @@ pub struct Hk2019Args {
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
     /// Let --plot replace an existing file.
-    #[arg(long)]
+    #[arg(long, requires = "plot")]
     pub force: bool,
 }
 

@@ -24,7 +24,8 @@ pub struct SeedsArgs {
     /// Reviewed case files to encode (every `*.json` in it).
     #[arg(long, default_value = "corpus/regressions")]
     pub cases: PathBuf,
-    /// The seed directory to replace.
+    /// The seed directory to replace: a new path, or a directory holding
+    /// only files this command writes (case-*, raw-*, gen-*).
     #[arg(long, default_value = "corpus/seeds/differential")]
     pub out: PathBuf,
     /// How many generated runs to add.
@@ -51,10 +52,49 @@ fn sorted_files(dir: &Path, keep: impl Fn(&Path) -> bool) -> anyhow::Result<Vec<
     Ok(paths)
 }
 
+/// The prefixes of the files `seeds` writes.
+const SEED_PREFIXES: [&str; 3] = ["case-", "raw-", "gen-"];
+
+/// Refuses to replace `dir` unless it is missing, or a directory holding
+/// nothing but files `seeds` writes: `--out` replaces its directory whole,
+/// so a mistyped path (the repository, the cases, a home directory) must
+/// fail before anything is written or removed.
+fn replaceable(dir: &Path) -> anyhow::Result<()> {
+    let meta = match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
+        Ok(meta) => meta,
+    };
+    if !meta.is_dir() {
+        anyhow::bail!("{} is not a seed directory (it is not a directory); refusing to replace it", dir.display());
+    }
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if !is_file || !SEED_PREFIXES.iter().any(|p| name.starts_with(p)) {
+            anyhow::bail!(
+                "{} holds {name:?}, which privdiff seeds does not write; refusing to replace it (give --out a seed directory or a new path)",
+                dir.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Replaces `out` with one file per case (`case-<name>`), per raw input
 /// carried over (`raw-<name>`) and per generated run (`gen-<n>`), each a
 /// typed fuzz input.
 pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
+    // The new seeds are written beside the old directory, then swapped in:
+    // a failure on the way leaves the old seeds whole. Both places are
+    // checked before any work.
+    if args.out.file_name().is_none() {
+        anyhow::bail!("--out {} must name a directory by its name, not . or ..", args.out.display());
+    }
+    let fresh = args.out.with_extension("privdiff-new");
+    replaceable(&args.out)?;
+    replaceable(&fresh)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let paths = sorted_files(&args.cases, |p| p.extension().is_some_and(|x| x == "json"))?;
     for path in &paths {
@@ -78,9 +118,6 @@ pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
     for n in 0..args.generated {
         files.push((format!("gen-{n:04}"), encode(&gen_run(&mut rng))?));
     }
-    // Written beside the old directory, then swapped in: a failure on the
-    // way leaves the old seeds whole.
-    let fresh = args.out.with_extension("privdiff-new");
     if fresh.exists() {
         std::fs::remove_dir_all(&fresh).with_context(|| format!("cannot clear {}", fresh.display()))?;
     }

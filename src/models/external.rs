@@ -78,13 +78,20 @@ impl std::str::FromStr for ImplSpec {
     }
 }
 
-/// The timeout from [`TIMEOUT_ENV`], else [`DEFAULT_TIMEOUT`].
-pub fn timeout_from_env() -> Duration {
-    std::env::var(TIMEOUT_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|ms| *ms > 0)
-        .map_or(DEFAULT_TIMEOUT, Duration::from_millis)
+/// The longest timeout [`TIMEOUT_ENV`] may set: an hour.
+pub const MAX_TIMEOUT_MS: u64 = 3_600_000;
+
+/// The timeout from [`TIMEOUT_ENV`], else [`DEFAULT_TIMEOUT`]. A value that
+/// is not a whole number of milliseconds from 1 to [`MAX_TIMEOUT_MS`] is an
+/// error, not the default: a typo must not silently give another limit.
+pub fn timeout_from_env() -> Result<Duration, String> {
+    let Ok(value) = std::env::var(TIMEOUT_ENV) else { return Ok(DEFAULT_TIMEOUT) };
+    match value.trim().parse::<u64>() {
+        Ok(ms) if (1..=MAX_TIMEOUT_MS).contains(&ms) => Ok(Duration::from_millis(ms)),
+        _ => Err(format!(
+            "{TIMEOUT_ENV} must be a whole number of milliseconds from 1 to {MAX_TIMEOUT_MS}, not {value:?}"
+        )),
+    }
 }
 
 /// What the reader thread saw on the implementation's stdout.
@@ -223,7 +230,8 @@ impl External {
         let written = p.stdin.write_all(&self.buf).and_then(|()| p.stdin.flush());
         if let Err(e) = written {
             // A broken pipe means it died: say so, with its exit status.
-            let (kind, msg) = self.exit_reason().unwrap_or((TransportKind::Io, format!("cannot write a {what}: {e}")));
+            let (kind, msg) =
+                self.exit_reason().unwrap_or((TransportKind::Io, format!("cannot write the {what} request: {e}")));
             return Err(self.fail(kind, msg));
         }
         let timeout = self.timeout;
@@ -233,24 +241,30 @@ impl External {
         let line = match p.lines.recv_timeout(timeout) {
             Ok(line) => line,
             Err(RecvTimeoutError::Timeout) => {
-                return Err(self
-                    .fail(TransportKind::TimedOut, format!("no answer to a {what} within {} ms", timeout.as_millis())))
+                return Err(self.fail(
+                    TransportKind::TimedOut,
+                    format!("no answer to the {what} request within {} ms", timeout.as_millis()),
+                ))
             }
             Err(RecvTimeoutError::Disconnected) => Line::Eof,
         };
         match line {
             Line::Text(text) => self.parse(&text, what),
-            Line::TooLong => Err(self
-                .fail(TransportKind::Malformed, format!("answered a {what} with a line longer than {MAX_LINE} bytes"))),
-            Line::NotUtf8 => {
-                Err(self.fail(TransportKind::Malformed, format!("answered a {what} with bytes that are not UTF-8")))
+            Line::TooLong => Err(self.fail(
+                TransportKind::Malformed,
+                format!("answered the {what} request with a line longer than {MAX_LINE} bytes"),
+            )),
+            Line::NotUtf8 => Err(self
+                .fail(TransportKind::Malformed, format!("answered the {what} request with bytes that are not UTF-8"))),
+            Line::Failed(e) => {
+                Err(self.fail(TransportKind::Io, format!("cannot read its answer to the {what} request: {e}")))
             }
-            Line::Failed(e) => Err(self.fail(TransportKind::Io, format!("cannot read its answer to a {what}: {e}"))),
             Line::Eof => {
-                let (kind, msg) = self
-                    .exit_reason()
-                    .unwrap_or((TransportKind::Crashed, format!("closed its stdout instead of answering a {what}")));
-                Err(self.fail(kind, format!("{msg}, while answering a {what}")))
+                let (kind, msg) = self.exit_reason().unwrap_or((
+                    TransportKind::Crashed,
+                    format!("closed its stdout instead of answering the {what} request"),
+                ));
+                Err(self.fail(kind, format!("{msg}, while answering the {what} request")))
             }
         }
     }
@@ -268,7 +282,7 @@ impl External {
                 } else {
                     (TransportKind::Malformed, "not a JSON object with a \"type\"".to_string())
                 };
-                Err(self.fail(kind, format!("answered a {what} with {why}: {shown:?}")))
+                Err(self.fail(kind, format!("answered the {what} request with {why}: {shown:?}")))
             }
         }
     }
@@ -524,7 +538,7 @@ mod tests {
         let mut out = Slot::default();
         let err = ext.apply(&join(), &mut out).unwrap_err();
         assert_eq!(err.kind, TransportKind::TimedOut, "{err:?}");
-        assert!(err.message.contains("no answer to a apply within 300 ms"), "{}", err.message);
+        assert!(err.message.contains("no answer to the apply request within 300 ms"), "{}", err.message);
     }
 
     #[test]

@@ -1,0 +1,235 @@
+//! Bad input at every door of the command line: damaged or empty files,
+//! directories `seeds` must not replace, a missing `--dir`, a bad timeout,
+//! an implementation whose answers depend on more than the run, options
+//! that cannot go together. Each gets one error line and exit 2, and
+//! nothing on disk is lost, half-written or run as some other input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const CANARY: &str = "corpus/regressions/canary-minimal-loophole.json";
+const HK: &str = "corpus/regressions/hong-kong-2019.json";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn privdiff_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_privdiff")).args(args).current_dir(dir).output().expect("privdiff runs")
+}
+
+fn privdiff(args: &[&str]) -> Output {
+    privdiff_in(&root(), args)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("privdiff-bad-input-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Exit 2 with one `privdiff: ...` line on stderr and no story on stdout.
+fn refused(o: &Output, says: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stdout: {}\nstderr: {err}", stdout(o));
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains(says), "{err:?} should say {says:?}");
+    assert!(!stdout(o).contains("verdict:"), "nothing ran: {}", stdout(o));
+}
+
+/// A case file an editor saved with a byte-order mark is still the case:
+/// it replays as the case (not as raw bytes) and `corpus check` reads it.
+#[test]
+fn a_case_file_with_a_byte_order_mark_is_still_the_case() {
+    let d = tmpdir("bom");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(std::fs::read(root().join(CANARY)).unwrap());
+    let file = d.join("canary-minimal-loophole.json");
+    std::fs::write(&file, bytes).unwrap();
+    let o = privdiff(&["replay", s(&file)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("case canary-minimal-loophole:"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("(as expected)"), "{}", stdout(&o));
+    let check = privdiff(&["corpus", "check", s(&d)]);
+    assert!(stdout(&check).contains("corpus check: 1 passed, 0 failed"), "{}", stdout(&check));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// Files that are no input at all, or a damaged one, are refused with the
+/// reason instead of being replayed as some other run that passes.
+#[test]
+fn damaged_or_empty_inputs_are_refused_not_replayed_as_another_run() {
+    let d = tmpdir("damaged");
+    let case = privdiff::corpus::case::Case::parse(&std::fs::read(root().join(HK)).unwrap()).unwrap();
+    let typed = privdiff::gen::format::encode(&case.run()).unwrap();
+    let inputs: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", vec![], "is empty"),
+        ("blank", b"  \n\t\n".to_vec(), "is empty"),
+        ("bom-only", b"\xEF\xBB\xBF".to_vec(), "is empty"),
+        ("utf16", b"\xFF\xFE{\x00\"\x00".to_vec(), "UTF-16"),
+        ("truncated", typed[..typed.len() - 1].to_vec(), "is not a whole typed fuzz input"),
+        ("cut-early", typed[..typed.len() / 2].to_vec(), "truncated or corrupted"),
+        ("array.json", b"[1, 2, 3]".to_vec(), "not a privdiff case file"),
+        ("notes.txt", b"crash found last night, see the log\n".to_vec(), "read as a case file because it is text"),
+    ];
+    for (name, bytes, says) in &inputs {
+        let file = d.join(name);
+        std::fs::write(&file, bytes).unwrap();
+        refused(&privdiff(&["replay", s(&file)]), says);
+        refused(&privdiff(&["replay", "--json", s(&file)]), says);
+    }
+    // `corpus add` reads inputs the same way: nothing is added.
+    let corpus = d.join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let truncated = d.join("truncated");
+    refused(&privdiff(&["corpus", "add", s(&truncated), "--name", "t", "--dir", s(&corpus), "--keep"]), "truncated");
+    assert_eq!(std::fs::read_dir(&corpus).unwrap().count(), 0, "nothing added");
+    // The whole artifact still replays as the run it encodes.
+    let whole = d.join("whole");
+    std::fs::write(&whole, &typed).unwrap();
+    let o = privdiff(&["replay", s(&whole)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("typed fuzz input"), "{}", stdout(&o));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// Bytes of the old raw format still replay, and the story and the JSON
+/// document say that is how they were read.
+#[test]
+fn a_raw_input_says_it_was_read_as_raw() {
+    let d = tmpdir("raw");
+    let raw = d.join("crash-old");
+    std::fs::write(&raw, [0x07, 0x13, 0x42, 0x99, 0x00, 0xFE]).unwrap();
+    let o = privdiff(&["replay", s(&raw)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).lines().next().unwrap_or("").contains("raw fuzz input"), "{}", stdout(&o));
+    let o = privdiff(&["replay", "--json", s(&raw)]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["read_as"], "raw");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// `seeds --out` replaces its directory whole, so it refuses any place that
+/// holds something it did not write, and leaves that place as it was.
+#[test]
+fn seeds_refuses_to_replace_what_it_did_not_write() {
+    let d = tmpdir("seeds");
+    let cases = d.join("cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    std::fs::copy(root().join(CANARY), cases.join("canary-minimal-loophole.json")).unwrap();
+    let other = d.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("thesis.txt"), "years of work").unwrap();
+    std::fs::write(d.join("afile"), "a file").unwrap();
+    let seeds = |out: &str| privdiff_in(&d, &["seeds", "--cases", "cases", "--generated", "2", "--out", out]);
+    refused(&seeds("other"), "which privdiff seeds does not write");
+    refused(&seeds("cases"), "which privdiff seeds does not write");
+    refused(&seeds("."), "not . or ..");
+    refused(&seeds("other/.."), "not . or ..");
+    refused(&seeds("afile"), "not a directory");
+    assert_eq!(std::fs::read_to_string(other.join("thesis.txt")).unwrap(), "years of work");
+    assert!(cases.join("canary-minimal-loophole.json").is_file());
+    assert_eq!(std::fs::read_to_string(d.join("afile")).unwrap(), "a file");
+    assert!(!d.join("afile.privdiff-new").exists(), "nothing left beside it");
+    // A seed directory, or a new one, is what it is for.
+    let o = seeds("fresh");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = seeds("fresh");
+    assert_eq!(o.status.code(), Some(0), "a seed directory is replaced: {}", stderr(&o));
+    assert_eq!(std::fs::read_dir(d.join("fresh")).unwrap().count(), 3, "one case, two generated");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// `corpus add --dir` names a directory that must exist: a typo does not
+/// create a new one that nobody replays.
+#[test]
+fn corpus_add_wants_an_existing_dir() {
+    let d = tmpdir("add-dir");
+    let missing = d.join("regresions");
+    let o = privdiff(&["corpus", "add", CANARY, "--name", "x", "--keep", "--dir", s(&missing)]);
+    refused(&o, "is not a directory");
+    assert!(!missing.exists());
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// A timeout that is not a number of milliseconds is an error, not the
+/// default.
+#[test]
+fn a_bad_timeout_is_refused() {
+    for value in ["abc", "0", "-5", "99999999999999999999"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_privdiff"))
+            .args(["replay", CANARY, "--impl", "x=/bin/cat"])
+            .env("PRIVDIFF_IMPL_TIMEOUT_MS", value)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        refused(&o, "PRIVDIFF_IMPL_TIMEOUT_MS must be a whole number of milliseconds");
+    }
+}
+
+/// An implementation that fails by how many requests it has served, not by
+/// the run, cannot leave a minimised case that does not reproduce: minimize
+/// replays its result and refuses, writing nothing.
+#[test]
+fn minimize_refuses_a_case_its_implementation_does_not_reproduce() {
+    let d = tmpdir("flaky");
+    let server = d.join("flaky.sh");
+    std::fs::write(
+        &server,
+        r#"read l; echo '{"type":"hello","protocol":1,"name":"flaky","era":"patched"}'; n=0
+while read l; do case "$l" in *'"reset"'*) echo '{"type":"ready"}';; *) n=$((n+1)); [ $n -ge 3 ] && exit 1; echo '{"type":"ok","response":"Done"}';; esac; done
+"#,
+    )
+    .unwrap();
+    let set = |user: &str| format!(r#"{{"op":"SetPrivacy","user":"{user}","key":"PhoneNumber","rules":["AllowAll"]}}"#);
+    let case = format!(
+        r#"{{"format":"privdiff-case","version":1,"name":"settings","note":"","world":{{"users":3,"groups":1,"unowned_numbers":0}},"ops":[{},{},{},{}],"expected":{{"verdict":"pass","legacy_inv1_breaches":0}}}}"#,
+        set("alice"),
+        set("bob"),
+        set("carol"),
+        set("alice")
+    );
+    let file = d.join("settings.json");
+    std::fs::write(&file, case).unwrap();
+    let out = d.join("small.json");
+    let spec = format!("flaky=sh {}", s(&server));
+    let o = privdiff(&["minimize", s(&file), "-o", s(&out), "--impl", &spec]);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("depend on more than the run; nothing written"), "{}", stderr(&o));
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// Options are checked before any work: an output that `corpus check` could
+/// not use, thread counts outside 1-256, options that cannot go together.
+#[test]
+fn explore_and_scenario_check_their_options_up_front() {
+    let d = tmpdir("options");
+    let txt = d.join("shortest.txt");
+    refused(&privdiff(&["explore", "--depth", "6", "-o", s(&txt)]), "must end in .json");
+    refused(&privdiff(&["explore", "--depth", "6", "-o", "/nonexistent-dir/x.json"]), "does not exist");
+    for threads in ["0", "10000"] {
+        let o = privdiff(&["explore", "--depth", "1", "--threads", threads]);
+        assert_eq!(o.status.code(), Some(2), "--threads {threads}: {}", stderr(&o));
+    }
+    let o = privdiff(&["explore", "--depth", "1", "--canary", "--patched-impl", "legacy"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
+    let o = privdiff(&["scenario", "hk2019", "--force"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--plot"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&d).unwrap();
+}
