@@ -38,13 +38,21 @@ fn cast(world: &World) -> String {
 fn tell_step(out: &mut String, s: &StepTrace) {
     let _ = writeln!(out, "step {:>2}  {}  [{}]", s.index, s.op, s.op.spec_rule());
     let first = s.implementations.first().map(|i| &i.outcome);
-    let all_equal = s.implementations.iter().all(|i| Some(&i.outcome) == first && i.outcome == *s.reference.get(i.era));
+    let all_equal = s
+        .implementations
+        .iter()
+        .all(|i| i.answered && Some(&i.outcome) == first && i.outcome == *s.reference.get(i.era));
     match first {
         Some(outcome) if all_equal => {
             let _ = writeln!(out, "         all sides: {}", OutcomeDisplay(outcome));
         }
         _ => {
             for imp in &s.implementations {
+                if !imp.answered {
+                    let name = format!("{} model", imp.name);
+                    let _ = writeln!(out, "         {name:<17}: no answer (transport failure, below)");
+                    continue;
+                }
                 let want_name = format!("{} reference", imp.era);
                 side(out, &imp.name, &imp.outcome, s.reference.get(imp.era), &want_name);
             }

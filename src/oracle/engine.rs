@@ -87,6 +87,9 @@ pub struct ImplStep {
     pub name: String,
     /// The era whose rules it follows.
     pub era: Era,
+    /// Whether it answered at all: false after a transport error (a crash,
+    /// a hang, garbage), when `outcome` is not an answer of this step.
+    pub answered: bool,
     /// What it answered.
     pub outcome: Outcome,
     /// Links about other users it taught the actor at this step (S17).
@@ -449,6 +452,7 @@ impl Engine {
                 .map(|s| ImplStep {
                     name: s.name.clone(),
                     era: s.era,
+                    answered: s.answered,
                     outcome: s.slot.outcome().clone(),
                     learned: s.learned.clone(),
                 })
