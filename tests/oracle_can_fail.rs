@@ -390,3 +390,39 @@ fn d4_a_legacy_match_to_the_wrong_user_is_no_loophole() {
     let d4 = failing_step(&t).failures.iter().find(|f| f.kind() == FailureKind::Divergence);
     assert!(d4.is_some_and(|f| f.to_string().contains("who does not own it")), "{:?}", failing_step(&t).failures);
 }
+
+/// An implementation whose reset fails (a server that died between runs).
+struct DeadOnReset;
+
+impl Implementation for DeadOnReset {
+    fn name(&self) -> &str {
+        "dead"
+    }
+    fn era(&self) -> Era {
+        Era::Patched
+    }
+    fn reset(&mut self, _: &World) -> Result<(), TransportError> {
+        Err(TransportError::new(privdiff::models::implementation::TransportKind::Crashed, "exited with status 1"))
+    }
+    fn apply(&mut self, _: &Op, slot: &mut Slot) -> Result<(), TransportError> {
+        slot.set(Ok(Response::Done));
+        Ok(())
+    }
+}
+
+/// A side that could not answer (its reset failed) is a transport failure
+/// at the first step, naming it, and the story shows it did not answer
+/// instead of listing it under "all sides".
+#[test]
+fn a_side_that_did_not_answer_is_shown_as_such() {
+    let seats: Vec<Box<dyn Implementation>> = vec![Box::new(LegacyServer::default()), Box::new(DeadOnReset)];
+    let mut engine = Engine::new(Engine::standard_references(), seats);
+    let run = Run { world: world(), ops: vec![join(ALICE, LOBBY)] };
+    let t = engine.trace(&run);
+    assert_fails(&t, FailureKind::Transport, "D-1", "dead", 0);
+    let step = &t.steps[0];
+    assert_eq!(step.implementations.iter().map(|i| i.answered).collect::<Vec<_>>(), [true, false]);
+    let story = privdiff::corpus::story::tell(&run, &t);
+    assert!(story.contains("dead model       : no answer (transport failure"), "{story}");
+    assert!(!story.contains("all sides"), "{story}");
+}
