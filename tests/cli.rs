@@ -196,3 +196,25 @@ fn seeds_carry_a_raw_corpus_over_run_for_run() {
     assert_eq!(stderr_lines(&o).len(), 1, "{:?}", stderr_lines(&o));
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 5, "the old seeds stay whole");
 }
+
+/// `replay --json` carries the loophole finding both ways the story tells
+/// it: breach events (three strangers learning alice's number are three)
+/// and distinct hidden numbers exposed (one).
+#[test]
+fn replay_json_counts_breach_events_and_distinct_numbers() {
+    let dir = tmpdir("json-counts");
+    let import = |owner: &str| format!(r#"{{"op":"ImportContacts","owner":"{owner}","phones":["+852 5100 0001"]}}"#);
+    let case = format!(
+        r#"{{"format":"privdiff-case","version":1,"name":"three-strangers","note":"","world":{{"users":4,"groups":1,"unowned_numbers":0}},"ops":[{{"op":"SetPrivacy","user":"alice","key":"AddedByPhone","rules":["AllowContacts","DisallowAll"]}},{},{},{}],"expected":{{"verdict":"pass","legacy_inv1_breaches":3}}}}"#,
+        import("bob"),
+        import("carol"),
+        import("dave")
+    );
+    let file = dir.join("three-strangers.json");
+    std::fs::write(&file, case).unwrap();
+    let o = privdiff(&["replay", "--json", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", stderr_lines(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((doc["legacy_breach_events"].as_u64(), doc["legacy_distinct_numbers"].as_u64()), (Some(3), Some(1)));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -64,6 +64,11 @@ struct Document<'a> {
     as_expected: Option<bool>,
     /// The failure, when the run fails.
     failure: Option<&'a privdiff::oracle::failure::Failure>,
+    /// Legacy's INV-1 breach events over the steps run (the loophole
+    /// finding; a failing run counts up to its failing step).
+    legacy_breach_events: usize,
+    /// The distinct hidden numbers those breaches exposed.
+    legacy_distinct_numbers: usize,
     /// Every step run.
     steps: &'a [StepTrace],
 }
@@ -104,6 +109,10 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             expected,
             as_expected,
             failure,
+            legacy_breach_events: match &trace.verdict {
+                Verdict::Pass { legacy_breaches, .. } | Verdict::Fail { legacy_breaches, .. } => *legacy_breaches,
+            },
+            legacy_distinct_numbers: story::distinct_breached_numbers(&trace),
             steps: &trace.steps,
         };
         println!("{}", serde_json::to_string_pretty(&doc)?);

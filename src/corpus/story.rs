@@ -60,7 +60,10 @@ fn tell_step(out: &mut String, s: &StepTrace) {
     }
     match s.divergence {
         Some(Divergence::Loophole) => {
-            let _ = writeln!(out, "         eras differ: the 2019 loophole (legacy ignores \"who can find me\", S15)");
+            let _ = writeln!(
+                out,
+                "         eras differ: a loophole step (legacy matched a number whose owner's \"who can find me\" refuses the viewer in patched's world; S15, D-4)"
+            );
         }
         Some(Divergence::LoopholeConsequence) => {
             let _ = writeln!(out, "         eras differ: a consequence of an earlier loophole match (D-4)");
@@ -96,6 +99,14 @@ fn side(out: &mut String, name: &str, got: &Outcome, want: &Outcome, want_name: 
     }
 }
 
+/// How many distinct hidden numbers legacy's breaches exposed in `trace`
+/// (two viewers learning the same number count once).
+pub fn distinct_breached_numbers(trace: &Trace) -> usize {
+    let numbers: std::collections::BTreeSet<_> =
+        trace.steps.iter().flat_map(|s| s.legacy_breaches.iter().map(|b| b.link)).collect();
+    numbers.len()
+}
+
 /// The closing line: the verdict, the rule, and the loophole count, both
 /// as breach events (a viewer newly learning a hidden number; knowledge only
 /// grows, so each viewer-number pair counts once, and this is the number a
@@ -106,14 +117,10 @@ pub fn verdict_line(trace: &Trace) -> String {
         Verdict::Pass { steps, legacy_breaches: 0, .. } => {
             format!("verdict: PASS after {steps} step(s); legacy leaked nothing in this run")
         }
-        Verdict::Pass { steps, legacy_breaches, loophole_steps } => {
-            let numbers: std::collections::BTreeSet<_> =
-                trace.steps.iter().flat_map(|s| s.legacy_breaches.iter().map(|b| b.link)).collect();
-            format!(
-                "verdict: PASS after {steps} step(s); legacy committed {legacy_breaches} INV-1 breach event(s) (a viewer learning a hidden number), exposing {} distinct hidden number(s), through the 2019 loophole at {loophole_steps} step(s) (reported, not a failure); patched held",
-                numbers.len()
-            )
-        }
+        Verdict::Pass { steps, legacy_breaches, loophole_steps } => format!(
+            "verdict: PASS after {steps} step(s); legacy committed {legacy_breaches} INV-1 breach event(s) (a viewer learning a hidden number), exposing {} distinct hidden number(s), through the 2019 loophole at {loophole_steps} step(s) (reported, not a failure); patched held",
+            distinct_breached_numbers(trace)
+        ),
         Verdict::Fail { failure, legacy_breaches } => format!(
             "verdict: FAIL {} ({}) in {} at step {}: {}{}",
             failure.kind(),
