@@ -289,6 +289,7 @@ fn a_legacy_minimised_case_records_its_implementation() {
     let replay = privdiff(&["replay", case.to_str().unwrap()]);
     assert!(stdout(&replay).contains("(as expected)"), "{}", stdout(&replay));
     let kept = d.join("kept");
+    std::fs::create_dir_all(&kept).unwrap();
     let add =
         privdiff(&["corpus", "add", case.to_str().unwrap(), "--name", "leak-kept", "--dir", kept.to_str().unwrap()]);
     assert_eq!(add.status.code(), Some(0), "{}", stderr(&add));
@@ -340,6 +341,7 @@ fn corpus_add_keep_keeps_the_story_as_written() {
     story["expected"] = serde_json::json!({"verdict": "pass", "legacy_inv1_breaches": 0});
     std::fs::write(&quiet, serde_json::to_string_pretty(&story).unwrap()).unwrap();
     let sub = d.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
     let o = privdiff(&[
         "corpus",
         "add",
