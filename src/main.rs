@@ -6,5 +6,15 @@
 mod cli;
 
 fn main() -> std::process::ExitCode {
+    // A reader that goes away (`privdiff replay FILE | head`) should end
+    // privdiff quietly, as it ends other Unix tools. Rust starts programs
+    // with SIGPIPE ignored, so the next `println!` would panic with a
+    // broken pipe instead; the default action is restored first.
+    #[cfg(unix)]
+    // SAFETY: called before any other thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     cli::main()
 }

@@ -233,3 +233,25 @@ fn explore_and_scenario_check_their_options_up_front() {
     assert!(stderr(&o).contains("--plot"), "{}", stderr(&o));
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// A reader that goes away early (`privdiff replay FILE | head`) ends
+/// privdiff quietly, as it would any Unix tool: no panic, no backtrace.
+#[test]
+fn a_closed_pipe_ends_privdiff_quietly() {
+    use std::io::Read;
+    // A document far longer than a pipe holds (145 kB), so privdiff is
+    // still writing when the reader goes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_privdiff"))
+        .args(["replay", "--json", "corpus/regressions/s8-limits.json"])
+        .current_dir(root())
+        .env("RUST_BACKTRACE", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{err}");
+}
