@@ -173,14 +173,58 @@ impl fmt::Display for RulesDisplay<'_> {
             [] => return f.write_str("[] (nobody: no rule matches)"),
             _ => {}
         }
-        let parts: Vec<String> = self.0.iter().map(|r| format!("{r:?}")).collect();
+        let parts: Vec<String> = self.0.iter().map(rule_text).collect();
         write!(f, "[{}]", parts.join(", "))
+    }
+}
+
+/// One rule as the story prints it: `AllowUsers(bob, carol)`, with a run of
+/// the same name written once with its count (`AllowUsers(carol x1000)`),
+/// so a list at S8's limits stays one readable line.
+fn rule_text(rule: &Rule) -> String {
+    fn runs<T: PartialEq + fmt::Display>(items: &[T]) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < items.len() {
+            let n = items[i..].iter().take_while(|x| **x == items[i]).count();
+            parts.push(if n > 2 { format!("{} x{n}", items[i]) } else { items[i].to_string() });
+            if n == 2 {
+                parts.push(items[i].to_string());
+            }
+            i += n;
+        }
+        parts.join(", ")
+    }
+    match rule {
+        Rule::AllowAll => "AllowAll".to_string(),
+        Rule::DisallowAll => "DisallowAll".to_string(),
+        Rule::AllowContacts => "AllowContacts".to_string(),
+        Rule::DisallowContacts => "DisallowContacts".to_string(),
+        Rule::AllowUsers(users) => format!("AllowUsers({})", runs(users)),
+        Rule::DisallowUsers(users) => format!("DisallowUsers({})", runs(users)),
+        Rule::AllowChatParticipants(groups) => format!("AllowChatParticipants({})", runs(groups)),
+        Rule::DisallowChatParticipants(groups) => format!("DisallowChatParticipants({})", runs(groups)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rule lists print by name, and a run of one name prints once with its
+    /// count; two in a row stay two.
+    #[test]
+    fn rule_lists_print_names_and_runs() {
+        let (alice, bob, carol) = (UserId(0), UserId(1), UserId(2));
+        let mut users = vec![alice, bob, bob];
+        users.extend(std::iter::repeat_n(carol, 1000));
+        users.push(alice);
+        let rules = [Rule::AllowUsers(users), Rule::DisallowChatParticipants(vec![GroupId(1)]), Rule::DisallowAll];
+        assert_eq!(
+            RulesDisplay(&rules).to_string(),
+            "[AllowUsers(alice, bob, bob, carol x1000, alice), DisallowChatParticipants(#news), DisallowAll]"
+        );
+    }
 
     /// S8: AddedByPhone accepts only the Everybody and My Contacts presets.
     #[test]
