@@ -4,38 +4,15 @@
 //! that cannot go together. Each gets one error line and exit 2, and
 //! nothing on disk is lost, half-written or run as some other input.
 
-use std::path::{Path, PathBuf};
+mod cli_common;
+
+use std::path::Path;
 use std::process::{Command, Output};
+
+use cli_common::{privdiff, privdiff_in, root, stderr, stdout, tmpdir};
 
 const CANARY: &str = "corpus/regressions/canary-minimal-loophole.json";
 const HK: &str = "corpus/regressions/hong-kong-2019.json";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn privdiff_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_privdiff")).args(args).current_dir(dir).output().expect("privdiff runs")
-}
-
-fn privdiff(args: &[&str]) -> Output {
-    privdiff_in(&root(), args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("privdiff-bad-input-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -1,43 +1,17 @@
 //! Issue 14, "a newcomer's first hour": every command tells the truth.
 //! Each test drives the built binary the way a new user would.
 
-use std::path::{Path, PathBuf};
+mod cli_common;
+
+use std::path::PathBuf;
 use std::process::{Command, Output};
+
+use cli_common::{privdiff, privdiff_in, root, stderr, stdout, tmpdir};
 
 use serde_json::Value;
 
 const HK: &str = "corpus/regressions/hong-kong-2019.json";
 const CANARY: &str = "corpus/regressions/canary-minimal-loophole.json";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs privdiff in `dir`.
-fn privdiff_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_privdiff")).args(args).current_dir(dir).output().expect("privdiff runs")
-}
-
-/// Runs privdiff at the repository root.
-fn privdiff(args: &[&str]) -> Output {
-    privdiff_in(&root(), args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A fresh temporary directory for one test.
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("privdiff-issue14-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn canary_text() -> String {
     std::fs::read_to_string(root().join(CANARY)).unwrap()
