@@ -535,20 +535,29 @@ fn s1_users_and_groups_outside_the_world_are_refused() {
     use privdiff::world::Era;
     let world = privdiff::world::World::from_config(&world());
     let stranger = UserId(4);
-    let ops = [
-        join(stranger, LOBBY),
-        resolve(stranger, phone(BOB)),
-        add(ALICE, stranger, false),
-        query(ALICE, LOBBY, stranger),
-        join(ALICE, GroupId(3)),
+    let nowhere = GroupId(3);
+    let (peer, channel) = (ErrorCode::PeerIdInvalid, ErrorCode::ChannelInvalid);
+    // Every operation kind, with the stranger in each user position and the
+    // missing group in each group position.
+    let cases = [
+        (join(stranger, LOBBY), peer),
+        (join(ALICE, nowhere), channel),
+        (leave(stranger, LOBBY), peer),
+        (leave(ALICE, nowhere), channel),
+        (import(stranger, &[phone(BOB)]), peer),
+        (add(ALICE, stranger, false), peer),
+        (add(stranger, ALICE, true), peer),
+        (delete(ALICE, stranger), peer),
+        (delete(stranger, ALICE), peer),
+        (hide_number(stranger), peer),
+        (query(ALICE, LOBBY, stranger), peer),
+        (query(stranger, LOBBY, ALICE), peer),
+        (query(ALICE, nowhere, BOB), channel),
+        (list(stranger, LOBBY), peer),
+        (list(ALICE, nowhere), channel),
+        (resolve(stranger, phone(BOB)), peer),
     ];
-    let expected = [
-        ErrorCode::PeerIdInvalid,
-        ErrorCode::PeerIdInvalid,
-        ErrorCode::PeerIdInvalid,
-        ErrorCode::PeerIdInvalid,
-        ErrorCode::ChannelInvalid,
-    ];
+    let (ops, expected): (Vec<Op>, Vec<ErrorCode>) = cases.into_iter().unzip();
     for era in [Era::Legacy, Era::Patched] {
         let server: Box<dyn Implementation> = match era {
             Era::Legacy => Box::new(LegacyServer::default()),
@@ -558,7 +567,7 @@ fn s1_users_and_groups_outside_the_world_are_refused() {
             vec![server, Box::new(privdiff::models::reference::Reference::new(era))];
         for m in &mut models {
             m.reset(&world).unwrap();
-            for (op, code) in ops.iter().zip(expected) {
+            for (op, code) in ops.iter().zip(expected.iter().copied()) {
                 let mut out = privdiff::world::response::Slot::default();
                 m.apply(op, &mut out).unwrap();
                 assert_eq!(out.outcome(), &Err(code), "{era} {op}");
