@@ -617,3 +617,48 @@ fn s6_long_user_lists_match_every_listed_user() {
         assert_eq!(shown, expected, "{viewer:?} and carol's DisallowUsers list");
     }
 }
+
+/// SPEC's rules have no size but S8's: a world far beyond a fuzz world's
+/// 8 users, with lists and groups at S8's scale, runs through the whole
+/// engine and passes, and the rules hold at that size (fuzz worlds and
+/// the explorer cannot reach any of this):
+/// - S11: `share_phone` puts `AllowUsers({bob})` in front of a list that
+///   already names 1,000 users, so bob sees alice's number;
+/// - S7: a group rule matches in a group of 1,050 members;
+/// - S15: an import of 150 numbers still asks every owner's "who can find
+///   me" (dave, who restricts it, is not matched in patched).
+#[test]
+fn rules_hold_at_s8_scale_in_a_world_of_1100_users() {
+    use privdiff::oracle::engine::Engine;
+    use privdiff::world::ids::{GroupId, UserId};
+    use privdiff::world::World;
+    let n = 1100u32;
+    let (erin, news) = (UserId(4), GroupId(1));
+    let world = World { phones: (0..n).map(|i| UserId(i).planned_phone()).collect(), groups: 2, unowned: vec![] };
+    let listed: Vec<UserId> = (100..1100).map(UserId).collect();
+    assert_eq!(listed.len(), privdiff::world::privacy::MAX_RULE_USERS);
+    let mut ops = vec![
+        set(ALICE, PrivacyKey::PhoneNumber, vec![Rule::AllowUsers(listed), Rule::DisallowAll]),
+        join(ALICE, LOBBY),
+        join(BOB, LOBBY),
+        add(ALICE, BOB, true),
+        query(BOB, LOBBY, ALICE),
+        set(CAROL, PrivacyKey::PhoneNumber, vec![Rule::AllowChatParticipants(vec![news]), Rule::DisallowAll]),
+        restrict_finding(DAVE),
+    ];
+    ops.extend((0..1050).map(|i| join(UserId(i), news)));
+    let carol_seen = ops.len();
+    ops.push(query(UserId(1040), news, CAROL));
+    let phones: Vec<_> = (0..150).map(|i| UserId(i).planned_phone()).collect();
+    let bulk = ops.len();
+    ops.push(import(erin, &phones));
+    let t = Engine::standard().trace_in(&world, &ops);
+    assert!(matches!(t.verdict, Verdict::Pass { .. }), "{:?}", t.verdict);
+    let shown = |i: usize| shown_phone(t.steps[i].outcome("patched").expect("patched answered"));
+    assert_eq!(shown(4), Some(phone(ALICE)), "S11: bob is put in front of 1,000 named users");
+    assert_eq!(shown(carol_seen), Some(phone(CAROL)), "S7: a member of a 1,050-member group");
+    let matched = matched_users(t.steps[bulk].outcome("patched").expect("patched answered"));
+    assert_eq!(matched.len(), 148, "every owner but dave (refused) and erin (her own number)");
+    assert!(!matched.contains(&DAVE));
+    assert!(matched_users(t.steps[bulk].outcome("legacy").expect("legacy answered")).contains(&DAVE));
+}
