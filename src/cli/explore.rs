@@ -151,7 +151,7 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
     let case = match report.failing_run() {
         Some(run) => {
             let note = format!(
-                "shortest failing sequence found by `privdiff explore --users {} --groups {} --unowned {} --depth {}{}` ({} operation(s); breadth first, so no shorter sequence fails within these bounds)",
+                "shortest failing sequence found by `privdiff explore --users {} --groups {} --unowned {} --depth {}{}` ({} operation(s); breadth first over states told apart by the references, so no shorter sequence fails within these bounds unless an implementation's state departs from SPEC's)",
                 args.users,
                 args.groups,
                 args.unowned,
@@ -252,7 +252,10 @@ fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::P
             );
         }
         Conclusion::Found { ops, finding } => {
-            println!("shortest failing sequence: {} operation(s) (every shorter sequence passes)", ops.len());
+            println!(
+                "shortest failing sequence: {} operation(s) (no shorter one fails, as far as states that the references cannot tell apart behave alike: docs/EXPLORE.md)",
+                ops.len()
+            );
             for (i, op) in ops.iter().enumerate() {
                 println!("  step {i}: {op}");
             }
