@@ -350,22 +350,38 @@ pub fn gen_setting(rng: &mut SplitMix64, state: &GenState, user: UserId, key: Pr
                 }
             } else if chance(rng, 5) {
                 // Alone, so that the list as a whole is at the limit.
-                rules.insert(0, at_the_limit(rng, state, user));
+                rules.splice(0..0, at_the_limit(rng, state, user));
             }
             rules
         }
     }
 }
 
-/// An exception list exactly as long as S8 allows (20 groups, or more
-/// rarely 1,000 users): it must be accepted, so an off-by-one in a length
-/// check shows. The ids repeat; S8 counts them as written.
-fn at_the_limit(rng: &mut SplitMix64, state: &GenState, owner: UserId) -> Rule {
-    if chance(rng, 20) {
-        Rule::AllowUsers(vec![state.other_user(rng, owner); privacy::MAX_RULE_USERS])
+/// Exceptions exactly as long as S8 allows (20 groups, or more rarely
+/// 1,000 users), in one rule or split over an allowing and a refusing one
+/// (S8 counts the whole list): they must be accepted, so an off-by-one in a
+/// length check, or a check of one rule at a time, shows. The ids repeat;
+/// S8 counts them as written.
+fn at_the_limit(rng: &mut SplitMix64, state: &GenState, owner: UserId) -> Vec<Rule> {
+    let (user, group) = (state.other_user(rng, owner), state.group(rng));
+    over_rules(rng, 20, user, group, 0)
+}
+
+/// `extra` more users (with probability `users_percent`) or groups than S8
+/// allows in all, in one rule, or split over an allowing rule and a
+/// refusing one, neither of which is over the limit alone.
+fn over_rules(rng: &mut SplitMix64, users_percent: u64, user: UserId, group: GroupId, extra: usize) -> Vec<Rule> {
+    let users = chance(rng, users_percent);
+    let n = if users { privacy::MAX_RULE_USERS } else { privacy::MAX_RULE_GROUPS } + extra;
+    let first = if chance(rng, 50) { n } else { n / 2 };
+    let (a, b) = (first, n - first);
+    let mut rules = if users {
+        vec![Rule::AllowUsers(vec![user; a]), Rule::DisallowUsers(vec![user; b])]
     } else {
-        Rule::DisallowChatParticipants(vec![state.group(rng); privacy::MAX_RULE_GROUPS])
-    }
+        vec![Rule::AllowChatParticipants(vec![group; a]), Rule::DisallowChatParticipants(vec![group; b])]
+    };
+    rules.retain(|r| !matches!(r.named(), privacy::Named::Users([]) | privacy::Named::Groups([])));
+    rules
 }
 
 /// One exception rule: a user or two (not the owner, when possible), a
@@ -533,12 +549,9 @@ pub fn gen_error_op(rng: &mut SplitMix64, state: &GenState) -> Op {
         // S8: PRIVACY_TOO_LONG (21 groups; sometimes 1,001 users).
         5 => {
             let key = if chance(rng, 50) { PrivacyKey::PhoneNumber } else { PrivacyKey::AddedByPhone };
-            let rule = if chance(rng, 20) {
-                Rule::AllowUsers(vec![user; privacy::MAX_RULE_USERS + 1])
-            } else {
-                Rule::DisallowChatParticipants(vec![group; privacy::MAX_RULE_GROUPS + 1])
-            };
-            Op::SetPrivacy { user, key, rules: vec![rule, Rule::AllowAll] }
+            let mut rules = over_rules(rng, 20, user, group, 1);
+            rules.push(Rule::AllowAll);
+            Op::SetPrivacy { user, key, rules }
         }
         // S14: looking into a group one is not in, or at a non-member.
         6 => {
@@ -636,6 +649,40 @@ mod tests {
         ] {
             assert!(share.codes.get(code).copied().unwrap_or(0) > 0, "{code} never produced: {:?}", share.codes);
         }
+    }
+
+    /// S8 counts a whole list: the generator writes lists at and over the
+    /// limit split over two rules, neither over it alone, both accepted
+    /// (at the limit) and refused (over it), so a check of one rule at a
+    /// time shows.
+    #[test]
+    fn s8_lists_are_sometimes_split_over_two_rules() {
+        let (mut at, mut over) = (0, 0);
+        let mut rng = SplitMix64::new(3);
+        for _ in 0..3000 {
+            for op in gen_run(&mut rng).ops {
+                let Op::SetPrivacy { rules, .. } = op else { continue };
+                let counts = |users: bool| -> Vec<usize> {
+                    rules
+                        .iter()
+                        .filter_map(|r| match r.named() {
+                            privacy::Named::Users(l) if users => Some(l.len()),
+                            privacy::Named::Groups(l) if !users => Some(l.len()),
+                            _ => None,
+                        })
+                        .collect()
+                };
+                for (c, max) in [(counts(true), privacy::MAX_RULE_USERS), (counts(false), privacy::MAX_RULE_GROUPS)] {
+                    let split = c.len() == 2 && c.iter().all(|n| *n < max);
+                    match c.iter().sum::<usize>() {
+                        n if split && n == max => at += 1,
+                        n if split && n == max + 1 => over += 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        assert!(at > 0 && over > 0, "split lists at the limit {at}, over it {over}");
     }
 
     #[test]
