@@ -264,16 +264,6 @@ impl Case {
 /// The byte-order mark some editors put before UTF-8 text.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Whether a file's bytes look like a case file rather than a fuzz input:
-/// UTF-8 text (after an optional byte-order mark) whose first non-blank
-/// character is `{`, i.e. a JSON object. Such a file is read as a case and
-/// refused with the reason if it is not a valid one (a typo in `format`
-/// must not turn it into raw bytes that happen to pass).
-pub fn looks_like_case(bytes: &[u8]) -> bool {
-    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-    std::str::from_utf8(bytes).is_ok_and(|text| text.trim_start().starts_with('{'))
-}
-
 /// Writes `contents` to `path` atomically and never over an existing file:
 /// the text goes to a temporary file in the same directory, which is then
 /// hard-linked into place (failing if `path` exists) and removed.
@@ -309,7 +299,9 @@ mod tests {
     fn cases_round_trip_through_their_file_form() {
         let case = sample();
         assert_eq!(Case::parse(case.to_json().as_bytes()).unwrap(), case);
-        assert!(looks_like_case(case.to_json().as_bytes()));
+        let mut with_bom = UTF8_BOM.to_vec();
+        with_bom.extend(case.to_json().as_bytes());
+        assert_eq!(Case::parse(&with_bom).unwrap(), case, "an editor's byte-order mark is not part of the case");
     }
 
     #[test]
