@@ -373,15 +373,17 @@ fn at_the_limit(rng: &mut SplitMix64, state: &GenState, owner: UserId) -> Vec<Ru
 fn over_rules(rng: &mut SplitMix64, users_percent: u64, user: UserId, group: GroupId, extra: usize) -> Vec<Rule> {
     let users = chance(rng, users_percent);
     let n = if users { privacy::MAX_RULE_USERS } else { privacy::MAX_RULE_GROUPS } + extra;
-    let first = if chance(rng, 50) { n } else { n / 2 };
-    let (a, b) = (first, n - first);
-    let mut rules = if users {
-        vec![Rule::AllowUsers(vec![user; a]), Rule::DisallowUsers(vec![user; b])]
+    let a = if chance(rng, 50) { n } else { n / 2 };
+    let (allow, deny) = if users {
+        (Rule::AllowUsers(vec![user; a]), Rule::DisallowUsers(vec![user; n - a]))
     } else {
-        vec![Rule::AllowChatParticipants(vec![group; a]), Rule::DisallowChatParticipants(vec![group; b])]
+        (Rule::AllowChatParticipants(vec![group; a]), Rule::DisallowChatParticipants(vec![group; n - a]))
     };
-    rules.retain(|r| !matches!(r.named(), privacy::Named::Users([]) | privacy::Named::Groups([])));
-    rules
+    if a == n {
+        vec![allow]
+    } else {
+        vec![allow, deny]
+    }
 }
 
 /// One exception rule: a user or two (not the owner, when possible), a

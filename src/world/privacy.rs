@@ -187,9 +187,10 @@ fn rule_text(rule: &Rule) -> String {
         let mut i = 0;
         while i < items.len() {
             let n = items[i..].iter().take_while(|x| **x == items[i]).count();
-            parts.push(if n > 2 { format!("{} x{n}", items[i]) } else { items[i].to_string() });
-            if n == 2 {
-                parts.push(items[i].to_string());
+            if n > 2 {
+                parts.push(format!("{} x{n}", items[i]));
+            } else {
+                parts.extend(std::iter::repeat_n(items[i].to_string(), n));
             }
             i += n;
         }
