@@ -14,10 +14,10 @@ use crate::corpus::case::Case;
 use crate::gen::format;
 use crate::models::external::{timeout_from_env, External, ImplSpec, SpecError};
 use crate::models::implementation::Implementation;
-use crate::models::server::LegacyServer;
 use crate::oracle::canary::Canary;
 use crate::oracle::engine::{Engine, Verdict};
 use crate::oracle::failure::{Failure, FailureKind};
+use crate::oracle::lineup::{Lineup, PatchedImpl};
 use crate::world::{Era, Run};
 
 /// The glue of a typed target, in the fuzz crate: `fuzz_target!` over a
@@ -47,7 +47,7 @@ macro_rules! typed_fuzz_target {
 thread_local! {
     /// One engine per fuzzing thread, reset for every input: the models
     /// keep their allocations between inputs.
-    static ENGINE: RefCell<Engine> = RefCell::new(Engine::standard());
+    static ENGINE: RefCell<Engine> = RefCell::new(lineup().engine());
     /// Likewise for the canary.
     static CANARY: RefCell<Canary> = RefCell::new(Canary::default());
 }
@@ -64,24 +64,22 @@ pub enum Input {
     Rejected,
 }
 
-/// Reads `PRIVDIFF_PLANT` once per process (`models::plant`: a common-mode
-/// misreading planted in the reference and the models, to measure how fast
-/// the oracle catches it); an unknown name stops the fuzzer with one line.
-fn plant_from_env() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        if let Err(why) = crate::models::plant::from_env() {
-            eprintln!("privdiff: {why}");
-            std::process::exit(2);
-        }
-    });
+/// The lineup of this fuzzing process: the standard one, with the faults
+/// the environment plants (`PRIVDIFF_FAULTS`, `PRIVDIFF_BUG`,
+/// `PRIVDIFF_PLANT`; only in builds with the `faults` feature, see
+/// `models::faults`), read once when the engine is built. A bad fault name
+/// stops the fuzzer with one line and exit code 2.
+fn lineup() -> Lineup {
+    Lineup::from_env(PatchedImpl::Patched).unwrap_or_else(|why| {
+        eprintln!("privdiff: {why}");
+        std::process::exit(2)
+    })
 }
 
 /// `differential`: decode a typed input (`gen::format`), drive the
 /// lockstep engine, panic on any D-1..D-4 failure. The legacy loophole is
 /// a pass, never a panic.
 pub fn differential(data: &[u8]) -> Input {
-    plant_from_env();
     let Ok(run) = format::decode(data) else { return Input::Rejected };
     differential_run(&run);
     Input::Ran
@@ -174,7 +172,7 @@ pub fn external_engine(spec: ImplSpec, timeout: std::time::Duration) -> Result<E
             ext.era()
         ));
     }
-    Ok(Engine::new(Engine::standard_references(), vec![Box::new(LegacyServer::default()), Box::new(ext)]))
+    Ok(lineup().engine_with(Box::new(ext)))
 }
 
 #[cold]
@@ -221,6 +219,7 @@ pub fn raise(failure: &Failure) -> ! {
         FailureKind::Precondition => precondition(failure),
         FailureKind::Disagrees => disagrees(failure),
         FailureKind::Divergence => divergence(failure),
+        FailureKind::Misanswer => misanswer(failure),
     }
 }
 
@@ -275,6 +274,12 @@ fn disagrees(f: &Failure) -> ! {
 #[cold]
 fn divergence(f: &Failure) -> ! {
     panic!("{f}\nprivdiff bucket: divergence; reproduce with `privdiff replay <artifact>`; rules: docs/SPEC.md")
+}
+
+#[inline(never)]
+#[cold]
+fn misanswer(f: &Failure) -> ! {
+    panic!("{f}\nprivdiff bucket: misanswer; reproduce with `privdiff replay <artifact>`; rules: docs/SPEC.md")
 }
 
 #[inline(never)]

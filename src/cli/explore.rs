@@ -21,8 +21,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::input::PatchedImpl;
 use super::{EXIT_FAIL, EXIT_UNUSABLE};
 use privdiff::corpus::case::{write_new, Case};
+use privdiff::explore::driver::{Driver, ExternalSeat};
 use privdiff::explore::search::DEFAULT_MAX_STATES;
-use privdiff::explore::{explore, Checks, Conclusion, ExploreConfig, Finding, Observer, Report, Subject};
+use privdiff::explore::search::{explore_with, Symmetry};
+use privdiff::explore::{Checks, Conclusion, ExploreConfig, Finding, Observer, Report, Subject};
+use privdiff::models::external::{timeout_from_env, ImplSpec};
+use privdiff::models::faults::Faults;
 use privdiff::world::WorldConfig;
 
 /// Exit code when Ctrl-C stopped the search.
@@ -58,6 +62,12 @@ pub struct ExploreArgs {
     /// The implementation under test as the patched model.
     #[arg(long, value_enum, default_value_t = PatchedImpl::Patched)]
     pub patched_impl: PatchedImpl,
+    /// Your own implementation in the patched seat (`NAME=COMMAND`, the
+    /// JSON-lines protocol of docs/PROTOCOL.md), one process per worker.
+    /// Its states are merged only by its `digest` answers; without them
+    /// the search does not merge (a tree: exact, exponential).
+    #[arg(long = "impl", value_name = "NAME=COMMAND", conflicts_with_all = ["patched_impl", "canary"])]
+    pub external: Option<ImplSpec>,
     /// Treat states that differ only by renaming users as different.
     #[arg(long)]
     pub no_symmetry: bool,
@@ -116,6 +126,18 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
     };
     // Everything that can be refused is refused before the search starts.
     privdiff::explore::search::validate(&config)?;
+    let external = match &args.external {
+        None => None,
+        Some(spec) => {
+            if spec.name == "legacy" || spec.name == "patched" || spec.name.starts_with("reference") {
+                bail!("--impl name {:?} is taken by a built-in implementation; choose another", spec.name);
+            }
+            Some(ExternalSeat { spec: spec.clone(), timeout: timeout_from_env().map_err(|e| anyhow::anyhow!(e))? })
+        }
+    };
+    let driver = Driver::new(config.world, checks).with_faults(Faults::from_env()?).with_external(external);
+    // An implementation that does not start is one line, before the search.
+    driver.engine().map_err(|e| anyhow::anyhow!(e))?;
     let name = match (&args.name, &args.output) {
         (Some(n), _) => n.clone(),
         (None, Some(o)) => o.file_stem().and_then(|s| s.to_str()).unwrap_or("explored").to_string(),
@@ -145,13 +167,13 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
         let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
     }
     let progress = Bar(bar(args.json));
-    let report = explore(&config, &cancel, &progress)?;
+    let report = explore_with(&config, &driver, &cancel, &progress)?;
     progress.0.finish_and_clear();
 
     let case = match report.failing_run() {
         Some(run) => {
             let note = format!(
-                "shortest failing sequence found by `privdiff explore --users {} --groups {} --unowned {} --depth {}{}` ({} operation(s); breadth first over states told apart by the references, so no shorter sequence fails within these bounds unless an implementation's state departs from SPEC's)",
+                "shortest failing sequence found by `privdiff explore --users {} --groups {} --unowned {} --depth {}{}` ({} operation(s); breadth first over states keyed on every side, {})",
                 args.users,
                 args.groups,
                 args.unowned,
@@ -161,10 +183,17 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
                     (false, PatchedImpl::Legacy) => " --patched-impl legacy",
                     (false, PatchedImpl::Patched) => "",
                 },
-                run.ops.len()
+                run.ops.len(),
+                soundness(&report)
             );
-            let expected = privdiff::explore::driver::Driver::new(config.world, checks).expected(&run);
-            Some(Case::new(&name, &note, &run, expected)?)
+            let expected = driver.expected(&run).map_err(|e| anyhow::anyhow!(e))?;
+            let mut case = Case::new(&name, &note, &run, expected)?;
+            // The case records the seat it was found in, so that replaying
+            // it runs the same lineup (`replay` of it is "as expected").
+            if !args.canary && args.patched_impl == PatchedImpl::Legacy {
+                case.patched_impl = Some("legacy".to_string());
+            }
+            Some(case)
         }
         None => None,
     };
@@ -183,8 +212,24 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
         (Conclusion::NoFailure, false) | (Conclusion::Found { .. }, true) => ExitCode::SUCCESS,
         (Conclusion::Found { .. }, false) | (Conclusion::NoFailure, true) => ExitCode::from(EXIT_FAIL),
         (Conclusion::Interrupted, _) => ExitCode::from(EXIT_INTERRUPTED),
-        (Conclusion::StateCap, _) => ExitCode::from(EXIT_UNUSABLE),
+        (Conclusion::StateCap, _) | (Conclusion::Unusable { .. }, _) => ExitCode::from(EXIT_UNUSABLE),
     })
+}
+
+/// The soundness condition the search ran under, in words.
+fn soundness(report: &Report) -> String {
+    use privdiff::explore::canon::KeyMode;
+    let keys = match report.key_mode {
+        KeyMode::Renamed => "states merged only when every side's whole state agrees",
+        KeyMode::Digest => "states merged only when every side's state (or digest) agrees",
+        KeyMode::Tree => "no states merged (an implementation gives no digest): every path checked",
+    };
+    let symmetry = match &report.symmetry {
+        Symmetry::Used => "user symmetry used (self-check passed)".to_string(),
+        Symmetry::Off => "no symmetry".to_string(),
+        Symmetry::Refused { why } => format!("no symmetry ({why})"),
+    };
+    format!("{keys}; {symmetry}; children {}", if report.forked { "forked" } else { "replayed" })
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -210,7 +255,7 @@ fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::P
     let checks = match c.checks {
         Checks::Canary => "canary (legacy against INV-1)".to_string(),
         Checks::Lockstep { subject: Subject::Patched } => {
-            "lockstep engine, every check (D-1..D-4, INV-1..4)".to_string()
+            format!("lockstep engine, every check (D-1..D-4, INV-1..4), {} in the patched seat", report.subject)
         }
         Checks::Lockstep { subject: Subject::LegacyAsPatched } => {
             "lockstep engine, every check (D-1..D-4, INV-1..4), legacy in the patched seat".to_string()
@@ -227,6 +272,8 @@ fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::P
         checks,
         plural(report.threads as u64, "thread", "threads"),
     );
+    let keys: Vec<String> = report.keys.iter().map(|(n, k)| format!("{n}: {k:?}")).collect();
+    println!("soundness: {}; implementations keyed by [{}]", soundness(report), keys.join(", "));
     println!("depth  new distinct states");
     let last = report.states_per_depth.len().saturating_sub(1);
     for (d, n) in report.states_per_depth.iter().enumerate() {
@@ -252,10 +299,7 @@ fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::P
             );
         }
         Conclusion::Found { ops, finding } => {
-            println!(
-                "shortest failing sequence: {} operation(s) (no shorter one fails, as far as states that the references cannot tell apart behave alike: docs/EXPLORE.md)",
-                ops.len()
-            );
+            println!("shortest failing sequence: {} operation(s) (no shorter one fails within these bounds)", ops.len());
             for (i, op) in ops.iter().enumerate() {
                 println!("  step {i}: {op}");
             }
@@ -276,6 +320,10 @@ fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::P
         Conclusion::Interrupted => println!(
             "interrupted: every sequence of <= {} operations was checked (of the {} asked for)",
             report.checked_depth, c.depth
+        ),
+        Conclusion::Unusable { why } => println!(
+            "stopped: an implementation stopped answering ({why}); every sequence of <= {} operations was checked",
+            report.checked_depth
         ),
         Conclusion::StateCap => println!(
             "stopped at the state cap of {} states: every sequence of <= {} operations was checked (of the {} asked for); raise --max-states or lower the bounds",

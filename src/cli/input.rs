@@ -163,11 +163,12 @@ impl ImplArgs {
     pub fn engine(&self, patched: PatchedImpl) -> anyhow::Result<privdiff::oracle::engine::Engine> {
         use privdiff::models::external::{timeout_from_env, External};
         use privdiff::models::implementation::Implementation;
-        use privdiff::models::server::LegacyServer;
         use privdiff::oracle::engine::Engine;
+        use privdiff::oracle::lineup::Lineup;
         use privdiff::world::Era;
 
-        let Some(spec) = &self.external else { return Ok(patched.engine()) };
+        let lineup = Lineup::from_env(patched)?;
+        let Some(spec) = &self.external else { return Ok(lineup.engine()) };
         if spec.name == "legacy" || spec.name == "patched" || spec.name.starts_with("reference") {
             anyhow::bail!("--impl name {:?} is taken by a built-in implementation; choose another", spec.name);
         }
@@ -180,9 +181,9 @@ impl ImplArgs {
             }
         })?;
         if self.beside {
-            let mut lineup = patched.lineup();
-            lineup.push(Box::new(external));
-            return Ok(Engine::new(Engine::standard_references(), lineup));
+            let mut sides = lineup.implementations();
+            sides.push(Box::new(external));
+            return Ok(Engine::new(lineup.references(), sides));
         }
         if patched != PatchedImpl::Patched {
             anyhow::bail!("--impl and --patched-impl legacy both want the patched seat; add --beside to run both");
@@ -195,6 +196,6 @@ impl ImplArgs {
                 external.era()
             );
         }
-        Ok(Engine::new(Engine::standard_references(), vec![Box::new(LegacyServer::default()), Box::new(external)]))
+        Ok(lineup.engine_with(Box::new(external)))
     }
 }

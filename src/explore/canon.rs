@@ -7,20 +7,21 @@
 //! at the same depths. The explorer keeps one state per orbit.
 //!
 //! A state's key is a 128-bit fingerprint of the smallest (in
-//! lexicographic order), over every permutation of users, of both eras'
-//! reference snapshots
-//! ([`crate::models::reference::Reference::canonical_snapshot`]) plus the
-//! engine's one piece of history that is not in them (the pairs of users
-//! tied by loophole steps, which D-4 consults). The minimum over the orbit is the
+//! lexicographic order), over every permutation of users, of the whole
+//! engine's encoding ([`Engine::state_words`]): both references, every
+//! implementation's own state, every judge's books and D-4's tied pairs,
+//! so two paths merge only when nothing that decides a later verdict
+//! differs. The minimum over the orbit is the
 //! same for every member of the orbit, so it is a canonical form;
 //! fingerprints (XXH3-128 of the encoding) of different states collide with
 //! probability about `states^2 / 2^129` (below 10^-20 for a billion
 //! states): the hash compaction explicit-state checkers make (TLC and
 //! stateright keep 64-bit fingerprints).
 
-use super::driver::{tie_bit, Ties};
-use crate::models::reference::Reference;
-use crate::oracle::engine::ByEra;
+use serde::{Deserialize, Serialize};
+
+use crate::models::implementation::TransportError;
+use crate::oracle::engine::{Engine, StateKeyKind};
 use crate::world::{Op, RefMut, UserId, World};
 
 /// A state's canonical key: a 128-bit fingerprint.
@@ -68,18 +69,53 @@ pub fn rename_op(world: &World, op: &Op, perm: &[UserId]) -> Op {
     op
 }
 
+/// How the states of a lineup are keyed, from what its implementations
+/// offer ([`StateKeyKind`]).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyMode {
+    /// Every side encodes its whole state under renaming: states merge
+    /// exactly, up to the renamings in use.
+    Renamed,
+    /// Some implementation gives an opaque digest only: states merge
+    /// exactly, with no renaming (a digest cannot be renamed).
+    Digest,
+    /// Some implementation gives neither: no two paths are merged (each is
+    /// its own state), so the search is a tree, exact and exponential.
+    Tree,
+}
+
+impl KeyMode {
+    /// The mode a lineup's sides allow: the weakest of theirs.
+    pub fn of(kinds: &[StateKeyKind]) -> KeyMode {
+        if kinds.contains(&StateKeyKind::None) {
+            KeyMode::Tree
+        } else if kinds.contains(&StateKeyKind::Digest) {
+            KeyMode::Digest
+        } else {
+            KeyMode::Renamed
+        }
+    }
+}
+
 /// How states are told apart.
 #[derive(Debug, Clone)]
 pub struct Canon {
     perms: Vec<Vec<UserId>>,
+    mode: KeyMode,
 }
 
 impl Canon {
-    /// With `symmetry`, keys are minimised over every renaming of the
-    /// world's users; without, only the identity is used.
-    pub fn new(world: &World, symmetry: bool) -> Canon {
-        let perms = if symmetry { permutations(world.user_count()) } else { vec![world.users().collect()] };
-        Canon { perms }
+    /// With `symmetry` (and only in [`KeyMode::Renamed`]), keys are
+    /// minimised over every renaming of the world's users; otherwise only
+    /// the identity is used.
+    pub fn new(world: &World, symmetry: bool, mode: KeyMode) -> Canon {
+        let perms = if symmetry && mode == KeyMode::Renamed {
+            permutations(world.user_count())
+        } else {
+            vec![world.users().collect()]
+        };
+        Canon { perms, mode }
     }
 
     /// How many renamings each key is minimised over.
@@ -87,53 +123,66 @@ impl Canon {
         self.perms.len()
     }
 
-    /// The key of the state both references are in, with the pairs of
-    /// users loophole steps have tied (D-4's history, [`Ties`]).
-    pub fn key(&self, refs: &ByEra<Reference>, ties: Ties) -> Key {
+    /// The key mode.
+    pub fn mode(&self) -> KeyMode {
+        self.mode
+    }
+
+    /// The key of the state `engine` is in, reached from the state keyed
+    /// `parent` by operation `op` (only the tree mode reads those two).
+    /// A side that fails to answer a digest request is a transport error.
+    pub fn key(
+        &self,
+        engine: &mut Engine,
+        parent: Key,
+        op: u16,
+        words: &mut Vec<u64>,
+        best: &mut Vec<u64>,
+    ) -> Result<Key, TransportError> {
+        match self.mode {
+            KeyMode::Tree => {
+                let mut bytes = [0u8; 18];
+                bytes[..16].copy_from_slice(&parent.to_le_bytes());
+                bytes[16..].copy_from_slice(&op.to_le_bytes());
+                return Ok(xxhash_rust::xxh3::xxh3_128(&bytes));
+            }
+            KeyMode::Digest => {
+                words.clear();
+                engine.digest_words(&self.perms[0], words)?;
+                return Ok(hash(words));
+            }
+            KeyMode::Renamed => {}
+        }
         // Per-user signatures that renaming cannot change; only renamings
         // that sort users by signature are tried (all of them when the
         // signatures tie). For a state `s` and a renaming `σ`, the allowed
         // renamings of `σ(s)` are those of `s` composed with `σ⁻¹`, with the
         // same encodings, so the minimum is still canonical.
         let n = self.perms.first().map_or(0, Vec::len);
-        let sig: Vec<(u64, u64, u32)> = (0..n as u32)
-            .map(|u| {
-                let user = UserId(u);
-                let degree = (0..n as u32).filter(|v| *v != u && ties & tie_bit(user, UserId(*v)) != 0).count();
-                (refs.legacy.user_signature(user), refs.patched.user_signature(user), degree as u32)
-            })
-            .collect();
+        let mut sig = [0u64; 8];
+        for (u, s) in sig.iter_mut().enumerate().take(n) {
+            *s = engine.user_signature(UserId(u as u32));
+        }
         let sorts = |perm: &[UserId]| (0..n).all(|a| (0..n).all(|b| sig[a] >= sig[b] || perm[a].0 < perm[b].0));
-        let mut best: Vec<u64> = Vec::new();
-        let mut words = Vec::with_capacity(256);
-        let mut scratch = Vec::with_capacity(32);
-        for perm in self.perms.iter().filter(|p| self.perms.len() == 1 || sorts(p)) {
+        best.clear();
+        for perm in self.perms.iter().filter(|p| self.perms.len() == 1 || n > 8 || sorts(p)) {
             words.clear();
-            words.push(u64::from(rename_ties(ties, perm)));
-            refs.legacy.canonical_snapshot_into(perm, &mut words, &mut scratch);
-            refs.patched.canonical_snapshot_into(perm, &mut words, &mut scratch);
-            if best.is_empty() || words < best {
-                std::mem::swap(&mut best, &mut words);
+            engine.state_words(perm, words);
+            if best.is_empty() || *words < *best {
+                std::mem::swap(best, words);
             }
         }
-        // The smallest encoding over the orbit is canonical; hash it once.
-        let bytes: Vec<u8> = best.iter().flat_map(|w| w.to_le_bytes()).collect();
-        xxhash_rust::xxh3::xxh3_128(&bytes)
+        Ok(hash(best))
     }
 }
 
-/// The tied pairs with users renamed by `perm`.
-fn rename_ties(ties: Ties, perm: &[UserId]) -> Ties {
-    let n = perm.len() as u32;
-    let mut out = 0;
-    for hi in 1..n {
-        for lo in 0..hi {
-            if ties & tie_bit(UserId(lo), UserId(hi)) != 0 {
-                out |= tie_bit(perm[lo as usize], perm[hi as usize]);
-            }
-        }
+/// The fingerprint of an encoding.
+fn hash(words: &[u64]) -> Key {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for w in words {
+        h.update(&w.to_le_bytes());
     }
-    out
+    h.digest128()
 }
 
 #[cfg(test)]
@@ -141,11 +190,13 @@ mod tests {
     use super::*;
     use crate::world::{GroupId, WorldConfig};
 
-    fn refs(world: &World, ops: &[Op]) -> ByEra<Reference> {
-        let config = WorldConfig { users: 3, groups: 1, unowned_numbers: 1 };
-        assert_eq!(&World::from_config(&config), world);
-        let driver = crate::explore::driver::Driver::new(config, crate::explore::Checks::Canary);
-        driver.references(ops).0
+    fn key(canon: &Canon, world: &World, ops: &[Op]) -> Key {
+        let mut engine = Engine::standard();
+        engine.reset(world);
+        for op in ops {
+            engine.step(op);
+        }
+        canon.key(&mut engine, 0, 0, &mut Vec::new(), &mut Vec::new()).expect("built-in sides answer")
     }
 
     #[test]
@@ -166,18 +217,20 @@ mod tests {
         let (a, b, c, g) = (UserId(0), UserId(1), UserId(2), GroupId(0));
         let run =
             vec![Op::JoinGroup { user: a, group: g }, Op::ImportContacts { owner: b, phones: vec![a.planned_phone()] }];
-        let sym = Canon::new(&world, true);
-        let plain = Canon::new(&world, false);
+        let sym = Canon::new(&world, true, KeyMode::Renamed);
+        let plain = Canon::new(&world, false, KeyMode::Renamed);
         let perm = vec![c, a, b];
         let renamed: Vec<Op> = run.iter().map(|o| rename_op(&world, o, &perm)).collect();
         assert_eq!(renamed[1], Op::ImportContacts { owner: a, phones: vec![c.planned_phone()] });
-        assert_eq!(sym.key(&refs(&world, &run), 0), sym.key(&refs(&world, &renamed), 0));
-        assert_ne!(plain.key(&refs(&world, &run), 0), plain.key(&refs(&world, &renamed), 0));
-        assert_ne!(sym.key(&refs(&world, &run), 0), sym.key(&refs(&world, &run), 1));
-        assert_ne!(sym.key(&refs(&world, &run), 0), sym.key(&refs(&world, &run[..1]), 0));
+        assert_eq!(key(&sym, &world, &run), key(&sym, &world, &renamed));
+        assert_ne!(key(&plain, &world, &run), key(&plain, &world, &renamed));
+        assert_ne!(key(&sym, &world, &run), key(&sym, &world, &run[..1]));
         // Order of independent operations does not matter.
         let swapped = vec![run[1].clone(), run[0].clone()];
-        assert_eq!(plain.key(&refs(&world, &run), 0), plain.key(&refs(&world, &swapped), 0));
+        assert_eq!(key(&plain, &world, &run), key(&plain, &world, &swapped));
+        // A refused operation changes nothing: the same key.
+        let refused = [run.clone(), vec![Op::LeaveGroup { user: b, group: g }]].concat();
+        assert_eq!(key(&plain, &world, &run), key(&plain, &world, &refused));
     }
 
     /// Canonical under every renaming, for many sequences drawn from the
@@ -187,7 +240,7 @@ mod tests {
         let config = WorldConfig { users: 3, groups: 1, unowned_numbers: 1 };
         let world = World::from_config(&config);
         let ops = crate::explore::alphabet::alphabet(&world);
-        let canon = Canon::new(&world, true);
+        let canon = Canon::new(&world, true, KeyMode::Renamed);
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut distinct = std::collections::BTreeSet::new();
         for _ in 0..300 {
@@ -199,11 +252,11 @@ mod tests {
                     ops[(state % ops.len() as u64) as usize].clone()
                 })
                 .collect();
-            let key = canon.key(&refs(&world, &run), 0);
-            distinct.insert(key);
+            let k = key(&canon, &world, &run);
+            distinct.insert(k);
             for perm in permutations(3) {
                 let renamed: Vec<Op> = run.iter().map(|o| rename_op(&world, o, &perm)).collect();
-                assert_eq!(canon.key(&refs(&world, &renamed), 0), key, "{run:?} under {perm:?}");
+                assert_eq!(key(&canon, &world, &renamed), k, "{run:?} under {perm:?}");
             }
         }
         assert!(distinct.len() > 250, "keys tell states apart: {}", distinct.len());

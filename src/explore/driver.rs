@@ -2,25 +2,27 @@
 //! [`crate::oracle`] and the implementations under test is in this module,
 //! so that a change of the engine's interface is adapted here alone.
 //!
-//! The engine's implementations are not `Clone`, so a state is re-created
-//! by resetting a per-worker [`Engine`] (which keeps its allocations),
-//! replaying the operations that reached the state (at most the depth
-//! bound) and stepping one more operation. The references, which are
-//! `Clone`, are replayed once per state and cloned per child to compute
-//! keys.
+//! A state is an engine between two steps: both references, every
+//! implementation, every judge and D-4's ties. Expanding a state replays
+//! its path once into a per-worker base engine, then for each operation of
+//! the alphabet forks the base into a scratch engine
+//! ([`Engine::copy_from`], which reuses buffers) and steps that one
+//! operation; a lineup with a side that cannot be copied (an external
+//! process) replays the path for each child instead. Refused operations
+//! are transitions like any other: the child is merged with its parent
+//! only when every side's key says nothing changed.
 
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::case::Expected;
-use crate::models::implementation::{Implementation, Seated};
-use crate::models::reference::Reference;
-use crate::models::server::LegacyServer;
-use crate::oracle::canary::Canary;
+use crate::models::external::{External, ImplSpec};
+use crate::models::faults::Faults;
+use crate::models::implementation::Implementation;
 use crate::oracle::checks::Breach;
-use crate::oracle::engine::{ByEra, Engine};
+use crate::oracle::engine::Engine;
 use crate::oracle::failure::Failure;
-use crate::world::response::Slot;
-use crate::world::{Era, Op, Response, Run, UserId, World, WorldConfig};
+use crate::oracle::lineup::{Lineup, PatchedImpl};
+use crate::world::{Era, Op, Run, World, WorldConfig};
 
 /// Which implementation sits in the patched seat of the lockstep engine.
 #[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, Default)]
@@ -43,7 +45,7 @@ pub enum Checks {
         /// The implementation in the patched seat.
         subject: Subject,
     },
-    /// The canary: the legacy model against INV-1 alone.
+    /// The canary: the first INV-1 breach of the legacy seat.
     Canary,
 }
 
@@ -66,38 +68,81 @@ pub enum Finding {
     },
 }
 
-/// Pairs of users tied by loophole steps (SPEC D-4), as a bit set over
-/// unordered pairs: the one piece of the engine's history that the
-/// references do not hold and later checks consult.
-pub type Ties = u32;
-
-/// The bit of the unordered pair `{a, b}` of distinct users (at most 8
-/// users: 28 pairs).
-pub fn tie_bit(a: UserId, b: UserId) -> Ties {
-    let (lo, hi) = (a.0.min(b.0), a.0.max(b.0));
-    1 << (hi * (hi - 1) / 2 + lo)
+/// An external implementation for the patched seat: how to start it and
+/// how long to wait for each answer.
+#[derive(Debug, Clone)]
+pub struct ExternalSeat {
+    /// Its name and command (`--impl NAME=COMMAND`).
+    pub spec: ImplSpec,
+    /// The per-answer time limit.
+    pub timeout: std::time::Duration,
 }
 
-/// A worker's reusable machinery: one engine (or canary) kept across
-/// probes, reset for each.
+/// A worker's reusable machinery: the parent's engine and the child's.
 pub struct Worker {
-    engine: Option<Engine>,
-    canary: Canary,
-    ops: Vec<Op>,
+    base: Engine,
+    scratch: Engine,
+    /// Whether `scratch` can be forked from `base` (every side copies).
+    forkable: bool,
+    /// Key buffers, reused.
+    pub(crate) words: Vec<u64>,
+    pub(crate) best: Vec<u64>,
+}
+
+impl Worker {
+    /// Replays `prefix` into the base engine: the parent state.
+    pub fn enter(&mut self, world: &World, prefix: &[&Op]) {
+        self.base.reset(world);
+        for op in prefix {
+            self.base.step(op);
+        }
+    }
+
+    /// The child of the parent state by `op`: forked from the base engine
+    /// (or, for a lineup that cannot fork, replayed from the root).
+    pub fn child(&mut self, world: &World, prefix: &[&Op], op: &Op) -> &mut Engine {
+        if !(self.forkable && self.scratch.copy_from(&self.base)) {
+            self.scratch.reset(world);
+            for earlier in prefix {
+                self.scratch.step(earlier);
+            }
+        }
+        self.scratch.step(op);
+        &mut self.scratch
+    }
+
+    /// The engine the last [`Worker::child`] left.
+    pub fn scratch(&mut self) -> &mut Engine {
+        &mut self.scratch
+    }
 }
 
 /// Runs operations through the engine for the explorer.
 #[derive(Debug, Clone)]
 pub struct Driver {
-    config: WorldConfig,
     world: World,
     checks: Checks,
+    faults: Faults,
+    external: Option<ExternalSeat>,
 }
 
 impl Driver {
-    /// A driver over the world `config` describes.
+    /// A driver over the world `config` describes, with the built-in
+    /// lineup `checks` names and no fault.
     pub fn new(config: WorldConfig, checks: Checks) -> Driver {
-        Driver { config, world: World::from_config(&config), checks }
+        Driver { world: World::from_config(&config), checks, faults: Faults::NONE, external: None }
+    }
+
+    /// The same driver with `faults` planted in its lineup.
+    pub fn with_faults(mut self, faults: Faults) -> Driver {
+        self.faults = faults;
+        self
+    }
+
+    /// The same driver with `external` in the patched seat.
+    pub fn with_external(mut self, external: Option<ExternalSeat>) -> Driver {
+        self.external = external;
+        self
     }
 
     /// The world.
@@ -105,121 +150,70 @@ impl Driver {
         &self.world
     }
 
-    fn engine(subject: Subject) -> Engine {
-        match subject {
-            Subject::Patched => Engine::standard(),
-            Subject::LegacyAsPatched => Engine::new(
-                Engine::standard_references(),
-                vec![
-                    Box::new(LegacyServer::default()),
-                    Box::new(Seated::new("patched", Era::Patched, LegacyServer::default())),
-                ],
-            ),
+    /// The lineup's name for the patched seat.
+    pub fn subject_name(&self) -> String {
+        match (&self.external, self.checks) {
+            (Some(e), _) => e.spec.name.clone(),
+            (None, Checks::Lockstep { subject: Subject::LegacyAsPatched }) => "legacy".to_string(),
+            (None, _) => "patched".to_string(),
         }
     }
 
-    /// A worker for probes (one per thread or task).
-    pub fn worker(&self) -> Worker {
-        let engine = match self.checks {
-            Checks::Lockstep { subject } => Some(Self::engine(subject)),
-            Checks::Canary => None,
+    fn lineup(&self) -> Lineup {
+        let patched = match self.checks {
+            Checks::Lockstep { subject: Subject::LegacyAsPatched } => PatchedImpl::Legacy,
+            Checks::Lockstep { subject: Subject::Patched } | Checks::Canary => PatchedImpl::Patched,
         };
-        Worker { engine, canary: Canary::default(), ops: Vec::new() }
+        Lineup { patched, faults: self.faults }
     }
 
-    /// Both eras' references after `ops`, and the pairs those operations tied.
-    pub fn references<'a>(&self, ops: impl IntoIterator<Item = &'a Op>) -> (ByEra<Reference>, Ties) {
-        let mut refs = ByEra { legacy: Reference::new(Era::Legacy), patched: Reference::new(Era::Patched) };
-        let _ = refs.legacy.reset(&self.world);
-        let _ = refs.patched.reset(&self.world);
-        let mut ties = 0;
-        for op in ops {
-            ties |= Self::advance(&mut refs, op);
-        }
-        (refs, ties)
-    }
-
-    /// Steps both references by `op`; returns the pairs the step ties: a
-    /// viewer and a user that legacy matched (import or resolve) and
-    /// patched did not. When the step passes every check the models
-    /// answered as the references did, so these are exactly the pairs the
-    /// engine's D-4 ties.
-    pub fn advance(refs: &mut ByEra<Reference>, op: &Op) -> Ties {
-        Self::advance_checked(refs, op).0
-    }
-
-    /// [`Driver::advance`], also saying whether both references refused
-    /// the operation (an error outcome in both eras): a refused operation
-    /// changes nothing (SPEC "Operations"), so the state is the same.
-    pub fn advance_checked(refs: &mut ByEra<Reference>, op: &Op) -> (Ties, bool) {
-        let mut legacy_slot = Slot::default();
-        let mut patched_slot = Slot::default();
-        let _ = refs.legacy.apply(op, &mut legacy_slot);
-        let _ = refs.patched.apply(op, &mut patched_slot);
-        let (legacy, patched) = (legacy_slot.outcome(), patched_slot.outcome());
-        let viewer = op.actor();
-        let refused = legacy.is_err() && patched.is_err();
-        let ties = match (legacy, patched) {
-            (Ok(Response::Imported { matched: l, .. }), Ok(Response::Imported { matched: p, .. })) => {
-                l.iter().filter(|m| m.user != viewer && !p.contains(m)).fold(0, |acc, m| acc | tie_bit(viewer, m.user))
-            }
-            (Ok(Response::Resolved { user }), Err(_)) if *user != viewer => tie_bit(viewer, *user),
-            _ => 0,
-        };
-        (ties, refused)
-    }
-
-    /// Replays `prefix` (which passed every check) and steps `op`; what the
-    /// step broke, if anything.
-    pub fn probe(&self, worker: &mut Worker, prefix: &[&Op], op: &Op) -> Option<Finding> {
-        match (&mut worker.engine, self.checks) {
-            (Some(engine), Checks::Lockstep { .. }) => {
-                engine.reset(&self.world);
-                for earlier in prefix {
-                    engine.step(earlier);
+    /// A fresh engine of this driver's lineup; an external implementation
+    /// is started here (one process per engine).
+    pub fn engine(&self) -> Result<Engine, String> {
+        let lineup = self.lineup();
+        match &self.external {
+            None => Ok(lineup.engine()),
+            Some(seat) => {
+                let ext = External::start(seat.spec.clone(), seat.timeout).map_err(|e| e.to_string())?;
+                if ext.era() != Era::Patched {
+                    return Err(format!(
+                        "implementation {} announces the {} era; explore seats it as patched",
+                        ext.name(),
+                        ext.era()
+                    ));
                 }
-                engine.step(op);
-                engine.failures().first().cloned().map(|failure| Finding::Failure { failure })
+                Ok(lineup.engine_with(Box::new(ext)))
             }
-            _ => {
-                worker.ops.clear();
-                worker.ops.extend(prefix.iter().map(|o| (*o).clone()));
-                worker.ops.push(op.clone());
-                let run = Run { world: self.config, ops: std::mem::take(&mut worker.ops) };
-                let found = worker.canary.breaches(&run, 1).into_iter().next();
-                worker.ops = run.ops;
-                found.map(|(step, breach)| Finding::LegacyBreach { step, breach })
-            }
+        }
+    }
+
+    /// A worker for expansions (one per thread).
+    pub fn worker(&self) -> Result<Worker, String> {
+        let mut base = self.engine()?;
+        let mut scratch = self.engine()?;
+        base.reset(&self.world);
+        scratch.reset(&self.world);
+        let forkable = scratch.copy_from(&base);
+        scratch.reset(&self.world);
+        Ok(Worker { base, scratch, forkable, words: Vec::with_capacity(512), best: Vec::with_capacity(512) })
+    }
+
+    /// Whether this lineup's states are forked rather than replayed.
+    pub fn forks(&self) -> Result<bool, String> {
+        Ok(self.worker()?.forkable)
+    }
+
+    /// What the last step of `engine` (step `step`, from 0) broke.
+    pub fn finding(&self, engine: &Engine, step: usize) -> Option<Finding> {
+        match self.checks {
+            Checks::Lockstep { .. } => engine.failures().first().cloned().map(|failure| Finding::Failure { failure }),
+            Checks::Canary => engine.legacy_breaches().first().map(|b| Finding::LegacyBreach { step, breach: *b }),
         }
     }
 
     /// The verdict a case file of `run` expects, as `minimize` computes it:
-    /// with the implementation in the patched seat that the search used
-    /// (the standard lineup for the canary).
-    pub fn expected(&self, run: &Run) -> Expected {
-        let subject = match self.checks {
-            Checks::Lockstep { subject } => subject,
-            Checks::Canary => Subject::Patched,
-        };
-        Expected::of(&Self::engine(subject).trace(run))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tie_bits_are_distinct_per_unordered_pair() {
-        let mut seen = Vec::new();
-        for a in 0..8 {
-            for b in 0..a {
-                let bit = tie_bit(UserId(a), UserId(b));
-                assert_eq!(bit, tie_bit(UserId(b), UserId(a)));
-                assert!(!seen.contains(&bit));
-                seen.push(bit);
-            }
-        }
-        assert_eq!(seen.len(), 28);
+    /// with the lineup the search used.
+    pub fn expected(&self, run: &Run) -> Result<Expected, String> {
+        Ok(Expected::of(&self.engine()?.trace(run)))
     }
 }

@@ -14,8 +14,9 @@ use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use super::alphabet::alphabet;
-use super::canon::{Canon, Key};
-use super::driver::{Checks, Driver, Finding, Ties, Worker};
+use super::canon::{permutations, rename_op, Canon, Key, KeyMode};
+use super::driver::{Checks, Driver, Finding, Worker};
+use crate::oracle::engine::StateKeyKind;
 use crate::world::{Op, Run, WorldConfig, MAX_GROUPS, MAX_OPS, MAX_UNOWNED, MAX_USERS};
 
 /// Parents expanded between two checks of Ctrl-C and progress updates.
@@ -23,7 +24,7 @@ const BATCH: usize = 256;
 
 /// Bytes of memory one stored state costs (fingerprint in the visited set
 /// with the hash table's slack, plus its node in the level arrays).
-pub const BYTES_PER_STATE: u64 = 40;
+pub const BYTES_PER_STATE: u64 = 56;
 
 /// The default cap on distinct states: 100 million, about 4 GB.
 pub const DEFAULT_MAX_STATES: u64 = 100_000_000;
@@ -62,6 +63,10 @@ pub enum ExploreError {
         /// Unowned numbers asked for.
         unowned: u8,
     },
+    /// The lineup cannot be built (an external implementation that does
+    /// not start, or announces the wrong era).
+    #[error("{0}")]
+    Implementation(String),
     /// The bounds cannot fit under the state cap.
     #[error("bounds too large: about {estimate:.1e} distinct states expected (alphabet {alphabet}, depth {depth}), over the cap of {cap} states (~{gib:.1} GiB); lower --depth, --users or --unowned, or raise --max-states")]
     TooLarge {
@@ -95,6 +100,28 @@ pub enum Conclusion {
     Interrupted,
     /// The state cap was reached.
     StateCap,
+    /// An implementation stopped answering (crashed, hung, left the
+    /// protocol) during the search: nothing after it was checked.
+    Unusable {
+        /// What happened, in one line.
+        why: String,
+    },
+}
+
+/// Whether user symmetry was used, and why not when it was not.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(tag = "symmetry", rename_all = "snake_case")]
+pub enum Symmetry {
+    /// Keys were minimised over every renaming of users: the lineup's
+    /// sides all rename their state, and the symmetry self-check passed.
+    Used,
+    /// `--no-symmetry`.
+    Off,
+    /// Not used, though asked for: why.
+    Refused {
+        /// The reason, in one line.
+        why: String,
+    },
 }
 
 /// What an exploration covered and found.
@@ -126,6 +153,17 @@ pub struct Report {
     pub transitions_per_second: f64,
     /// How it ended.
     pub conclusion: Conclusion,
+    /// The implementation in the patched seat.
+    pub subject: String,
+    /// How each implementation's state entered the keys.
+    pub keys: Vec<(String, StateKeyKind)>,
+    /// How states were keyed: the soundness condition the search ran under.
+    pub key_mode: KeyMode,
+    /// Whether user symmetry was used.
+    pub symmetry: Symmetry,
+    /// Whether children were forked from their parent's engine (true) or
+    /// replayed from the root (an implementation that cannot be copied).
+    pub forked: bool,
 }
 
 impl Report {
@@ -228,35 +266,125 @@ struct Node {
     parent: u32,
     /// Index of the operation in the alphabet.
     op: u16,
-    /// Pairs tied by loophole steps on the way (D-4's history).
-    ties: Ties,
+    /// The state's key (the tree mode derives children's keys from it).
+    key: Key,
 }
 
 /// What expanding one state produced.
 struct Expansion {
-    /// New-looking children: key, operation index, tied pairs.
-    children: Vec<(Key, u16, Ties)>,
+    /// New-looking children: key, operation index.
+    children: Vec<(Key, u16)>,
     /// The first failing operation, if any (expansion stops there).
     failure: Option<(u16, Finding)>,
+    /// An implementation that stopped answering.
+    unusable: Option<String>,
     /// Transitions checked.
     transitions: u64,
 }
 
-/// Explores every operation sequence up to the depth bound, breadth first.
-/// Stops at the first level with a failure (reporting the first failing
-/// sequence in the fixed order), when `cancel` is set (checked between
-/// batches), or when the state cap is reached.
+/// Explores every operation sequence up to the depth bound over the
+/// built-in lineup `config.checks` names, breadth first. See
+/// [`explore_with`].
 pub fn explore(config: &ExploreConfig, cancel: &AtomicBool, observer: &dyn Observer) -> Result<Report, ExploreError> {
+    let driver = Driver::new(config.world, config.checks);
+    explore_with(config, &driver, cancel, observer)
+}
+
+/// How many pseudo-random runs the symmetry self-check tries per renaming.
+pub const SYMMETRY_RUNS: usize = 24;
+
+/// The symmetry self-check: runs pseudo-random alphabet sequences and
+/// their renamed copies through the lineup and compares the renamed
+/// encodings of every side after every step, and the verdicts. User
+/// symmetry is sound only for implementations that treat user ids alike;
+/// one that does not (a bug that only user 0 triggers) fails here, and the
+/// search then runs without symmetry. `Err` says where it broke.
+pub fn symmetry_check(driver: &Driver, depth: usize) -> Result<(), String> {
+    let world = driver.world().clone();
+    let ops = alphabet(&world);
+    let mut a = driver.engine()?;
+    let mut b = driver.engine()?;
+    let ident: Vec<crate::world::UserId> = world.users().collect();
+    let (mut wa, mut wb) = (Vec::new(), Vec::new());
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for perm in permutations(world.user_count()).into_iter().skip(1) {
+        for _ in 0..SYMMETRY_RUNS {
+            a.reset(&world);
+            b.reset(&world);
+            for step in 0..depth.max(6) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let op = &ops[(state % ops.len() as u64) as usize];
+                let renamed = rename_op(&world, op, &perm);
+                a.step(op);
+                b.step(&renamed);
+                wa.clear();
+                wb.clear();
+                let (ka, kb) = (a.state_words(&perm, &mut wa), b.state_words(&ident, &mut wb));
+                let fails = (a.failures().first().map(|f| f.kind()), b.failures().first().map(|f| f.kind()));
+                if !ka || !kb {
+                    return Err("an implementation cannot encode its state under renaming".to_string());
+                }
+                if wa != wb || fails.0 != fails.1 {
+                    return Err(format!(
+                        "renaming users by {perm:?} changes the state or the verdict after step {step} ({op}): an implementation treats user ids unalike"
+                    ));
+                }
+                if fails.0.is_some() {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Explores every operation sequence up to the depth bound, breadth first,
+/// through `driver`'s lineup. Stops at the first level with a failure
+/// (reporting the first failing sequence in the fixed order), when
+/// `cancel` is set (checked between batches), when the state cap is
+/// reached, or when an implementation stops answering.
+///
+/// States are keyed on every side ([`KeyMode`]): the references, every
+/// implementation's own state (or its digest), every judge's books and
+/// D-4's ties, so two paths merge only when nothing that decides a later
+/// verdict differs; user symmetry is used only when every side renames its
+/// state and [`symmetry_check`] passes.
+pub fn explore_with(
+    config: &ExploreConfig,
+    driver: &Driver,
+    cancel: &AtomicBool,
+    observer: &dyn Observer,
+) -> Result<Report, ExploreError> {
     validate(config)?;
     let start = Instant::now();
-    let driver = Driver::new(config.world, config.checks);
     let ops = alphabet(driver.world());
-    let canon = Canon::new(driver.world(), config.symmetry);
-
-    let root_key = canon.key(&driver.references(std::iter::empty()).0, 0);
+    let mut probe = driver.engine().map_err(ExploreError::Implementation)?;
+    probe.reset(driver.world());
+    let keys = probe.state_keys();
+    let mut kinds: Vec<StateKeyKind> = keys.iter().map(|(_, k)| *k).collect();
+    kinds.extend([StateKeyKind::Renamable, StateKeyKind::Renamable]);
+    let key_mode = KeyMode::of(&kinds);
+    let symmetry = match (config.symmetry, key_mode) {
+        (false, _) => Symmetry::Off,
+        (true, KeyMode::Renamed) => match symmetry_check(driver, config.depth) {
+            Ok(()) => Symmetry::Used,
+            Err(why) => Symmetry::Refused { why },
+        },
+        (true, KeyMode::Digest | KeyMode::Tree) => {
+            Symmetry::Refused { why: "an implementation's state cannot be renamed".to_string() }
+        }
+    };
+    let canon = Canon::new(driver.world(), symmetry == Symmetry::Used, key_mode);
+    let forked = driver.forks().map_err(ExploreError::Implementation)?;
+    let root_key = canon
+        .key(&mut probe, 0, u16::MAX, &mut Vec::new(), &mut Vec::new())
+        .map_err(|e| ExploreError::Implementation(e.to_string()))?;
+    drop(probe);
     let mut visited: FxHashSet<Key> = FxHashSet::default();
     visited.insert(root_key);
-    let mut levels: Vec<Vec<Node>> = vec![vec![Node { parent: u32::MAX, op: u16::MAX, ties: 0 }]];
+    let mut levels: Vec<Vec<Node>> = vec![vec![Node { parent: u32::MAX, op: u16::MAX, key: root_key }]];
     let mut per_depth = vec![1u64];
     let mut transitions = 0u64;
     let mut checked_depth = 0;
@@ -275,7 +403,18 @@ pub fn explore(config: &ExploreConfig, cancel: &AtomicBool, observer: &dyn Obser
             let batch_end = (batch_start + BATCH).min(parents);
             let expansions: Vec<Expansion> = (batch_start..batch_end)
                 .into_par_iter()
-                .map_init(|| driver.worker(), |w, i| expand(&driver, w, &canon, &ops, &levels, depth - 1, i, &visited))
+                .map_init(
+                    || driver.worker(),
+                    |w, i| match w {
+                        Ok(w) => expand(driver, w, &canon, &ops, &levels, depth - 1, i, &visited),
+                        Err(why) => Expansion {
+                            children: Vec::new(),
+                            failure: None,
+                            unusable: Some(why.clone()),
+                            transitions: 0,
+                        },
+                    },
+                )
                 .collect();
             for (offset, e) in expansions.into_iter().enumerate() {
                 transitions += e.transitions;
@@ -288,9 +427,14 @@ pub fn explore(config: &ExploreConfig, cancel: &AtomicBool, observer: &dyn Obser
                     per_depth.push(next.len() as u64);
                     break 'levels;
                 }
-                for (key, op, ties) in e.children {
+                if let Some(why) = e.unusable {
+                    conclusion = Conclusion::Unusable { why };
+                    per_depth.push(next.len() as u64);
+                    break 'levels;
+                }
+                for (key, op) in e.children {
                     if visited.insert(key) {
-                        next.push(Node { parent, op, ties });
+                        next.push(Node { parent, op, key });
                     }
                 }
             }
@@ -321,6 +465,11 @@ pub fn explore(config: &ExploreConfig, cancel: &AtomicBool, observer: &dyn Obser
         states_per_second: states as f64 / seconds.max(1e-9),
         transitions_per_second: transitions as f64 / seconds.max(1e-9),
         conclusion,
+        subject: driver.subject_name(),
+        keys,
+        key_mode,
+        symmetry,
+        forked,
     })
 }
 
@@ -337,7 +486,9 @@ fn path_of(levels: &[Vec<Node>], depth: usize, index: usize) -> Vec<u16> {
     path
 }
 
-/// Expands state `index` of level `depth` by every operation.
+/// Expands state `index` of level `depth` by every operation: the parent
+/// replayed once, each child forked from it (or replayed, for a lineup
+/// that cannot fork) and stepped; refused operations included.
 #[allow(clippy::too_many_arguments)]
 fn expand(
     driver: &Driver,
@@ -349,29 +500,33 @@ fn expand(
     index: usize,
     visited: &FxHashSet<Key>,
 ) -> Expansion {
-    let ties = levels[depth][index].ties;
+    let parent_key = levels[depth][index].key;
     let prefix: Vec<&Op> = path_of(levels, depth, index).into_iter().map(|i| &ops[i as usize]).collect();
-    let (refs, _) = driver.references(prefix.iter().copied());
-    let mut out = Expansion { children: Vec::new(), failure: None, transitions: 0 };
-    let mut child = refs.clone();
+    let world = driver.world();
+    worker.enter(world, &prefix);
+    let mut out = Expansion { children: Vec::new(), failure: None, unusable: None, transitions: 0 };
+    let (mut words, mut best) = (std::mem::take(&mut worker.words), std::mem::take(&mut worker.best));
     for (j, op) in ops.iter().enumerate() {
         out.transitions += 1;
-        if let Some(finding) = driver.probe(worker, &prefix, op) {
+        let child = worker.child(world, &prefix, op);
+        if let Some(finding) = driver.finding(child, depth) {
             out.failure = Some((j as u16, finding));
-            return out;
+            break;
         }
-        child.clone_from(&refs);
-        let (tied, refused) = Driver::advance_checked(&mut child, op);
-        if refused {
-            // Both references refused: the child is the parent, visited.
-            continue;
-        }
-        let child_ties = ties | tied;
-        let key = canon.key(&child, child_ties);
-        if !visited.contains(&key) {
-            out.children.push((key, j as u16, child_ties));
+        match canon.key(worker.scratch(), parent_key, j as u16, &mut words, &mut best) {
+            Ok(key) => {
+                if !visited.contains(&key) {
+                    out.children.push((key, j as u16));
+                }
+            }
+            Err(e) => {
+                out.unusable = Some(e.to_string());
+                break;
+            }
         }
     }
+    worker.words = words;
+    worker.best = best;
     out
 }
 

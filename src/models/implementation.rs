@@ -9,7 +9,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::world::response::Slot;
-use crate::world::{Era, Op, World};
+use std::any::Any;
+
+use crate::world::{Era, Op, UserId, World};
 
 /// How an implementation failed to answer at all, as opposed to answering
 /// with a protocol [`crate::world::ErrorCode`]: the process died, hung, or
@@ -87,6 +89,37 @@ pub trait Implementation {
     /// in-process model that writes through [`Slot::imported`] and
     /// [`Slot::members`] allocates nothing per step once warm.
     fn apply(&mut self, op: &Op, out: &mut Slot) -> Result<(), TransportError>;
+
+    /// Appends an encoding of the whole state with every user renamed by
+    /// `perm` (user `u` becomes `perm[u]`, their number with them), or
+    /// returns false when the implementation cannot. `explore` keys states
+    /// on it (two states merge only if every side's encoding agrees), and
+    /// may use user symmetry only over sides that have one. Built-in
+    /// implementations have one; the default has none.
+    fn state_words(&self, _perm: &[UserId], _out: &mut Vec<u64>) -> bool {
+        false
+    }
+
+    /// An opaque digest of the whole state, equal for two states only if
+    /// they answer every future operation alike (the protocol's optional
+    /// `digest` request); `None` when the implementation gives none.
+    /// `explore` merges the states of such a side without symmetry.
+    fn digest(&mut self) -> Result<Option<u128>, TransportError> {
+        Ok(None)
+    }
+
+    /// This implementation as `Any`, so that [`Implementation::copy_state_from`]
+    /// can tell whether another side is of its type; `None` by default.
+    fn as_any(&self) -> Option<&dyn Any> {
+        None
+    }
+
+    /// Makes this implementation's state a copy of `other`'s, reusing its
+    /// buffers, and says whether it could (same type, in-process): how
+    /// `explore` forks a state instead of replaying its path.
+    fn copy_state_from(&mut self, _other: &dyn Implementation) -> bool {
+        false
+    }
 }
 
 /// An implementation seated under another name and era: how the command
@@ -110,7 +143,7 @@ impl<I: Implementation> Seated<I> {
     }
 }
 
-impl<I: Implementation> Implementation for Seated<I> {
+impl<I: Implementation + 'static> Implementation for Seated<I> {
     fn name(&self) -> &str {
         &self.name
     }
@@ -125,5 +158,24 @@ impl<I: Implementation> Implementation for Seated<I> {
 
     fn apply(&mut self, op: &Op, out: &mut Slot) -> Result<(), TransportError> {
         self.inner.apply(op, out)
+    }
+
+    fn state_words(&self, perm: &[UserId], out: &mut Vec<u64>) -> bool {
+        self.inner.state_words(perm, out)
+    }
+
+    fn digest(&mut self) -> Result<Option<u128>, TransportError> {
+        self.inner.digest()
+    }
+
+    fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
+    }
+
+    fn copy_state_from(&mut self, other: &dyn Implementation) -> bool {
+        match other.as_any().and_then(|o| o.downcast_ref::<Seated<I>>()) {
+            Some(o) => self.inner.copy_state_from(&o.inner),
+            None => false,
+        }
     }
 }

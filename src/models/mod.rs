@@ -4,9 +4,8 @@
 //! ([`server`], with [`usermap`]).
 
 pub mod external;
+pub mod faults;
 pub mod implementation;
-pub mod plant;
-pub mod planted;
 pub mod protocol;
 pub mod reference;
 pub mod server;

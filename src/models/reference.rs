@@ -14,8 +14,8 @@
 //! `docs/SPEC.md` ("Choices where the spec is silent"). It is an
 //! [`Implementation`] like any other, so a test can plug in a broken one.
 
+use crate::models::faults::Faults;
 use crate::models::implementation::{Implementation, TransportError};
-use crate::models::plant::{self, Misreading};
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
 use crate::world::response::Slot;
@@ -190,6 +190,9 @@ pub struct Reference {
     /// (viewer, user): links each viewer has learned (S17). The reference
     /// only ever shows a user's own number, so a user stands for the link.
     knows: Relation,
+    /// A misreading of SPEC planted on purpose (readings only, never a
+    /// server's bug; see `models::faults`): none outside tests.
+    faults: Faults,
 }
 
 impl Clone for Reference {
@@ -209,6 +212,7 @@ impl Clone for Reference {
         self.settings.clone_from(&source.settings);
         self.names.clone_from(&source.names);
         self.knows.clone_from(&source.knows);
+        self.faults = source.faults;
     }
 }
 
@@ -237,7 +241,14 @@ impl Reference {
             settings: Vec::new(),
             names: Vec::new(),
             knows: Relation::default(),
+            faults: Faults::NONE,
         }
+    }
+
+    /// A reference of `era` that reads SPEC with the readings of `faults`
+    /// (its server bugs are dropped: a reference never gets those).
+    pub fn with_reading(era: Era, faults: Faults) -> Reference {
+        Reference { faults: faults.readings(), ..Reference::new(era) }
     }
 
     /// A reference of `era` at the start of a run in `world`.
@@ -312,13 +323,15 @@ impl Reference {
                 return rule.allow;
             }
         }
-        plant::active(Misreading::S6NoMatchAllows)
+        crate::fault!(self.faults, S6NoMatchAllows)
     }
 
     /// S13: records a setting, replacing the user's earlier one.
     fn store_setting(&mut self, user: UserId, key: PrivacyKey, rules: &[Rule]) {
-        if plant::active(Misreading::S7GroupsFrozenAtSet) {
-            let frozen = plant::freeze_groups(rules, self.world.user_count(), &|g, u| self.is_member(g, u));
+        #[cfg(feature = "faults")]
+        if crate::fault!(self.faults, S7GroupsFrozenAtSet) {
+            let frozen =
+                crate::models::faults::freeze_groups(rules, self.world.user_count(), &|g, u| self.is_member(g, u));
             return self.put_setting(user, key, &frozen);
         }
         self.put_setting(user, key, rules)
@@ -382,7 +395,7 @@ impl Reference {
         if self.era == Era::Legacy {
             return true;
         }
-        let shown_to_viewer = !plant::active(Misreading::S15DropsPhoneNumberClause)
+        let shown_to_viewer = !crate::fault!(self.faults, S15DropsPhoneNumberClause)
             && self.rule_allows(target, PrivacyKey::PhoneNumber, viewer);
         let already_known = shown_to_viewer || self.knows_link(viewer, target);
         already_known || self.rule_allows(target, PrivacyKey::AddedByPhone, viewer)
@@ -400,7 +413,10 @@ impl Reference {
         if phone.is_some() {
             self.learn(viewer, member);
         }
-        MemberView { user: member, is_contact: self.in_contacts(viewer, member), phone }
+        let is_contact = self.in_contacts(viewer, member)
+            || (crate::fault!(self.faults, S16RefusedImportIsContact)
+                && self.world.phone_of(member).is_some_and(|p| self.unmatched.contains(&(viewer, p))));
+        MemberView { user: member, is_contact, phone }
     }
 
     /// S8, written out: counts first, then AddedByPhone's accepted values.
@@ -468,6 +484,28 @@ impl Implementation for Reference {
         }
         Ok(())
     }
+
+    fn state_words(&self, perm: &[UserId], out: &mut Vec<u64>) -> bool {
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Vec<[u64; 3]>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        SCRATCH.with(|s| self.canonical_snapshot_into(perm, out, &mut s.borrow_mut()));
+        true
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+
+    fn copy_state_from(&mut self, other: &dyn Implementation) -> bool {
+        match other.as_any().and_then(|o| o.downcast_ref::<Reference>()) {
+            Some(o) => {
+                self.clone_from(o);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl Reference {
@@ -515,6 +553,9 @@ impl Reference {
                         unmatched.push(phone);
                     }
                 }
+                if crate::fault!(self.faults, S10ImportAnswerReversed) {
+                    matched.reverse();
+                }
             }
             // S11: only someone the owner can reference. With share_phone the
             // owner's PhoneNumber gets AllowUsers({target}) in front, unless it
@@ -556,7 +597,7 @@ impl Reference {
             Op::QueryMember { viewer, group, member } => {
                 self.check_users(&[viewer, member])?;
                 self.check_group(group)?;
-                let looks_in = plant::active(Misreading::S14NoMembershipCheck)
+                let looks_in = crate::fault!(self.faults, S14NoMembershipCheck)
                     || (self.is_member(group, viewer) && self.is_member(group, member));
                 if !looks_in {
                     return Err(ErrorCode::UserNotParticipant);
@@ -567,7 +608,7 @@ impl Reference {
             Op::ListMembers { viewer, group } => {
                 self.check_users(&[viewer])?;
                 self.check_group(group)?;
-                if !self.is_member(group, viewer) && !plant::active(Misreading::S14NoMembershipCheck) {
+                if !self.is_member(group, viewer) && !crate::fault!(self.faults, S14NoMembershipCheck) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
                 let views = out.members();

@@ -19,11 +19,10 @@ use std::marker::PhantomData;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::models::planted::on;
 use crate::models::usermap::UserSet;
 
+use crate::models::faults::Faults;
 use crate::models::implementation::{Implementation, TransportError};
-use crate::models::plant::{self, Misreading};
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{self, PrivacyKey, Rule};
 use crate::world::response::Slot;
@@ -33,7 +32,7 @@ use crate::world::{Op, World};
 
 /// Decides whether a viewer who supplies a user's number matches that user
 /// (SPEC S15). The only thing the two eras do differently.
-pub trait FindPolicy {
+pub trait FindPolicy: 'static {
     /// The era this policy implements.
     const ERA: Era;
     /// The implementation's name in failures and stories.
@@ -63,20 +62,14 @@ impl FindPolicy for Patched {
     const ERA: Era = Era::Patched;
     const NAME: &'static str = "patched";
     fn may_find(state: &State, viewer: UserId, target: UserId) -> bool {
-        let (owner, asker) = if on("find-reversed") { (viewer, target) } else { (target, viewer) };
+        let (owner, asker) =
+            if crate::fault!(state.faults, FindReversed) { (viewer, target) } else { (target, viewer) };
         state.allows(owner, PrivacyKey::AddedByPhone, asker)
             || (state.allows(target, PrivacyKey::PhoneNumber, viewer)
-                && !on("find-ignores-see")
-                && !plant::active(Misreading::S15DropsPhoneNumberClause))
-            || (state.knows(viewer, target) && !on("find-ignores-knowledge"))
+                && !crate::fault!(state.faults, FindIgnoresSee)
+                && !crate::fault!(state.faults, S15DropsPhoneNumberClause))
+            || (state.knows(viewer, target) && !crate::fault!(state.faults, FindIgnoresKnowledge))
     }
-}
-
-/// A planted bug of the benchmark (`models::planted`), in the patched era
-/// only; `false` in every build without the `planted-bugs` feature.
-#[inline(always)]
-fn bug<P: FindPolicy>(name: &str) -> bool {
-    P::ERA == Era::Patched && on(name)
 }
 
 /// The legacy server (before September 2019).
@@ -204,12 +197,12 @@ impl Settings {
     }
 
     /// Appends `rules` to the arena (a preset is only referred to).
-    fn compile(&mut self, rules: &[Rule]) -> Setting {
+    fn compile(&mut self, rules: &[Rule], faults: Faults) -> Setting {
         match rules {
             [Rule::AllowAll] => return EVERYBODY,
             [Rule::DisallowAll] => return NOBODY,
             [Rule::AllowContacts, Rule::DisallowAll] => return MY_CONTACTS,
-            [Rule::AllowContacts] if on("lone-allow-contacts-everybody") => return EVERYBODY,
+            [Rule::AllowContacts] if crate::fault!(faults, LoneAllowContactsEverybody) => return EVERYBODY,
             [Rule::AllowContacts] => return CONTACTS_ONLY,
             _ => {}
         }
@@ -421,6 +414,9 @@ pub struct State {
     accounts: Vec<Option<Box<Account>>>,
     /// The current reset (see [`Account::epoch`]).
     epoch: u64,
+    /// The faults planted in this server (none outside tests and
+    /// benchmarks; see `models::faults`), kept across resets.
+    faults: Faults,
 }
 
 impl State {
@@ -459,6 +455,7 @@ impl State {
             settings: Settings::new(n),
             accounts: vec![None; n],
             epoch: 1,
+            faults: Faults::NONE,
         }
     }
 
@@ -534,7 +531,86 @@ impl State {
                 return rule.allow;
             }
         }
-        plant::active(Misreading::S6NoMatchAllows)
+        crate::fault!(self.faults, S6NoMatchAllows)
+    }
+
+    /// Appends this state's encoding with every user renamed by `perm`
+    /// (user `u` becomes `perm[u]`, their number with them): explore's key
+    /// of a server (issue 21). Two states with the same encoding under the
+    /// identity answer every future operation alike; the encoding of a
+    /// renamed state under the inverse renaming is the original's, so
+    /// minimising over renamings is canonical. Covers everything an answer
+    /// reads: memberships, settings as rule lists (named users renamed),
+    /// address books (contacts, saved numbers, unmatched numbers) and
+    /// knowledge. False (nothing appended) for worlds over 64 users.
+    pub fn state_words(&self, perm: &[UserId], out: &mut Vec<u64>) -> bool {
+        let n = self.phones.len();
+        if n > 64 || perm.len() != n {
+            return false;
+        }
+        let mut inv = [0usize; 64];
+        for (u, p) in perm.iter().enumerate() {
+            inv[p.0 as usize] = u;
+        }
+        let mask = |has: &dyn Fn(UserId) -> bool| -> u64 {
+            (0..n).filter(|u| has(UserId(*u as u32))).fold(0, |m, u| m | 1 << perm[u].0)
+        };
+        out.push(n as u64);
+        for g in &self.members[..self.group_count] {
+            out.push(mask(&|u| g.contains(&u)));
+        }
+        for &user in &inv[..n] {
+            let u = UserId(user as u32);
+            match self.account(u) {
+                None => out.extend_from_slice(&[0, 0, 0, 0]),
+                Some(a) => {
+                    out.push(mask(&|v| a.contacts.contains(v)));
+                    out.push(mask(&|v| a.numbers.contains(v)));
+                    out.push(mask(&|v| a.known.contains(v)));
+                    out.push(a.unmatched.len() as u64);
+                    let start = out.len();
+                    out.extend(a.unmatched.iter().map(|p| match self.by_phone.get(*p) {
+                        Some(owner) => u64::from(perm[owner.0 as usize].0),
+                        None => (1 << 63) | p.0,
+                    }));
+                    out[start..].sort_unstable();
+                }
+            }
+            for setting in self.settings.of[user] {
+                let rules = self.settings.rules(setting);
+                out.push(rules.len() as u64);
+                for r in rules {
+                    let kind = match r.matches {
+                        Match::All => 0,
+                        Match::Contacts => 1,
+                        Match::Users => 2,
+                        Match::Groups => 3,
+                    };
+                    out.push(kind << 1 | u64::from(r.allow));
+                    let named = self.settings.named(r);
+                    match r.matches {
+                        Match::All | Match::Contacts => {}
+                        Match::Users => out.push(mask(&|v| named.contains(&v.0))),
+                        Match::Groups => out.push(named.iter().fold(0, |m, g| m | 1 << (g % 64))),
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// Compiles a rule list being stored (S13), as SPEC reads it or, with
+    /// the S7 reading planted, with group rules frozen at this moment.
+    fn compile_setting(&mut self, rules: &[Rule]) -> Setting {
+        #[cfg(feature = "faults")]
+        if crate::fault!(self.faults, S7GroupsFrozenAtSet) {
+            let n = self.phones.len() as u32;
+            let members = &self.members[..self.group_count];
+            let is_member = |g: GroupId, u: UserId| members.get(g.0 as usize).is_some_and(|m| m.contains(&u));
+            let frozen = crate::models::faults::freeze_groups(rules, n, &is_member);
+            return self.settings.compile(&frozen, self.faults);
+        }
+        self.settings.compile(rules, self.faults)
     }
 
     /// The member as `viewer` sees them (S16); records the link if shown (S17).
@@ -544,11 +620,14 @@ impl State {
         let shown = viewer == member
             || self.allows(member, PrivacyKey::PhoneNumber, viewer)
             || saved
-            || (on("unsaved-entry-shows-number") && is_contact);
+            || (crate::fault!(self.faults, UnsavedEntryShowsNumber) && is_contact);
         let phone = shown.then(|| self.phones[member.0 as usize]);
         if shown && viewer != member {
             self.learn(viewer, member);
         }
+        let is_contact = is_contact
+            || (crate::fault!(self.faults, S16RefusedImportIsContact)
+                && self.account(viewer).is_some_and(|a| a.unmatched.contains(&self.phones[member.0 as usize])));
         MemberView { user: member, is_contact, phone }
     }
 }
@@ -575,6 +654,19 @@ impl<P: FindPolicy> Server<P> {
         Server { state: State::new(world), policy: PhantomData }
     }
 
+    /// A server over an empty world carrying `faults` (as this era's
+    /// server receives them: [`Faults::for_server`]).
+    pub fn with_faults(faults: Faults) -> Self {
+        let mut server = Server::default();
+        server.state.faults = faults.for_server(P::ERA);
+        server
+    }
+
+    /// The faults this server carries.
+    pub fn faults(&self) -> Faults {
+        self.state.faults
+    }
+
     /// Read access to the stored state (for oracles and scenarios).
     pub fn state(&self) -> &State {
         &self.state
@@ -583,6 +675,7 @@ impl<P: FindPolicy> Server<P> {
     fn import(&mut self, owner: UserId, phones: &[Phone], out: &mut Slot) -> Result<(), ErrorCode> {
         self.state.user(owner)?;
         let own = self.state.phones[owner.0 as usize];
+        let faults = self.state.faults;
         let (matched, unmatched) = out.imported();
         for &phone in phones {
             if phone == own {
@@ -599,15 +692,18 @@ impl<P: FindPolicy> Server<P> {
                 }
                 _ => {
                     let account = self.state.account_mut(owner);
-                    if let (Some(t), true) = (target, bug::<P>("refused-import-learns")) {
+                    if let (Some(t), true) = (target, crate::fault!(faults, RefusedImportLearns)) {
                         account.known.insert(t);
                     }
                     account.unmatched.insert(phone);
-                    if !(target.is_some() && bug::<P>("refused-import-omitted")) {
+                    if !(target.is_some() && crate::fault!(self.state.faults, RefusedImportOmitted)) {
                         unmatched.push(phone);
                     }
                 }
             }
+        }
+        if crate::fault!(self.state.faults, S10ImportAnswerReversed) {
+            matched.reverse();
         }
         Ok(())
     }
@@ -621,13 +717,16 @@ impl<P: FindPolicy> Server<P> {
                     .iter()
                     .any(|m| m.contains(&owner) && m.contains(&target)));
         if !referable {
+            if crate::fault!(self.state.faults, RefusedAddKeepsEntry) && owner != target {
+                self.state.account_mut(owner).contacts.insert(target);
+            }
             return Err(ErrorCode::ContactIdInvalid);
         }
         // S11 (revised): the exception is judged before the entry exists.
         let mut allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
         // A new entry holds no number; an existing one keeps its own.
         self.state.account_mut(owner).contacts.insert(target);
-        if bug::<P>("share-judged-after-add") {
+        if crate::fault!(self.state.faults, ShareJudgedAfterAdd) {
             allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
         }
         if share_phone && !allowed_before {
@@ -645,7 +744,10 @@ impl<P: FindPolicy> Server<P> {
             return Ok(Response::Resolved { user: target });
         }
         if !P::may_find(&self.state, viewer, target) {
-            if bug::<P>("refused-resolve-restricted") {
+            if crate::fault!(self.state.faults, RefusedResolveLearns) {
+                self.state.learn(viewer, target);
+            }
+            if crate::fault!(self.state.faults, RefusedResolveRestricted) {
                 return Err(ErrorCode::UserPrivacyRestricted);
             }
             return Err(ErrorCode::PhoneNotOccupied);
@@ -675,6 +777,24 @@ impl<P: FindPolicy> Implementation for Server<P> {
         }
         Ok(())
     }
+
+    fn state_words(&self, perm: &[UserId], out: &mut Vec<u64>) -> bool {
+        self.state.state_words(perm, out)
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+
+    fn copy_state_from(&mut self, other: &dyn Implementation) -> bool {
+        match other.as_any().and_then(|o| o.downcast_ref::<Server<P>>()) {
+            Some(o) => {
+                self.state.clone_from(&o.state);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl<P: FindPolicy> Server<P> {
@@ -685,7 +805,7 @@ impl<P: FindPolicy> Server<P> {
             Op::JoinGroup { user, group } => {
                 s.user(*user)?;
                 s.group(*group)?;
-                if !s.members[group.0 as usize].insert(*user) && !bug::<P>("rejoin-ok") {
+                if !s.members[group.0 as usize].insert(*user) && !crate::fault!(s.faults, RejoinOk) {
                     return Err(ErrorCode::UserAlreadyParticipant);
                 }
                 Ok(Response::Done)
@@ -703,24 +823,20 @@ impl<P: FindPolicy> Server<P> {
             Op::DeleteContact { owner, target } => {
                 s.user(*owner)?;
                 s.user(*target)?;
-                if s.account(*owner).is_some() && !bug::<P>("delete-keeps-entry") {
+                let faults = s.faults;
+                if s.account(*owner).is_some() && !crate::fault!(faults, DeleteKeepsEntry) {
                     let account = s.account_mut(*owner);
                     account.contacts.remove(*target);
-                    account.numbers.remove(*target);
+                    if !crate::fault!(faults, DeleteKeepsSavedNumber) {
+                        account.numbers.remove(*target);
+                    }
                 }
                 Ok(Response::Done)
             }
             Op::SetPrivacy { user, key, rules } => {
                 s.user(*user)?;
                 privacy::validate(*key, rules)?;
-                let setting = if plant::active(Misreading::S7GroupsFrozenAtSet) {
-                    let n = s.phones.len() as u32;
-                    let members = &s.members[..s.group_count];
-                    let is_member = |g: GroupId, u: UserId| members.get(g.0 as usize).is_some_and(|m| m.contains(&u));
-                    s.settings.compile(&plant::freeze_groups(rules, n, &is_member))
-                } else {
-                    s.settings.compile(rules)
-                };
+                let setting = s.compile_setting(rules);
                 s.settings.set(*user, *key, setting);
                 Ok(Response::Done)
             }
@@ -728,8 +844,9 @@ impl<P: FindPolicy> Server<P> {
                 s.user(*viewer)?;
                 s.user(*member)?;
                 let members = s.group(*group)?;
-                let looks_in = plant::active(Misreading::S14NoMembershipCheck)
-                    || (members.contains(viewer) && (members.contains(member) || bug::<P>("query-skips-member-check")));
+                let looks_in = crate::fault!(s.faults, S14NoMembershipCheck)
+                    || (members.contains(viewer)
+                        && (members.contains(member) || crate::fault!(s.faults, QuerySkipsMemberCheck)));
                 if !looks_in {
                     return Err(ErrorCode::UserNotParticipant);
                 }
@@ -737,7 +854,7 @@ impl<P: FindPolicy> Server<P> {
             }
             Op::ListMembers { viewer, group } => {
                 s.user(*viewer)?;
-                if !s.group(*group)?.contains(viewer) && !plant::active(Misreading::S14NoMembershipCheck) {
+                if !s.group(*group)?.contains(viewer) && !crate::fault!(s.faults, S14NoMembershipCheck) {
                     return Err(ErrorCode::UserNotParticipant);
                 }
                 let views = out.members();

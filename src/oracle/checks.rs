@@ -189,6 +189,18 @@ impl Tied {
         }
     }
 
+    /// The tied pairs with users renamed by `perm`, as a bit set over
+    /// unordered pairs (at most 64 users; pairs past bit 63 fold over):
+    /// explore's key of D-4's history.
+    pub fn renamed_bits(&self, perm: &[UserId]) -> u64 {
+        let rename = |u: UserId| perm.get(u.0 as usize).copied().unwrap_or(u);
+        self.pairs.iter().fold(0, |acc, (a, b)| {
+            let (a, b) = (rename(*a), rename(*b));
+            let (lo, hi) = (a.0.min(b.0), a.0.max(b.0));
+            acc | 1 << ((hi * hi.saturating_sub(1) / 2 + lo) % 64)
+        })
+    }
+
     /// Whether `a` and `b` are tied, in either direction.
     pub fn contains(&self, a: UserId, b: UserId) -> bool {
         self.pairs.contains(&Tied::key(a, b))

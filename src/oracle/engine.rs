@@ -22,10 +22,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::models::implementation::{Implementation, TransportError};
-use crate::models::reference::Reference;
-use crate::models::server::{LegacyServer, PatchedServer};
 use crate::oracle::checks::{self, Breach, Difference, Explained, Tied};
 use crate::oracle::failure::{reference_rule, Detail, Failure};
+use crate::oracle::fields;
 use crate::oracle::judge::Judge;
 use crate::world::response::{links, Slot};
 use crate::world::{Era, Link, Op, Outcome, Run, World};
@@ -78,6 +77,19 @@ pub enum Divergence {
     Loophole,
     /// A consequence of an earlier loophole match, for a tied pair.
     LoopholeConsequence,
+}
+
+/// What an implementation offers `explore` to tell its states apart.
+#[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StateKeyKind {
+    /// An encoding of its whole state under user renaming: states merge
+    /// exactly, symmetry may apply.
+    Renamable,
+    /// An opaque digest of its state: states merge exactly, no symmetry.
+    Digest,
+    /// Nothing: its states are never merged (every path is its own state).
+    None,
 }
 
 /// What one implementation did at one step of a trace.
@@ -238,16 +250,13 @@ impl Engine {
 
     /// The references of SPEC, one per era.
     pub fn standard_references() -> ByEra<Box<dyn Implementation>> {
-        ByEra { legacy: Box::new(Reference::new(Era::Legacy)), patched: Box::new(Reference::new(Era::Patched)) }
+        crate::oracle::lineup::Lineup::default().references()
     }
 
     /// The standard lineup: the references, the legacy server ("legacy")
-    /// and the patched server ("patched").
+    /// and the patched server ("patched"), without faults.
     pub fn standard() -> Engine {
-        Engine::new(
-            Engine::standard_references(),
-            vec![Box::new(LegacyServer::default()), Box::new(PatchedServer::default())],
-        )
+        crate::oracle::lineup::Lineup::default().engine()
     }
 
     /// Starts a new run in `world` on every side. A transport error here is
@@ -368,6 +377,116 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Appends the encoding of everything this engine's future verdicts
+    /// depend on, with users renamed by `perm`: both references, every
+    /// implementation, every judge's books and D-4's tied pairs. False when
+    /// a side has no such encoding ([`Implementation::state_words`]).
+    /// `explore` keys its states on it.
+    pub fn state_words(&self, perm: &[crate::world::UserId], out: &mut Vec<u64>) -> bool {
+        for era in [Era::Legacy, Era::Patched] {
+            if !self.references.get(era).state_words(perm, out) {
+                return false;
+            }
+        }
+        for seat in &self.seats {
+            if !seat.imp.state_words(perm, out) || !seat.judge.state_words(perm, out) {
+                return false;
+            }
+            out.push(seat.tied.renamed_bits(perm));
+        }
+        true
+    }
+
+    /// Appends the books' part of [`Engine::state_words`] alone (references,
+    /// judges, ties under `perm`) and each implementation's opaque digest:
+    /// the key of a lineup whose implementations cannot rename their state.
+    /// `None` when a side has neither encoding nor digest; a side that
+    /// fails to answer the digest request is a transport error.
+    pub fn digest_words(&mut self, perm: &[crate::world::UserId], out: &mut Vec<u64>) -> Result<bool, TransportError> {
+        for era in [Era::Legacy, Era::Patched] {
+            if !self.references.get(era).state_words(perm, out) {
+                return Ok(false);
+            }
+        }
+        for seat in &mut self.seats {
+            if !seat.judge.state_words(perm, out) {
+                return Ok(false);
+            }
+            out.push(seat.tied.renamed_bits(perm));
+            if !seat.imp.state_words(perm, out) {
+                match seat.imp.digest()? {
+                    Some(d) => out.extend_from_slice(&[d as u64, (d >> 64) as u64]),
+                    None => return Ok(false),
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// What each implementation offers `explore` to key its states: an
+    /// encoding under renaming, an opaque digest, or nothing; in lineup
+    /// order, with names.
+    pub fn state_keys(&mut self) -> Vec<(String, StateKeyKind)> {
+        let ident: Vec<crate::world::UserId> = self.world.users().collect();
+        let mut scratch = Vec::new();
+        self.seats
+            .iter_mut()
+            .map(|seat| {
+                let kind = if seat.imp.state_words(&ident, &mut scratch) {
+                    StateKeyKind::Renamable
+                } else if matches!(seat.imp.digest(), Ok(Some(_))) {
+                    StateKeyKind::Digest
+                } else {
+                    StateKeyKind::None
+                };
+                (seat.name.clone(), kind)
+            })
+            .collect()
+    }
+
+    /// Makes this engine's state a copy of `other`'s (the same lineup, one
+    /// step boundary), reusing buffers; false if a side cannot be copied
+    /// ([`Implementation::copy_state_from`]), and then this engine must be
+    /// reset before it is used again. How `explore` forks a state instead
+    /// of replaying its path.
+    pub fn copy_from(&mut self, other: &Engine) -> bool {
+        if self.seats.len() != other.seats.len() {
+            return false;
+        }
+        self.world.clone_from(&other.world);
+        self.index = other.index;
+        self.tally = other.tally;
+        self.divergence = None;
+        self.failures.clear();
+        for era in [Era::Legacy, Era::Patched] {
+            if !self.references.get_mut(era).copy_state_from(other.references.get(era).as_ref()) {
+                return false;
+            }
+        }
+        for (seat, from) in self.seats.iter_mut().zip(&other.seats) {
+            if !seat.imp.copy_state_from(from.imp.as_ref()) {
+                return false;
+            }
+            seat.judge.clone_from(&from.judge);
+            seat.tied.clone_from(&from.tied);
+            seat.pending.clone_from(&from.pending);
+        }
+        true
+    }
+
+    /// The INV-1 breaches the first legacy seat committed at the last step
+    /// (the loophole, as the canary looks for it).
+    pub fn legacy_breaches(&self) -> &[Breach] {
+        self.first_legacy.map_or(&[], |l| &self.seats[l].breaches)
+    }
+
+    /// A number that renaming users cannot change, for `user`, from the
+    /// first seat's judge ([`Judge::user_signature`]); 0 with no seat.
+    /// `explore` tries only the renamings that sort users by it.
+    pub fn user_signature(&self, user: crate::world::UserId) -> u64 {
+        self.seats.first().map_or(0, |s| s.judge.user_signature(user))
     }
 
     /// The failures of the last step, most specific first.
@@ -494,6 +613,9 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
         if !agrees {
             fail(failures, op.spec_rule(), Detail::Precondition { expected, actual: out.clone() });
         }
+    }
+    if let Some(m) = fields::misread_field(judge, seat.era, op, out) {
+        fail(failures, m.rule, Detail::Misanswer { field: m.field.to_string(), why: m.why, actual: out.clone() });
     }
     if seat.era == Era::Patched {
         if let Some((target, what)) = checks::over_blocking(judge, op, out) {

@@ -47,11 +47,17 @@ pub enum FailureKind {
     /// D-4: legacy and patched differ by something other than the loophole.
     #[serde(alias = "unexplained_divergence")]
     Divergence,
+    /// S10, S14-S16: a field of the answer (a member view's user,
+    /// `is_contact` or number, a member list, an import's entries and their
+    /// order, a resolve's answer, a `Done`) is not what the judge's own
+    /// reading of SPEC gives, whatever the reference says: how a misreading
+    /// that the reference shares is caught field by field.
+    Misanswer,
 }
 
 impl FailureKind {
     /// Every kind, in reporting priority.
-    pub const ALL: [FailureKind; 10] = [
+    pub const ALL: [FailureKind; 11] = [
         FailureKind::Transport,
         FailureKind::WrongNumber,
         FailureKind::Leak,
@@ -62,6 +68,7 @@ impl FailureKind {
         FailureKind::Precondition,
         FailureKind::Disagrees,
         FailureKind::Divergence,
+        FailureKind::Misanswer,
     ];
 
     /// The kind's stable name, as in case files (`leak`).
@@ -77,6 +84,7 @@ impl FailureKind {
             FailureKind::Precondition => "precondition",
             FailureKind::Disagrees => "disagrees",
             FailureKind::Divergence => "divergence",
+            FailureKind::Misanswer => "misanswer",
         }
     }
 }
@@ -181,6 +189,16 @@ pub enum Detail {
         /// The patched implementation's outcome.
         patched: Outcome,
     },
+    /// See [`FailureKind::Misanswer`].
+    Misanswer {
+        /// The field read, as `docs/ORACLE.md`'s table names it
+        /// (`member_view.is_contact`, `imported.matched`, ...).
+        field: String,
+        /// What SPEC gives there and what was answered, in words.
+        why: String,
+        /// The implementation's outcome.
+        actual: Outcome,
+    },
 }
 
 impl Detail {
@@ -197,6 +215,7 @@ impl Detail {
             Detail::Precondition { .. } => FailureKind::Precondition,
             Detail::Disagrees { .. } => FailureKind::Disagrees,
             Detail::Divergence { .. } => FailureKind::Divergence,
+            Detail::Misanswer { .. } => FailureKind::Misanswer,
         }
     }
 }
@@ -318,6 +337,7 @@ impl fmt::Display for Failure {
                 OutcomeDisplay(legacy),
                 OutcomeDisplay(patched)
             ),
+            Detail::Misanswer { field, why, .. } => write!(f, "{name}'s {field}: {why}"),
         }
     }
 }

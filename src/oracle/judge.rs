@@ -53,6 +53,9 @@ impl Users {
 struct Person {
     /// S2/S3: the users of this user's matched entries.
     contacts: Users,
+    /// S16: the users of this user's matched entries that hold the
+    /// user's number (made by an import, S10; an added entry has none, S11).
+    saved: Users,
     /// S17: users whose (true) number this user has been shown.
     knows: Users,
     /// S5/S13: the settings, `None` while at the default.
@@ -197,6 +200,7 @@ impl Judge {
         }
         for p in &mut self.people {
             p.contacts.reset(n);
+            p.saved.reset(n);
             p.knows.reset(n);
             p.phone_number.set = false;
             p.added_by_phone.set = false;
@@ -225,6 +229,38 @@ impl Judge {
     /// S2: whether `who` is in `owner`'s contacts.
     pub fn is_contact(&self, owner: UserId, who: UserId) -> bool {
         self.person(owner).is_some_and(|p| p.contacts.contains(who))
+    }
+
+    /// S16: whether `viewer` holds a matched entry for `member` with the
+    /// number saved on it.
+    pub fn has_saved(&self, viewer: UserId, member: UserId) -> bool {
+        self.person(viewer).is_some_and(|p| p.saved.contains(member))
+    }
+
+    /// S16: whether `viewer` sees `member`'s number in a member view.
+    pub fn sees_number(&self, viewer: UserId, member: UserId) -> bool {
+        viewer == member || self.allows(member, PrivacyKey::PhoneNumber, viewer) || self.has_saved(viewer, member)
+    }
+
+    /// S15: whether `viewer`, supplying `target`'s number, finds `target`
+    /// in `era`, with `also_known` the users whose links the same step
+    /// has already shown (a repeated number in one import, S10).
+    pub fn finds(&self, era: crate::world::Era, viewer: UserId, target: UserId, also_known: bool) -> bool {
+        let Some(phone) = self.phone_of(target) else { return false };
+        match era {
+            crate::world::Era::Legacy => true,
+            crate::world::Era::Patched => {
+                self.allows(target, PrivacyKey::AddedByPhone, viewer)
+                    || self.allows(target, PrivacyKey::PhoneNumber, viewer)
+                    || also_known
+                    || self.knows(viewer, Link { user: target, phone })
+            }
+        }
+    }
+
+    /// S14: the members of `group`, in user order.
+    pub fn members(&self, group: GroupId) -> impl Iterator<Item = UserId> + '_ {
+        (0..self.phones.len() as u32).map(UserId).filter(move |u| self.is_member(group, *u))
     }
 
     fn is_member(&self, group: GroupId, user: UserId) -> bool {
@@ -366,7 +402,10 @@ impl Judge {
             (Op::LeaveGroup { user, group }, _) => self.set_member(*group, *user, false),
             (Op::ImportContacts { owner, .. }, Response::Imported { matched, unmatched: _ }) => {
                 if let Some(p) = self.person_mut(*owner) {
-                    matched.iter().for_each(|m| p.contacts.set(m.user, true));
+                    for m in matched.iter() {
+                        p.contacts.set(m.user, true);
+                        p.saved.set(m.user, true);
+                    }
                 }
             }
             (Op::AddContact { owner, target, share_phone }, _) => {
@@ -386,6 +425,7 @@ impl Judge {
             (Op::DeleteContact { owner, target }, _) => {
                 if let Some(p) = self.person_mut(*owner) {
                     p.contacts.set(*target, false);
+                    p.saved.set(*target, false);
                 }
             }
             (Op::SetPrivacy { user, key, rules }, _) => {
@@ -402,6 +442,89 @@ impl Judge {
             | (Op::ListMembers { .. }, _)
             | (Op::ResolvePhone { .. }, _) => {}
         }
+    }
+
+    /// Appends the books' encoding with every user renamed by `perm`
+    /// (their numbers with them): explore's key of a judge, since the
+    /// judge's books decide every later check. False for worlds over 64
+    /// users. Settings are encoded as their clauses, the defaults spelled
+    /// out, so a default and the same value set explicitly encode alike.
+    pub fn state_words(&self, perm: &[UserId], out: &mut Vec<u64>) -> bool {
+        let n = self.phones.len();
+        if n > 64 || perm.len() != n {
+            return false;
+        }
+        let mut inv = [0usize; 64];
+        for (u, p) in perm.iter().enumerate() {
+            inv[p.0 as usize] = u;
+        }
+        let mask = |set: &Users| -> u64 {
+            (0..n).filter(|u| set.contains(UserId(*u as u32))).fold(0, |m, u| m | 1 << perm[u].0)
+        };
+        out.push(n as u64);
+        out.push(self.odd_links.len() as u64);
+        for g in &self.groups[..self.group_count] {
+            out.push(mask(g));
+        }
+        for &user in &inv[..n] {
+            let p = &self.people[user];
+            out.push(mask(&p.contacts));
+            out.push(mask(&p.saved));
+            out.push(mask(&p.knows));
+            let settings = [
+                p.phone_number.get().unwrap_or(&MY_CONTACTS_CLAUSES),
+                p.added_by_phone.get().unwrap_or(&EVERYBODY_CLAUSES),
+            ];
+            for clauses in settings {
+                out.push(clauses.len() as u64);
+                for c in clauses {
+                    let whom = match c.whom {
+                        Whom::Everyone => 0,
+                        Whom::Contacts => 1,
+                        Whom::Named => 2,
+                        Whom::Members => 3,
+                    };
+                    out.push(whom << 1 | u64::from(c.allow));
+                    match c.whom {
+                        Whom::Everyone | Whom::Contacts => {}
+                        Whom::Named => out.push(mask(&c.named)),
+                        Whom::Members => out.push(c.named.words.first().copied().unwrap_or(0)),
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// A number about `user` that renaming users cannot change: the
+    /// groups they are in, how many contacts, saved numbers and known
+    /// links they hold and how many hold them, and the shape of their
+    /// settings. Equal for a user and their image under any renaming.
+    pub fn user_signature(&self, user: UserId) -> u64 {
+        let Some(p) = self.person(user) else { return 0 };
+        let n = self.phones.len();
+        let count = |set: &Users| set.words.iter().map(|w| u64::from(w.count_ones())).sum::<u64>();
+        let held =
+            |f: &dyn Fn(&Person) -> &Users| self.people[..n].iter().filter(|q| f(q).contains(user)).count() as u64;
+        let groups =
+            (0..self.group_count as u32).fold(0u64, |m, g| m | u64::from(self.is_member(GroupId(g), user)) << g);
+        let shape = |s: &Setting| {
+            s.get()
+                .map_or(0, |c| c.iter().fold(c.len() as u64, |h, c| h * 8 + (c.whom as u64) * 2 + u64::from(c.allow)))
+        };
+        let mut h = groups;
+        for x in [
+            count(&p.contacts),
+            count(&p.saved),
+            count(&p.knows),
+            held(&|q| &q.contacts),
+            held(&|q| &q.knows),
+            shape(&p.phone_number),
+            shape(&p.added_by_phone),
+        ] {
+            h = h.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(x);
+        }
+        h
     }
 
     /// How many ids a named set holds: users and groups alike.

@@ -6,5 +6,6 @@ pub mod canary;
 pub mod checks;
 pub mod engine;
 pub mod failure;
+pub mod fields;
 pub mod judge;
 pub mod lineup;

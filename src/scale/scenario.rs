@@ -374,7 +374,7 @@ pub trait ScaleModel: Implementation {
     fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool;
 }
 
-impl<I: ScaleModel> ScaleModel for crate::models::implementation::Seated<I> {
+impl<I: ScaleModel + 'static> ScaleModel for crate::models::implementation::Seated<I> {
     fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
         self.inner().allows(owner, key, viewer)
     }
