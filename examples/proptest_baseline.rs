@@ -143,7 +143,14 @@ impl Property {
         match self {
             Property::Canary => first_legacy_breach(run).is_some(),
             Property::Differential => {
-                matches!(privdiff::oracle::engine::verdict(run), privdiff::oracle::engine::Verdict::Fail { .. })
+                // The faults the environment plants (PRIVDIFF_BUG and the
+                // like), read where the lineup is built, as the fuzz target does.
+                let lineup = privdiff::oracle::lineup::Lineup::from_env(privdiff::oracle::lineup::PatchedImpl::Patched)
+                    .unwrap_or_else(|e| {
+                        eprintln!("proptest_baseline: {e}");
+                        std::process::exit(2)
+                    });
+                matches!(lineup.engine().verdict(run), privdiff::oracle::engine::Verdict::Fail { .. })
             }
         }
     }

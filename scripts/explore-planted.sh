@@ -1,54 +1,61 @@
 #!/usr/bin/env bash
-# Every planted bug of the benchmark (src/models/planted.rs) found by
-# `privdiff explore` at a small bound: for each bug, depth 1, 2, ... up to
-# MAX_DEPTH over USERS users, GROUPS groups and UNOWNED unowned numbers,
-# until explore reports a failure. Prints one table: bug, the bound that
-# found it, the time at that bound, the length of the shortest failing case
-# and its failure kind. Breadth first, so that case is a shortest one.
+# Every planted fault of the project (src/models/faults.rs, listed by
+# `privdiff faults --list`: server bugs, state-departing bugs, common-mode
+# misreadings) against `privdiff explore`, with and without user symmetry.
+# Breadth first, so one run to MAX_DEPTH stops at the shortest failing
+# level. Prints one table: fault, the length of the shortest failing case,
+# its failure (kind, rule, implementation), the symmetry used, and the
+# states and seconds with and without symmetry. Exit 1 if any fault is
+# missed within the bound.
 #
-# Usage: scripts/explore-planted.sh [MAX_DEPTH] [USERS] [GROUPS] [UNOWNED]
-#   defaults: 5 3 1 1
-# Builds privdiff with the planted-bugs feature into target/planted-explore
-# (a target dir of its own: the ordinary build is untouched).
+# Usage: scripts/explore-planted.sh [MAX_DEPTH] [USERS] [GROUPS] [UNOWNED] [FAULT...]
+#   defaults: 6 3 1 1, every fault
+# Builds privdiff with the faults feature into target/faults (a target dir
+# of its own: the ordinary build, which has no faults, is untouched).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-max_depth=${1:-5} users=${2:-3} groups=${3:-1} unowned=${4:-1}
+usage="usage: scripts/explore-planted.sh [MAX_DEPTH] [USERS] [GROUPS] [UNOWNED] [FAULT...]"
+max_depth=${1:-6} users=${2:-3} groups=${3:-1} unowned=${4:-1}
 for v in "$max_depth" "$users" "$groups" "$unowned"; do
-  case $v in '' | *[!0-9]*) echo "usage: scripts/explore-planted.sh [MAX_DEPTH] [USERS] [GROUPS] [UNOWNED]" >&2; exit 2 ;; esac
+  case $v in '' | *[!0-9]*) echo "$usage" >&2; exit 2 ;; esac
 done
-echo "== building privdiff with the planted bugs (target/planted-explore)" >&2
-cargo build --release --quiet --features planted-bugs --target-dir target/planted-explore
-bin=target/planted-explore/release/privdiff
-mapfile -t bugs < <(sed -n 's/^    ("\([a-z-]*\)", ".*/\1/p' src/models/planted.rs)
+shift $(($# < 4 ? $# : 4))
+echo "== building privdiff with its faults (target/faults)" >&2
+cargo build --release --quiet --features faults --target-dir target/faults --bin privdiff
+bin=target/faults/release/privdiff
+if [ $# -gt 0 ]; then faults=("$@"); else mapfile -t faults < <("$bin" faults --list); fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-printf '%-34s %-12s %9s %8s  %s\n' bug bound seconds length failure
+printf '%-32s %6s  %-44s %-9s %10s %7s %10s %7s\n' fault length failure symmetry states s nosym-st s
 missed=0
-for bug in "${bugs[@]}"; do
-  found=
-  for depth in $(seq 1 "$max_depth"); do
+for fault in "${faults[@]}"; do
+  line="$fault"
+  for mode in sym nosym; do
+    flags=()
+    [ "$mode" = nosym ] && flags=(--no-symmetry)
     status=0
-    PRIVDIFF_BUG=$bug "$bin" explore --users "$users" --groups "$groups" --unowned "$unowned" \
-      --depth "$depth" --json >"$tmp/out.json" 2>"$tmp/err" || status=$?
-    if [ "$status" -eq 1 ]; then
-      python3 - "$tmp/out.json" "$bug" "$users/$groups/$unowned d$depth" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-case, report = d["case"], d["report"]
-e = case["expected"]
-print(f"{sys.argv[2]:<34} {sys.argv[3]:<12} {report['seconds']:>9.2f} {len(case['ops']):>8}  {e['failure']} ({e['rule']}) in {e['implementation']}")
-EOF
-      found=1
-      break
-    elif [ "$status" -ne 0 ]; then
-      echo "$bug: explore exited $status at depth $depth: $(head -n 1 "$tmp/err")" >&2
-      break
+    PRIVDIFF_FAULTS=$fault "$bin" explore --users "$users" --groups "$groups" --unowned "$unowned" \
+      --depth "$max_depth" --json "${flags[@]}" >"$tmp/$mode.json" 2>"$tmp/err" || status=$?
+    if [ "$status" -ne 1 ] && [ "$status" -ne 0 ]; then
+      echo "$fault: explore exited $status: $(head -n 1 "$tmp/err")" >&2
+      exit 2
     fi
   done
-  if [ -z "$found" ]; then
-    printf '%-34s %-12s %9s %8s  %s\n' "$bug" "-" "-" "-" "not found up to depth $max_depth"
-    missed=$((missed + 1))
-  fi
+  python3 - "$tmp/sym.json" "$tmp/nosym.json" "$fault" <<'PY' || missed=$((missed + 1))
+import json, sys
+sym, nosym = (json.load(open(p)) for p in sys.argv[1:3])
+name = sys.argv[3]
+r, n = sym["report"], nosym["report"]
+case = sym["case"]
+s = r["symmetry"]["symmetry"]
+if case is None or nosym["case"] is None:
+    print(f"{name:<32} {'-':>6}  {'NOT FOUND up to the bound':<44} {s:<9} {r['states']:>10} {r['seconds']:>7.1f} {n['states']:>10} {n['seconds']:>7.1f}")
+    sys.exit(1)
+e = case["expected"]
+what = f"{e['failure']} ({e['rule']}) in {e['implementation']}"
+assert len(case["ops"]) == len(nosym["case"]["ops"]), "symmetry changed the shortest length"
+print(f"{name:<32} {len(case['ops']):>6}  {what:<44} {s:<9} {r['states']:>10} {r['seconds']:>7.1f} {n['states']:>10} {n['seconds']:>7.1f}")
+PY
 done
-[ "$missed" -eq 0 ] || exit 1
+[ "$missed" -eq 0 ] || { echo "FAIL: $missed fault(s) not found by explore within depth $max_depth" >&2; exit 1; }

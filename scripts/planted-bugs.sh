@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The planted-bug benchmark (issue 11, in the style of Magma and Etna): for
-# each planted bug of the server model (src/models/planted.rs; a guarded
-# line in src/models/server.rs, built only with the `planted-bugs` feature
+# each planted bug of the server model (src/models/faults.rs, listed by `privdiff faults --list`; a guarded
+# line in src/models/server.rs, built only with the `faults` feature
 # and switched on by PRIVDIFF_BUG=<name>), run
 #   libFuzzer: the `differential` target from an EMPTY corpus, -seed=1..N,
 #     at most BUDGET executions and MAX_TIME seconds per trial;
@@ -37,16 +37,17 @@ cd "$repo"
 # shellcheck source=scripts/lib-toolchain.sh
 . scripts/lib-toolchain.sh
 if [ "${#bugs[@]}" -eq 0 ]; then
-  mapfile -t bugs < <(sed -n 's/^    ("\([a-z-]*\)", ".*/\1/p' src/models/planted.rs)
+  cargo build --release --quiet --features faults --target-dir target/faults --bin privdiff >&2
+  mapfile -t bugs < <(target/faults/release/privdiff faults --list)
 fi
 
-features=planted-bugs
-if [ "${PRIVDIFF_FEEDBACK:-0}" = 1 ]; then features=planted-bugs,feedback; fi
+features=faults
+if [ "${PRIVDIFF_FEEDBACK:-0}" = 1 ]; then features=faults,feedback; fi
 echo "building differential (features $features) and the proptest baseline..." >&2
 "${FUZZ[@]}" build -O -a --features "$features" differential >&2
 host=$(rustc -vV | sed -n 's/^host: //p')
 bin="$repo/fuzz/target/$host/release/differential"
-cargo build --release --quiet --example proptest_baseline --no-default-features --features planted-bugs >&2
+cargo build --release --quiet --example proptest_baseline --no-default-features --features faults >&2
 pt="$repo/target/release/examples/proptest_baseline"
 mapfile -t flags < <(options_flags differential)
 

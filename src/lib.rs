@@ -20,3 +20,5 @@ pub mod oracle;
 pub mod scale;
 pub mod targets;
 pub mod world;
+
+mod reuse;

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 pub mod corpus;
 pub mod explore;
+pub mod faults;
 pub mod input;
 pub mod minimize;
 pub mod replay;
@@ -48,6 +49,8 @@ pub enum Command {
     /// Run the 2019 enumeration attack at scale on both eras.
     #[command(subcommand)]
     Scenario(scenario::ScenarioCommand),
+    /// List the faults this build can plant (builds with `--features faults`).
+    Faults(faults::FaultsArgs),
 }
 
 /// Parses the command line, runs the command, maps errors to exit code 2.
@@ -63,6 +66,7 @@ pub fn main() -> ExitCode {
         Command::Scenario(cmd) => scenario::run(cmd),
         Command::Explore(a) => explore::run(a),
         Command::Seeds(a) => seeds::run(a),
+        Command::Faults(a) => faults::run(a),
     };
     match result {
         Ok(code) => code,

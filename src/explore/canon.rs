@@ -178,11 +178,15 @@ impl Canon {
 
 /// The fingerprint of an encoding.
 fn hash(words: &[u64]) -> Key {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for w in words {
-        h.update(&w.to_le_bytes());
+    thread_local! {
+        static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    h.digest128()
+    BYTES.with(|bytes| {
+        let mut bytes = bytes.borrow_mut();
+        bytes.clear();
+        bytes.extend(words.iter().flat_map(|w| w.to_le_bytes()));
+        xxhash_rust::xxh3::xxh3_128(&bytes)
+    })
 }
 
 #[cfg(test)]

@@ -144,6 +144,10 @@ mod planted {
         /// records the link, and a later import finds it as known.
         RefusedResolveLearns = "refused-resolve-learns", PatchedServer, "S17",
             "a refused resolve still records the link, so a later import finds it as known";
+        /// S15 with an id special case: an asymmetric bug, which user
+        /// symmetry would hide (explore's self-check must refuse it).
+        FirstUserFindable = "first-user-findable", PatchedServer, "S15",
+            "the first user (id 0) can always be found by number, whatever their AddedByPhone";
         /// S15 misread in the reference and the servers alike.
         S15DropsPhoneNumberClause = "s15-drops-phone-number-clause", Reading, "S15",
             "common mode: S15 without its \"PhoneNumber allows the viewer\" clause";

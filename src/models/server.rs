@@ -69,6 +69,7 @@ impl FindPolicy for Patched {
                 && !crate::fault!(state.faults, FindIgnoresSee)
                 && !crate::fault!(state.faults, S15DropsPhoneNumberClause))
             || (state.knows(viewer, target) && !crate::fault!(state.faults, FindIgnoresKnowledge))
+            || (crate::fault!(state.faults, FirstUserFindable) && target.0 == 0)
     }
 }
 
@@ -152,7 +153,7 @@ fn holds(ids: &[u32], id: u32) -> bool {
 /// Replaced settings leave garbage behind, compacted away once it outweighs
 /// what is live and the number of users (so compaction, which walks every
 /// user, costs amortised constant time per entry stored).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Settings {
     /// Per user: `[PhoneNumber, AddedByPhone]` (the defaults My Contacts
     /// and Everybody until changed, S5).
@@ -165,6 +166,8 @@ struct Settings {
     spare_rules: Vec<Compiled>,
     spare_ids: Vec<u32>,
 }
+
+crate::reuse::clone_in_place!(Settings { of, rules, ids, garbage, spare_rules, spare_ids });
 
 impl Settings {
     const DEFAULTS: [Setting; 2] = [MY_CONTACTS, EVERYBODY];
@@ -302,10 +305,12 @@ impl Settings {
 
 /// A group's members as a bitset over user ids: constant-time membership
 /// tests, and listing in user order by a linear scan that stays in cache.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Members {
     bits: Vec<u64>,
 }
+
+crate::reuse::clone_in_place!(Members { bits });
 
 impl Members {
     fn new(users: usize) -> Members {
@@ -338,7 +343,7 @@ impl Members {
 /// Number -> user. Numbering plans hand out consecutive numbers, and when
 /// a world's users hold consecutive numbers (every fuzz world does) the
 /// lookup is a subtraction; any other world gets a hash map.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 struct PhoneIndex {
     /// `Some(first)` when user `i`'s number is `first + i` for every user.
     consecutive: Option<u64>,
@@ -346,6 +351,8 @@ struct PhoneIndex {
     /// The index of a world whose numbers are not consecutive (else empty).
     map: HashMap<Phone, UserId>,
 }
+
+crate::reuse::clone_in_place!(PhoneIndex { consecutive, users, map });
 
 impl PhoneIndex {
     fn reset(&mut self, phones: &[Phone]) {
@@ -374,7 +381,7 @@ impl PhoneIndex {
 /// book (S3) and the links they have been shown (S17). Allocated on first
 /// use, since most of a 200,000-member group never imports anything, and
 /// kept across resets.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 struct Account {
     /// The reset this account was last written in; an account of an
     /// earlier one counts as empty, so a reset need not visit accounts.
@@ -390,6 +397,8 @@ struct Account {
     known: UserSet,
 }
 
+crate::reuse::clone_in_place!(Account { epoch, contacts, numbers, unmatched, known });
+
 impl Account {
     fn clear(&mut self) {
         self.contacts.clear();
@@ -402,7 +411,7 @@ impl Account {
 }
 
 /// Everything the server stores; era-independent.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct State {
     phones: Vec<Phone>,
     by_phone: PhoneIndex,
@@ -418,6 +427,8 @@ pub struct State {
     /// benchmarks; see `models::faults`), kept across resets.
     faults: Faults,
 }
+
+crate::reuse::clone_in_place!(State { phones, by_phone, members, group_count, settings, accounts, epoch, faults });
 
 impl State {
     /// Starts over in `world`, keeping every allocation that can be kept.

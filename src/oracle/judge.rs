@@ -22,10 +22,12 @@ use crate::world::privacy::{Named, MAX_RULE_GROUPS, MAX_RULE_USERS};
 use crate::world::{ErrorCode, GroupId, Link, Op, Outcome, Phone, PrivacyKey, Response, Rule, UserId, World};
 
 /// A set of user ids.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 struct Users {
     words: Vec<u64>,
 }
+
+crate::reuse::clone_in_place!(Users { words });
 
 impl Users {
     fn reset(&mut self, n: usize) {
@@ -49,7 +51,7 @@ impl Users {
 }
 
 /// One user's books, as the judge keeps them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 struct Person {
     /// S2/S3: the users of this user's matched entries.
     contacts: Users,
@@ -62,6 +64,8 @@ struct Person {
     phone_number: Setting,
     added_by_phone: Setting,
 }
+
+crate::reuse::clone_in_place!(Person { contacts, saved, knows, phone_number, added_by_phone });
 
 /// Whom a rule matches (S6).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -81,12 +85,14 @@ enum Whom {
 /// One rule as the judge keeps it: whom it matches and whether it allows.
 /// A rule's list is matched as a set (S6), so the named users (or groups,
 /// by id) are a bitset; its buffer is reused when the setting changes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 struct Clause {
     allow: bool,
     whom: Whom,
     named: Users,
 }
+
+crate::reuse::clone_in_place!(Clause { allow, whom, named });
 
 /// The defaults as clauses (S5): My Contacts and Everybody.
 static MY_CONTACTS_CLAUSES: [Clause; 2] = [
@@ -99,12 +105,14 @@ static EVERYBODY_CLAUSES: [Clause; 1] =
 /// One setting: its clauses when set, or the default. The first `len`
 /// clauses are the setting; the rest are spare buffers kept across
 /// changes and resets, so storing a setting allocates nothing once warm.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 struct Setting {
     set: bool,
     len: usize,
     clauses: Vec<Clause>,
 }
+
+crate::reuse::clone_in_place!(Setting { set, len, clauses });
 
 impl Setting {
     fn get(&self) -> Option<&[Clause]> {
@@ -161,7 +169,7 @@ impl Setting {
 /// `groups` and `people` only ever grow: a reset to a smaller world keeps
 /// the spare books (unused, cleared) so that the next larger world costs no
 /// allocation; `phones` says how many users the current world has.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Judge {
     phones: Vec<Phone>,
     group_count: usize,
@@ -171,6 +179,8 @@ pub struct Judge {
     /// remembered so that they are not "learned" twice.
     odd_links: Vec<(UserId, Link)>,
 }
+
+crate::reuse::clone_in_place!(Judge { phones, group_count, groups, people, odd_links });
 
 /// The two presets the defaults are (S5, S6).
 const MY_CONTACTS: [Rule; 2] = [Rule::AllowContacts, Rule::DisallowAll];
