@@ -212,6 +212,33 @@ impl Server {
         Ok(Server { db, sql: Sql::new(), era })
     }
 
+    /// The protocol's optional digest: every row of every table that
+    /// answers read, in key order, hashed (XXH3-128). Equal tables, equal
+    /// digest, whatever the order the rows were written in.
+    fn digest(&self) -> Result<u128, Fatal> {
+        const TABLES: [&str; 7] = [
+            "SELECT grp, user, 0 FROM memberships ORDER BY 1, 2",
+            "SELECT owner, target, COALESCE(saved_phone, -1) FROM contacts ORDER BY 1, 2",
+            "SELECT owner, phone, COUNT(*) > 0 FROM unmatched_entries GROUP BY 1, 2 ORDER BY 1, 2",
+            "SELECT owner * 2 + key, pos, kind * 2 + allow FROM rules ORDER BY 1, 2",
+            "SELECT owner * 2 + key, pos, user FROM rule_users ORDER BY 1, 2, 3",
+            "SELECT owner * 2 + key, pos, grp FROM rule_groups ORDER BY 1, 2, 3",
+            "SELECT viewer, user, 0 FROM known ORDER BY 1, 2",
+        ];
+        let mut bytes = Vec::new();
+        for (t, sql) in TABLES.iter().enumerate() {
+            bytes.extend_from_slice(&(t as u64).to_le_bytes());
+            let mut stmt = self.db.prepare_cached(sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                for i in 0..3 {
+                    bytes.extend_from_slice(&row.get::<_, i64>(i)?.to_le_bytes());
+                }
+            }
+        }
+        Ok(xxhash_rust::xxh3::xxh3_128(&bytes))
+    }
+
     fn reset(&mut self, world: &WireWorld) -> Result<(), Fatal> {
         let tx = self.db.transaction()?;
         tx.execute_batch(RESET)?;
@@ -522,13 +549,14 @@ fn serve(era: Era, name: &str) -> Result<(), Fatal> {
                         "sqlite_server: privdiff speaks protocol {protocol}; this server speaks {PROTOCOL_VERSION}"
                     );
                 }
-                Reply::Hello { protocol: PROTOCOL_VERSION, name: name.to_string(), era }
+                Reply::Hello { protocol: PROTOCOL_VERSION, name: name.to_string(), era, digest: true }
             }
             Request::Reset { world } => {
                 server.reset(&world)?;
                 Reply::Ready
             }
             Request::Apply { op } => Reply::of_outcome(server.apply(&op)?),
+            Request::Digest => Reply::Digest { digest: format!("{:032x}", server.digest()?) },
         };
         serde_json::to_writer(&mut out, &reply).map_err(|e| Fatal::Io(e.into()))?;
         out.write_all(b"\n")?;

@@ -104,3 +104,48 @@ fn a_crashing_server_is_a_transport_failure_naming_it() {
         assert!(line.contains("db locked"), "{line}");
     }
 }
+
+fn explore_external(command: String, depth: usize) -> privdiff::explore::Report {
+    use privdiff::explore::driver::{Driver, ExternalSeat};
+    use privdiff::explore::search::{explore_with, ExploreConfig, DEFAULT_MAX_STATES};
+    use privdiff::explore::{Checks, Silent, Subject};
+    let world = privdiff::world::WorldConfig { users: 3, groups: 1, unowned_numbers: 1 };
+    let checks = Checks::Lockstep { subject: Subject::Patched };
+    let config = ExploreConfig { world, depth, checks, symmetry: true, max_states: DEFAULT_MAX_STATES };
+    let seat = ExternalSeat { spec: ImplSpec { name: "sqlite".into(), command }, timeout: Duration::from_secs(30) };
+    let driver = Driver::new(world, checks).with_external(Some(seat));
+    explore_with(&config, &driver, &std::sync::atomic::AtomicBool::new(false), &Silent).expect("explore runs")
+}
+
+/// A team's own server explored within a bound: the SQLite server offers
+/// the protocol's digest, so its states merge by digest, without symmetry
+/// (a digest cannot be renamed), and the report says so.
+#[test]
+fn explore_judges_an_external_server_keyed_by_its_digest() {
+    use privdiff::explore::canon::KeyMode;
+    use privdiff::explore::search::Symmetry;
+    use privdiff::explore::Conclusion;
+    use privdiff::oracle::engine::StateKeyKind;
+    let report = explore_external(example("sqlite_server").display().to_string(), 2);
+    assert_eq!(report.conclusion, Conclusion::NoFailure, "{report:?}");
+    assert_eq!(report.key_mode, KeyMode::Digest);
+    assert!(matches!(report.symmetry, Symmetry::Refused { .. }), "{:?}", report.symmetry);
+    assert!(!report.forked, "an external process is replayed, not forked");
+    assert_eq!(
+        report.keys,
+        vec![("legacy".to_string(), StateKeyKind::Renamable), ("sqlite".to_string(), StateKeyKind::Digest)]
+    );
+    // Digest keys merge: fewer states than the tree of every path.
+    assert!(report.states < 1 + 144 + 144 * 144, "{}", report.states);
+}
+
+/// The planted SQL bug is found by explore too, with a shortest case.
+#[test]
+fn explore_finds_the_planted_sql_bug() {
+    let built = Command::new("bash").arg("scripts/planted-bug.sh").output().expect("run scripts/planted-bug.sh");
+    assert!(built.status.success(), "planted-bug.sh: {}", String::from_utf8_lossy(&built.stderr));
+    let binary = String::from_utf8(built.stdout).expect("path").trim().to_string();
+    let report = explore_external(binary, 4);
+    let run = report.failing_run().expect("explore finds the planted SQL bug within depth 4");
+    assert!(run.ops.len() <= 4);
+}

@@ -127,6 +127,8 @@ pub struct External {
     era: Era,
     /// The name the implementation announced in its handshake.
     announced: String,
+    /// Whether its handshake offered the optional digest request.
+    digests: bool,
     process: Option<Process>,
     /// The request being written, reused between calls.
     buf: Vec<u8>,
@@ -154,6 +156,7 @@ impl External {
             timeout,
             era: Era::Patched,
             announced: String::new(),
+            digests: false,
             process: None,
             buf: Vec::with_capacity(256),
         };
@@ -201,9 +204,10 @@ impl External {
         let hello = serde_json::json!({ "type": "hello", "protocol": PROTOCOL_VERSION });
         serde_json::to_writer(&mut self.buf, &hello).map_err(|e| self.error(TransportKind::Io, e.to_string(), ""))?;
         match self.call("hello")? {
-            Reply::Hello { protocol, name, era } if protocol == PROTOCOL_VERSION => {
+            Reply::Hello { protocol, name, era, digest } if protocol == PROTOCOL_VERSION => {
                 self.announced = name;
                 self.era = era;
+                self.digests = digest;
                 Ok(())
             }
             Reply::Hello { protocol, .. } => Err(self.fail(
@@ -329,7 +333,7 @@ impl External {
         match reply {
             Reply::Ok { response } => Ok(Ok(response)),
             Reply::Error { code } => Ok(Err(code)),
-            other @ (Reply::Hello { .. } | Reply::Ready) => Err(self.fail(
+            other @ (Reply::Hello { .. } | Reply::Ready | Reply::Digest { .. }) => Err(self.fail(
                 TransportKind::OutOfProtocol,
                 format!("answered an apply with a {:?} message", other.type_name()),
             )),
@@ -355,10 +359,11 @@ impl Implementation for External {
         serde_json::to_writer(&mut self.buf, &msg).map_err(|e| self.error(TransportKind::Io, e.to_string(), ""))?;
         match self.call("reset")? {
             Reply::Ready => Ok(()),
-            other @ (Reply::Hello { .. } | Reply::Ok { .. } | Reply::Error { .. }) => Err(self.fail(
-                TransportKind::OutOfProtocol,
-                format!("answered a reset with a {:?} message", other.type_name()),
-            )),
+            other @ (Reply::Hello { .. } | Reply::Ok { .. } | Reply::Error { .. } | Reply::Digest { .. }) => Err(self
+                .fail(
+                    TransportKind::OutOfProtocol,
+                    format!("answered a reset with a {:?} message", other.type_name()),
+                )),
         }
     }
 
@@ -370,6 +375,28 @@ impl Implementation for External {
         let reply = self.call("apply")?;
         out.set(self.expect_outcome(reply)?);
         Ok(())
+    }
+
+    fn digest(&mut self) -> Result<Option<u128>, TransportError> {
+        if !self.digests {
+            return Ok(None);
+        }
+        self.buf.clear();
+        serde_json::to_writer(&mut self.buf, &crate::models::protocol::Request::Digest)
+            .map_err(|e| self.error(TransportKind::Io, e.to_string(), ""))?;
+        match self.call("digest")? {
+            Reply::Digest { digest } => match u128::from_str_radix(&digest, 16) {
+                Ok(d) if digest.len() == 32 => Ok(Some(d)),
+                Ok(_) | Err(_) => Err(self.fail(
+                    TransportKind::OutOfProtocol,
+                    format!("answered the digest request with {digest:?}, not 32 hexadecimal digits"),
+                )),
+            },
+            other @ (Reply::Hello { .. } | Reply::Ready | Reply::Ok { .. } | Reply::Error { .. }) => Err(self.fail(
+                TransportKind::OutOfProtocol,
+                format!("answered a digest request with a {:?} message", other.type_name()),
+            )),
+        }
     }
 }
 

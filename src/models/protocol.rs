@@ -35,6 +35,9 @@ pub enum Request {
         /// The operation, in case-file form.
         op: Op,
     },
+    /// Optional, sent only to a peer whose hello said `digest: true`: a
+    /// digest of the whole state, for `explore` to merge equal states.
+    Digest,
 }
 
 /// A message from the implementation to privdiff: exactly one per request.
@@ -49,6 +52,10 @@ pub enum Reply {
         name: String,
         /// The era whose rules it follows (SPEC S15).
         era: Era,
+        /// Whether it answers [`Request::Digest`] (optional, default
+        /// false: older peers need not send it).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        digest: bool,
     },
     /// The answer to [`Request::Reset`]: the world is in place.
     Ready,
@@ -62,6 +69,13 @@ pub enum Reply {
     Error {
         /// The API error.
         code: ErrorCode,
+    },
+    /// The answer to [`Request::Digest`]: 32 hexadecimal digits (128 bits)
+    /// equal for two states only if they answer every future operation
+    /// alike, and equal for equal states whatever the path to them.
+    Digest {
+        /// The digest, as hex.
+        digest: String,
     },
 }
 
@@ -81,6 +95,7 @@ impl Reply {
             Reply::Ready => "ready",
             Reply::Ok { .. } => "ok",
             Reply::Error { .. } => "error",
+            Reply::Digest { .. } => "digest",
         }
     }
 }
@@ -144,7 +159,7 @@ mod tests {
             line(&Request::Apply { op }),
             r##"{"type":"apply","op":{"op":"QueryMember","viewer":"bob","group":"#lobby","member":"alice"}}"##
         );
-        let hello = Reply::Hello { protocol: 1, name: "sqlite".into(), era: Era::Patched };
+        let hello = Reply::Hello { protocol: 1, name: "sqlite".into(), era: Era::Patched, digest: false };
         assert_eq!(line(&hello), r#"{"type":"hello","protocol":1,"name":"sqlite","era":"patched"}"#);
         assert_eq!(line(&Reply::Ready), r#"{"type":"ready"}"#);
         assert_eq!(line(&Reply::of_outcome(Ok(Response::Done))), r#"{"type":"ok","response":"Done"}"#);
