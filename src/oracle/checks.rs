@@ -298,11 +298,10 @@ pub fn explain_divergence(op: &Op, legacy: &Outcome, patched: &Outcome, judge: &
             _ => unexplained("the patch may only refuse a resolve that legacy answers".to_string()),
         },
         Op::AddContact { owner, target, .. } => {
-            let contact_id_difference = matches!(
-                (legacy, patched),
-                (Ok(Response::Done), Err(ErrorCode::ContactIdInvalid))
-                    | (Err(ErrorCode::ContactIdInvalid), Ok(Response::Done))
-            );
+            // Patched's address books are legacy's less the loophole's
+            // matches, so only legacy can reference someone patched cannot.
+            let contact_id_difference =
+                matches!((legacy, patched), (Ok(Response::Done), Err(ErrorCode::ContactIdInvalid)));
             if contact_id_difference && tied.contains(*owner, *target) {
                 Explained::Consequence
             } else {
@@ -332,6 +331,16 @@ pub fn explain_divergence(op: &Op, legacy: &Outcome, patched: &Outcome, judge: &
                 if a != b && !tied.contains(viewer, a.user) {
                     return unexplained(format!(
                         "{viewer}'s view of {} differs, and they are not tied by an earlier loophole step",
+                        a.user
+                    ));
+                }
+                // What a tie explains (SPEC D-4): the entry the loophole
+                // made (is_contact in legacy only) and the number seen
+                // through it or through settings judging the pair (either
+                // way: S11 exceptions differ too). Nothing else.
+                if a.is_contact != b.is_contact && !a.is_contact {
+                    return unexplained(format!(
+                        "{viewer}'s view of {} says is_contact in patched and not in legacy: no loophole match explains an entry only patched holds",
                         a.user
                     ));
                 }
@@ -414,6 +423,29 @@ mod tests {
 
     fn view(user: UserId, shown: bool) -> MemberView {
         MemberView { user, is_contact: false, phone: shown.then(|| user.planned_phone()) }
+    }
+
+    /// D-4 excuses for a tied pair what the tie explains and no more: an
+    /// entry legacy holds (is_contact in legacy), never one only patched
+    /// holds; and a reference only legacy can make.
+    #[test]
+    fn a_tie_excuses_only_what_the_loophole_explains() {
+        let j = judge();
+        let mut tied = Tied::default();
+        tied.tie(BOB, ALICE);
+        let op = Op::QueryMember { viewer: BOB, group: GroupId(0), member: ALICE };
+        let entry = MemberView { is_contact: true, ..view(ALICE, true) };
+        let none = view(ALICE, false);
+        let legacy_entry =
+            explain_divergence(&op, &Ok(Response::Member(entry.clone())), &Ok(Response::Member(none.clone())), &j, &mut tied);
+        assert_eq!(legacy_entry, Explained::Consequence);
+        let patched_entry =
+            explain_divergence(&op, &Ok(Response::Member(none.clone())), &Ok(Response::Member(entry.clone())), &j, &mut tied);
+        assert!(matches!(patched_entry, Explained::Unexplained(_)), "{patched_entry:?}");
+        let add = Op::AddContact { owner: BOB, target: ALICE, share_phone: false };
+        let (done, refused) = (Ok(Response::Done), Err(ErrorCode::ContactIdInvalid));
+        assert_eq!(explain_divergence(&add, &done, &refused, &j, &mut tied), Explained::Consequence);
+        assert!(matches!(explain_divergence(&add, &refused, &done, &j, &mut tied), Explained::Unexplained(_)));
     }
 
     /// D-1/D-2 name the first link one side shows and the other does not,
