@@ -436,11 +436,21 @@ mod tests {
         let op = Op::QueryMember { viewer: BOB, group: GroupId(0), member: ALICE };
         let entry = MemberView { is_contact: true, ..view(ALICE, true) };
         let none = view(ALICE, false);
-        let legacy_entry =
-            explain_divergence(&op, &Ok(Response::Member(entry.clone())), &Ok(Response::Member(none.clone())), &j, &mut tied);
+        let legacy_entry = explain_divergence(
+            &op,
+            &Ok(Response::Member(entry.clone())),
+            &Ok(Response::Member(none.clone())),
+            &j,
+            &mut tied,
+        );
         assert_eq!(legacy_entry, Explained::Consequence);
-        let patched_entry =
-            explain_divergence(&op, &Ok(Response::Member(none.clone())), &Ok(Response::Member(entry.clone())), &j, &mut tied);
+        let patched_entry = explain_divergence(
+            &op,
+            &Ok(Response::Member(none.clone())),
+            &Ok(Response::Member(entry.clone())),
+            &j,
+            &mut tied,
+        );
         assert!(matches!(patched_entry, Explained::Unexplained(_)), "{patched_entry:?}");
         let add = Op::AddContact { owner: BOB, target: ALICE, share_phone: false };
         let (done, refused) = (Ok(Response::Done), Err(ErrorCode::ContactIdInvalid));
