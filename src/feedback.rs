@@ -22,7 +22,7 @@ use crate::world::response::links;
 use crate::world::{Op, Phone, Run, UserId};
 
 /// Operation kinds.
-pub const KINDS: usize = 9;
+pub const KINDS: usize = crate::world::OpKind::COUNT;
 /// Viewer-target relations.
 pub const RELATIONS: usize = 7;
 /// Target settings classes.

@@ -40,7 +40,7 @@
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{Named, PrivacyKey, Rule};
 use crate::world::run::{Run, World, WorldConfig, MAX_GROUPS, MAX_UNOWNED, MAX_USERS};
-use crate::world::Op;
+use crate::world::{Op, OpKind};
 
 /// The leading byte of a version-1 typed input. Chosen as a value that is
 /// easy to spot in a hex dump; the raw format has no such byte (any byte
@@ -182,22 +182,19 @@ fn slot(world: &World, phone: Phone) -> u8 {
 fn encode_op(out: &mut Vec<u8>, world: &World, op: &Op) {
     let u = |x: &UserId| x.0 as u8;
     let g = |x: &GroupId| x.0 as u8;
+    out.push(op.kind().tag());
     match op {
-        Op::JoinGroup { user, group } => out.extend([0, u(user), g(group)]),
-        Op::LeaveGroup { user, group } => out.extend([1, u(user), g(group)]),
+        Op::JoinGroup { user, group } => out.extend([u(user), g(group)]),
+        Op::LeaveGroup { user, group } => out.extend([u(user), g(group)]),
         Op::ImportContacts { owner, phones } => {
-            out.extend([2, u(owner)]);
+            out.extend([u(owner)]);
             count(out, phones.len());
             out.extend(phones.iter().map(|p| slot(world, *p)));
         }
-        Op::AddContact { owner, target, share_phone } => out.extend([3, u(owner), u(target), u8::from(*share_phone)]),
-        Op::DeleteContact { owner, target } => out.extend([4, u(owner), u(target)]),
+        Op::AddContact { owner, target, share_phone } => out.extend([u(owner), u(target), u8::from(*share_phone)]),
+        Op::DeleteContact { owner, target } => out.extend([u(owner), u(target)]),
         Op::SetPrivacy { user, key, rules } => {
-            let key = match key {
-                PrivacyKey::PhoneNumber => 0,
-                PrivacyKey::AddedByPhone => 1,
-            };
-            out.extend([5, u(user), key]);
+            out.extend([u(user), key.tag()]);
             count(out, rules.len());
             for rule in rules {
                 out.push(rule.tag());
@@ -214,9 +211,9 @@ fn encode_op(out: &mut Vec<u8>, world: &World, op: &Op) {
                 }
             }
         }
-        Op::QueryMember { viewer, group, member } => out.extend([6, u(viewer), g(group), u(member)]),
-        Op::ListMembers { viewer, group } => out.extend([7, u(viewer), g(group)]),
-        Op::ResolvePhone { viewer, phone } => out.extend([8, u(viewer), slot(world, *phone)]),
+        Op::QueryMember { viewer, group, member } => out.extend([u(viewer), g(group), u(member)]),
+        Op::ListMembers { viewer, group } => out.extend([u(viewer), g(group)]),
+        Op::ResolvePhone { viewer, phone } => out.extend([u(viewer), slot(world, *phone)]),
     }
 }
 
@@ -313,28 +310,34 @@ impl Reader<'_> {
     }
 
     fn op(&mut self, w: &World) -> Result<Op, FormatError> {
-        Ok(match self.below("operation", 9)? {
-            0 => Op::JoinGroup { user: self.user(w)?, group: self.group(w)? },
-            1 => Op::LeaveGroup { user: self.user(w)?, group: self.group(w)? },
-            2 => Op::ImportContacts { owner: self.user(w)?, phones: self.list(|r| r.phone(w))? },
-            3 => Op::AddContact {
+        let tag = self.below("operation", OpKind::COUNT as u32)?;
+        let Some(kind) = OpKind::from_tag(tag) else {
+            return Err(FormatError::BadValue { what: "operation", value: tag as u8, at: self.at });
+        };
+        Ok(match kind {
+            OpKind::JoinGroup => Op::JoinGroup { user: self.user(w)?, group: self.group(w)? },
+            OpKind::LeaveGroup => Op::LeaveGroup { user: self.user(w)?, group: self.group(w)? },
+            OpKind::ImportContacts => Op::ImportContacts { owner: self.user(w)?, phones: self.list(|r| r.phone(w))? },
+            OpKind::AddContact => Op::AddContact {
                 owner: self.user(w)?,
                 target: self.user(w)?,
                 share_phone: self.below("share_phone flag", 2)? == 1,
             },
-            4 => Op::DeleteContact { owner: self.user(w)?, target: self.user(w)? },
-            5 => {
+            OpKind::DeleteContact => Op::DeleteContact { owner: self.user(w)?, target: self.user(w)? },
+            OpKind::SetPrivacy => {
                 let user = self.user(w)?;
-                let key = match self.below("privacy key", 2)? {
-                    0 => PrivacyKey::PhoneNumber,
-                    _ => PrivacyKey::AddedByPhone,
+                let tag = self.below("privacy key", PrivacyKey::ALL.len() as u32)?;
+                let Some(key) = PrivacyKey::ALL.get(tag as usize).copied() else {
+                    return Err(FormatError::BadValue { what: "privacy key", value: tag as u8, at: self.at });
                 };
                 let rules = self.list(|r| r.rule(w))?;
                 Op::SetPrivacy { user, key, rules }
             }
-            6 => Op::QueryMember { viewer: self.user(w)?, group: self.group(w)?, member: self.user(w)? },
-            7 => Op::ListMembers { viewer: self.user(w)?, group: self.group(w)? },
-            _ => Op::ResolvePhone { viewer: self.user(w)?, phone: self.phone(w)? },
+            OpKind::QueryMember => {
+                Op::QueryMember { viewer: self.user(w)?, group: self.group(w)?, member: self.user(w)? }
+            }
+            OpKind::ListMembers => Op::ListMembers { viewer: self.user(w)?, group: self.group(w)? },
+            OpKind::ResolvePhone => Op::ResolvePhone { viewer: self.user(w)?, phone: self.phone(w)? },
         })
     }
 

@@ -22,7 +22,7 @@ use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{self, PrivacyKey, Rule};
 use crate::world::response::{Outcome, Response};
 use crate::world::run::{Run, WorldConfig, MAX_GROUPS, MAX_OPS, MAX_UNOWNED, MAX_USERS};
-use crate::world::Op;
+use crate::world::{Op, OpKind};
 
 /// Percent of generated operations that are deliberately errors, spread
 /// over every error path (S4, S8, S11, S14). The measured total error share
@@ -410,16 +410,16 @@ fn gen_exception(rng: &mut SplitMix64, state: &GenState, owner: UserId) -> Rule 
 
 /// The operation kinds, with the weights [`gen_op`] draws them by: reads
 /// and "find me" settings are what the privacy bugs need.
-const KIND_WEIGHTS: [(u8, u32); 9] = [
-    (0, 13), // JoinGroup
-    (1, 4),  // LeaveGroup
-    (2, 15), // ImportContacts
-    (3, 9),  // AddContact
-    (4, 4),  // DeleteContact
-    (5, 18), // SetPrivacy
-    (6, 10), // QueryMember
-    (7, 10), // ListMembers
-    (8, 17), // ResolvePhone
+const KIND_WEIGHTS: [(OpKind, u32); OpKind::COUNT] = [
+    (OpKind::JoinGroup, 13),
+    (OpKind::LeaveGroup, 4),
+    (OpKind::ImportContacts, 15),
+    (OpKind::AddContact, 9),
+    (OpKind::DeleteContact, 4),
+    (OpKind::SetPrivacy, 18),
+    (OpKind::QueryMember, 10),
+    (OpKind::ListMembers, 10),
+    (OpKind::ResolvePhone, 17),
 ];
 
 /// One operation drawn with `state` in view: valid by the state's
@@ -431,7 +431,7 @@ pub fn gen_op(rng: &mut SplitMix64, state: &GenState) -> Op {
     }
     let total: u32 = KIND_WEIGHTS.iter().map(|k| k.1).sum();
     let mut x = below(rng, total);
-    let mut kind = 0;
+    let mut kind = OpKind::JoinGroup;
     for (k, w) in KIND_WEIGHTS {
         if x < w {
             kind = k;
@@ -445,7 +445,7 @@ pub fn gen_op(rng: &mut SplitMix64, state: &GenState) -> Op {
 /// An operation of the given kind (the tags of `gen::format`), valid by the
 /// state's prediction when one exists; falls back to a join or a leave (one
 /// of which is always possible) when no valid arguments exist.
-pub fn gen_op_of_kind(rng: &mut SplitMix64, state: &GenState, kind: u8) -> Op {
+pub fn gen_op_of_kind(rng: &mut SplitMix64, state: &GenState, kind: OpKind) -> Op {
     let join_or_leave = |rng: &mut SplitMix64| match pick(rng, &state.pairs(false)) {
         Some((user, group)) => Op::JoinGroup { user, group },
         None => {
@@ -454,12 +454,12 @@ pub fn gen_op_of_kind(rng: &mut SplitMix64, state: &GenState, kind: u8) -> Op {
         }
     };
     match kind {
-        0 => join_or_leave(rng),
-        1 => match pick(rng, &state.pairs(true)) {
+        OpKind::JoinGroup => join_or_leave(rng),
+        OpKind::LeaveGroup => match pick(rng, &state.pairs(true)) {
             Some((user, group)) => Op::LeaveGroup { user, group },
             None => join_or_leave(rng),
         },
-        2 => {
+        OpKind::ImportContacts => {
             let owner = state.user(rng);
             let n = 1 + below(rng, 3);
             let phones = (0..n)
@@ -470,7 +470,7 @@ pub fn gen_op_of_kind(rng: &mut SplitMix64, state: &GenState, kind: u8) -> Op {
                 .collect();
             Op::ImportContacts { owner, phones }
         }
-        3 => {
+        OpKind::AddContact => {
             let owner = state.user(rng);
             let referable: Vec<UserId> = (0..state.users)
                 .map(UserId)
@@ -481,21 +481,21 @@ pub fn gen_op_of_kind(rng: &mut SplitMix64, state: &GenState, kind: u8) -> Op {
                 None => join_or_leave(rng),
             }
         }
-        4 => {
+        OpKind::DeleteContact => {
             let owner = state.user(rng);
             let contacts: Vec<UserId> = (0..state.users).map(UserId).filter(|t| state.has_contact(owner, *t)).collect();
             let target = pick(rng, &contacts).unwrap_or_else(|| state.other_user(rng, owner));
             Op::DeleteContact { owner, target }
         }
-        5 => {
+        OpKind::SetPrivacy => {
             let user = state.user(rng);
             let key = if chance(rng, 50) { PrivacyKey::AddedByPhone } else { PrivacyKey::PhoneNumber };
             Op::SetPrivacy { user, key, rules: gen_setting(rng, state, user, key) }
         }
-        6 | 7 => {
+        OpKind::QueryMember | OpKind::ListMembers => {
             let members = state.pairs(true);
             match pick(rng, &members) {
-                Some((viewer, group)) if kind == 7 => Op::ListMembers { viewer, group },
+                Some((viewer, group)) if kind == OpKind::ListMembers => Op::ListMembers { viewer, group },
                 Some((viewer, group)) => {
                     let others: Vec<UserId> =
                         members.iter().filter(|(u, g)| *g == group && *u != viewer).map(|p| p.0).collect();
@@ -505,7 +505,7 @@ pub fn gen_op_of_kind(rng: &mut SplitMix64, state: &GenState, kind: u8) -> Op {
                 None => join_or_leave(rng),
             }
         }
-        _ => {
+        OpKind::ResolvePhone => {
             let viewer = state.user(rng);
             // Mostly numbers the patched era will resolve, sometimes one
             // whose owner only lets contacts find them (the loophole).

@@ -217,7 +217,7 @@ pub fn mutate_run(rng: &mut SplitMix64, run: &mut Run) -> Mutation {
             run.ops[i] = if which == Mutation::SetSetting {
                 set_setting(rng, &state)
             } else {
-                gen_op_of_kind(rng, &state, run.ops[i].kind_tag())
+                gen_op_of_kind(rng, &state, run.ops[i].kind())
             };
         }
         Mutation::RegenerateTail => {
@@ -256,7 +256,7 @@ pub fn mutate_run(rng: &mut SplitMix64, run: &mut Run) -> Mutation {
 
 /// A `SetPrivacy` of a random user: a preset, or a preset with exceptions.
 fn set_setting(rng: &mut SplitMix64, state: &GenState) -> Op {
-    gen_op_of_kind(rng, state, 5)
+    gen_op_of_kind(rng, state, crate::world::OpKind::SetPrivacy)
 }
 
 /// Changes one reference of the wanted sort in operation `i`; a setting

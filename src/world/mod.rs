@@ -13,7 +13,7 @@ pub mod run;
 
 pub use era::Era;
 pub use ids::{GroupId, Phone, UserId};
-pub use op::{Op, Ref, RefMut};
+pub use op::{Op, OpKind, Ref, RefMut};
 pub use privacy::{PrivacyKey, Rule};
 pub use response::{ErrorCode, ImportedContact, Link, MemberView, Outcome, Response};
 pub use run::{Run, RunError, World, WorldConfig, MAX_GROUPS, MAX_IMPORT, MAX_OPS, MAX_UNOWNED, MAX_USERS};

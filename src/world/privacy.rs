@@ -117,6 +117,14 @@ pub fn nobody() -> Vec<Rule> {
 }
 
 impl PrivacyKey {
+    /// Every key, in tag order (the typed fuzz format's tags).
+    pub const ALL: [PrivacyKey; 2] = [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone];
+
+    /// The key's tag in the typed fuzz format: its position in [`PrivacyKey::ALL`].
+    pub fn tag(self) -> u8 {
+        self as u8
+    }
+
     /// The setting a user has before ever changing it (S5).
     pub fn default_rules(self) -> Vec<Rule> {
         match self {
