@@ -38,7 +38,7 @@ pub fn situations(run: &Run, trace: &Trace, f: &mut dyn FnMut(usize)) {
     let mut state = GenState::new(&run.world);
     for step in &trace.steps {
         let op = &step.op;
-        let Some(outcome) = step.outcome("patched") else { continue };
+        let Some(outcome) = step.seat_outcome(crate::world::Era::Patched) else { continue };
         let shown: Vec<_> = links(op, outcome).collect();
         let kind = usize::from(op.kind_tag());
         let viewer = op.actor();

@@ -606,7 +606,7 @@ impl ErrorShare {
         for step in &trace.steps {
             let e = self.by_kind.entry(step.op.name()).or_default();
             e.0 += 1;
-            if let Some(Err(code)) = step.outcome("patched") {
+            if let Some(Err(code)) = step.seat_outcome(crate::world::Era::Patched) {
                 e.1 += 1;
                 *self.codes.entry(code.to_string()).or_default() += 1;
             }

@@ -20,7 +20,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::models::implementation::{Implementation, TransportError, TransportKind};
-use crate::models::protocol::{Reply, WireWorld, PROTOCOL_VERSION};
+use crate::models::protocol::{Reply, Request, WireWorld, PROTOCOL_VERSION};
 use crate::world::response::Slot;
 use crate::world::{Era, Op, Outcome, World};
 
@@ -201,7 +201,7 @@ impl External {
         self.process = Some(Process { child, stdin, lines, stderr: tail, stderr_done });
 
         self.buf.clear();
-        let hello = serde_json::json!({ "type": "hello", "protocol": PROTOCOL_VERSION });
+        let hello = Request::Hello { protocol: PROTOCOL_VERSION };
         serde_json::to_writer(&mut self.buf, &hello).map_err(|e| self.error(TransportKind::Io, e.to_string(), ""))?;
         match self.call("hello")? {
             Reply::Hello { protocol, name, era, digest } if protocol == PROTOCOL_VERSION => {
@@ -355,7 +355,7 @@ impl Implementation for External {
             self.launch()?;
         }
         self.buf.clear();
-        let msg = serde_json::json!({ "type": "reset", "world": WireWorld::of(world) });
+        let msg = Request::Reset { world: WireWorld::of(world) };
         serde_json::to_writer(&mut self.buf, &msg).map_err(|e| self.error(TransportKind::Io, e.to_string(), ""))?;
         match self.call("reset")? {
             Reply::Ready => Ok(()),
@@ -369,9 +369,10 @@ impl Implementation for External {
 
     fn apply(&mut self, op: &Op, out: &mut Slot) -> Result<(), TransportError> {
         self.buf.clear();
-        self.buf.extend_from_slice(br#"{"type":"apply","op":"#);
-        serde_json::to_writer(&mut self.buf, op).map_err(|e| self.error(TransportKind::Io, e.to_string(), ""))?;
-        self.buf.push(b'}');
+        // The protocol's own type, serialised (a clone per step: the pipe,
+        // not the copy, bounds this adapter's speed, docs/PROTOCOL.md).
+        let request = Request::Apply { op: op.clone() };
+        serde_json::to_writer(&mut self.buf, &request).map_err(|e| self.error(TransportKind::Io, e.to_string(), ""))?;
         let reply = self.call("apply")?;
         out.set(self.expect_outcome(reply)?);
         Ok(())
@@ -382,7 +383,7 @@ impl Implementation for External {
             return Ok(None);
         }
         self.buf.clear();
-        serde_json::to_writer(&mut self.buf, &crate::models::protocol::Request::Digest)
+        serde_json::to_writer(&mut self.buf, &Request::Digest)
             .map_err(|e| self.error(TransportKind::Io, e.to_string(), ""))?;
         match self.call("digest")? {
             Reply::Digest { digest } => match u128::from_str_radix(&digest, 16) {

@@ -133,6 +133,13 @@ impl StepTrace {
         self.implementations.iter().find(|i| i.name == name).map(|i| &i.outcome)
     }
 
+    /// What the first implementation in `era`'s seat answered: the seat by
+    /// its role, whatever name the implementation gives (an external
+    /// implementation in the patched seat is not called "patched").
+    pub fn seat_outcome(&self, era: Era) -> Option<&Outcome> {
+        self.implementations.iter().find(|i| i.era == era).map(|i| &i.outcome)
+    }
+
     /// What the implementation called `name` taught the actor.
     pub fn learned(&self, name: &str) -> &[Link] {
         self.implementations.iter().find(|i| i.name == name).map_or(&[], |i| &i.learned)
