@@ -30,7 +30,6 @@ trap 'rm -rf "$tmp"' EXIT
 printf '%-32s %6s  %-44s %-9s %10s %7s %10s %7s\n' fault length failure symmetry states s nosym-st s
 missed=0
 for fault in "${faults[@]}"; do
-  line="$fault"
   for mode in sym nosym; do
     flags=()
     [ "$mode" = nosym ] && flags=(--no-symmetry)
