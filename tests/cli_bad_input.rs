@@ -83,6 +83,35 @@ fn damaged_or_empty_inputs_are_refused_not_replayed_as_another_run() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+/// A case file with one byte that is not UTF-8 (a Latin-1 `é` in its
+/// note) is refused as a damaged case, not replayed as 64 raw operations
+/// that pass (issue 22, point 2); a JSON parse error does not suggest
+/// `--as raw`, which would run the JSON text as bytes.
+#[test]
+fn a_case_file_that_is_not_utf8_is_refused_not_replayed_as_raw() {
+    let d = tmpdir("latin1");
+    let text = std::fs::read_to_string(root().join(CANARY)).unwrap();
+    let at = text.find("\"note\": \"").unwrap() + "\"note\": \"".len();
+    let mut bytes = text.as_bytes()[..at].to_vec();
+    bytes.push(0xE9); // Latin-1 'é'
+    bytes.extend(&text.as_bytes()[at..]);
+    let file = d.join("latin1.json");
+    std::fs::write(&file, &bytes).unwrap();
+    refused(&privdiff(&["replay", s(&file)]), "is not valid UTF-8");
+    refused(&privdiff(&["replay", "--json", s(&file)]), "is not valid UTF-8");
+    let corpus = d.join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    refused(&privdiff(&["corpus", "add", s(&file), "--name", "t", "--dir", s(&corpus), "--keep"]), "not valid UTF-8");
+    assert_eq!(std::fs::read_dir(&corpus).unwrap().count(), 0, "nothing added");
+    // A broken case file: the error is the parse error, with no `--as raw`.
+    let broken = d.join("broken.json");
+    std::fs::write(&broken, &text.as_bytes()[..text.len() / 2]).unwrap();
+    let o = privdiff(&["replay", s(&broken)]);
+    refused(&o, "not a valid case file");
+    assert!(!stderr(&o).contains("--as raw"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
 /// Bytes of the old raw format still replay, and the story and the JSON
 /// document say that is how they were read.
 #[test]

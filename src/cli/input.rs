@@ -88,8 +88,17 @@ pub fn load(path: &Path, kind: InputKind) -> anyhow::Result<Loaded> {
     };
     match kind {
         InputKind::Case => {
-            let hint =
-                if auto { " (read as a case file because it is text; --as raw runs it as raw fuzz bytes)" } else { "" };
+            // A file that looks like JSON is a case file gone wrong: running
+            // its text as raw fuzz bytes would not help, so say nothing of it.
+            let json = {
+                let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(&bytes);
+                text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+            };
+            let hint = if auto && !json {
+                " (read as a case file because it is text; --as raw runs it as raw fuzz bytes)"
+            } else {
+                ""
+            };
             let case = Case::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}{hint}", path.display()))?;
             Ok(Loaded { run: case.run(), case: Some(case), read_as: kind })
         }
@@ -110,7 +119,23 @@ pub fn load(path: &Path, kind: InputKind) -> anyhow::Result<Loaded> {
     }
 }
 
-/// What an input file is, by its first bytes (see the module's doc).
+/// Whether `bytes` (after a byte-order mark) look like JSON or other text
+/// a person wrote: the first non-blank byte is `{` or `[`, or at least nine
+/// in ten bytes are printable ASCII or blanks. Raw fuzz bytes hardly ever
+/// are; a file that looks so and cannot be read as a case is refused
+/// rather than run as raw bytes.
+fn looks_like_text(bytes: &[u8]) -> bool {
+    let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    if matches!(text.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{') | Some(b'[')) {
+        return true;
+    }
+    let printable = text.iter().filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()).count();
+    text.len() >= 8 && printable * 10 >= text.len() * 9
+}
+
+/// What an input file is, by its bytes (see the module's doc). The one
+/// place that decides; a file that looks like a case or text but is not
+/// valid UTF-8 is refused instead of guessed to be raw bytes.
 fn guess(path: &Path, bytes: &[u8]) -> anyhow::Result<InputKind> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         anyhow::bail!(
@@ -118,7 +143,8 @@ fn guess(path: &Path, bytes: &[u8]) -> anyhow::Result<InputKind> {
             path.display()
         );
     }
-    let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    let bom = if bytes.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
+    let text = &bytes[bom..];
     // Text a person could have written: UTF-8 without control characters
     // but tabs and line ends. Raw fuzz bytes are hardly ever that.
     let readable = |t: &str| t.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
@@ -127,8 +153,13 @@ fn guess(path: &Path, bytes: &[u8]) -> anyhow::Result<InputKind> {
             "{} is empty: nothing to replay (--as raw runs it as an empty raw fuzz input)",
             path.display()
         ),
-        Ok(t) if readable(t) => Ok(InputKind::Case),
+        Ok(t) if readable(t) || looks_like_text(bytes) => Ok(InputKind::Case),
         Ok(_) | Err(_) if bytes.first() == Some(&FORMAT_V1) => Ok(InputKind::Typed),
+        Err(e) if looks_like_text(bytes) => anyhow::bail!(
+            "{} looks like a case file but is not valid UTF-8 (byte {} is not UTF-8 text); save it as UTF-8 (--as raw runs it as raw fuzz bytes)",
+            path.display(),
+            bom + e.valid_up_to()
+        ),
         Ok(_) | Err(_) => Ok(InputKind::Raw),
     }
 }
