@@ -31,7 +31,8 @@ if [ $# -gt 0 ] && [[ $1 != -* && ! $1 =~ ^[0-9] ]]; then
   target=$1
   shift
 fi
-if [ $# -gt 0 ] && [[ $1 != -* ]]; then
+# A negative number is a duration written wrong, not a libFuzzer flag.
+if [ $# -gt 0 ] && { [[ $1 != -* ]] || [[ $1 =~ ^-[0-9]+$ ]]; }; then
   seconds=$1
   shift
 fi
@@ -50,6 +51,8 @@ case $target in
   *) usage "unknown target '$target' (targets: $targets)" ;;
 esac
 [[ $seconds =~ ^[0-9]+$ ]] || usage "SECONDS must be a whole number of seconds, got '$seconds'"
+# Beyond nine digits (31 years) the shell's arithmetic would overflow.
+[ "${#seconds}" -le 9 ] || usage "SECONDS must be at most 999999999, got '$seconds'"
 # libFuzzer reads -max_total_time=0 as "no limit": refuse it.
 [ "$seconds" -ge 1 ] || usage "SECONDS must be at least 1 (libFuzzer would read 0 as no time limit)"
 
@@ -94,24 +97,49 @@ if ! "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$target" >"$log" 2>&1; then
 fi
 echo "== built in $((SECONDS - build_start)) s" >&2
 
+# The fuzzer is run as built (not through `cargo fuzz run`, which would
+# rebuild whenever the environment differs), in a process group of its
+# own so that an interrupt stops it and every process it started.
+bin=$(fuzz_binary "$target")
+[ -x "$bin" ] || { echo "== $target: the build left no fuzzer at $bin" >&2; exit 2; }
+# The replay commands an external crash needs: its --impl, quoted for the
+# shell (a bare PRIVDIFF_IMPL command is named `external`, as the target
+# names it).
+replay_extra=
+impl_env=
+if [ "$target" = external ]; then
+  impl=$PRIVDIFF_IMPL
+  [[ $impl =~ ^[A-Za-z0-9_-]+= ]] || impl="external=$impl"
+  replay_extra=" --impl $(printf '%q' "$impl")"
+  impl_env="PRIVDIFF_IMPL=$(printf '%q' "$PRIVDIFF_IMPL") "
+fi
+
 echo "== fuzzing $target for $seconds s over $corpus ($(find "$corpus" -type f | wc -l) inputs); libFuzzer's log: $log" >&2
-echo "== ${FUZZ[*]} run ${FUZZ_BUILD[*]} $target $corpus -- ${flags[*]}" >>"$log"
+echo "== $bin -artifact_prefix=$artifacts/ ${flags[*]} $corpus" >>"$log"
 marker=$(mktemp)
 fuzzer=
+interrupted=
+stop_fuzzer() {
+  if [ -n "$fuzzer" ]; then
+    kill -TERM -- "-$fuzzer" 2>/dev/null || kill -TERM "$fuzzer" 2>/dev/null || true
+  fi
+}
 cleanup() {
   rm -f "$marker"
-  if [ -n "$fuzzer" ]; then kill "$fuzzer" 2>/dev/null || true; fi
+  stop_fuzzer
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
-"${FUZZ[@]}" run "${FUZZ_BUILD[@]}" "$target" "$corpus" -- "${flags[@]}" >>"$log" 2>&1 &
+# An interrupt stops the fuzzer and falls through to the summary of what
+# was done; the script then exits 130.
+trap 'interrupted=1; stop_fuzzer' INT TERM
+setsid "$bin" -artifact_prefix="$artifacts/" "${flags[@]}" "$corpus" >>"$log" 2>&1 &
 fuzzer=$!
 # A progress line every 10 s: rewritten in place on a terminal, one line
 # each time otherwise.
 start=$SECONDS
-while kill -0 "$fuzzer" 2>/dev/null; do
+while [ -z "$interrupted" ] && kill -0 "$fuzzer" 2>/dev/null; do
   for _ in 1 2 3 4 5 6 7 8 9 10; do
-    kill -0 "$fuzzer" 2>/dev/null || break
+    if [ -n "$interrupted" ] || ! kill -0 "$fuzzer" 2>/dev/null; then break; fi
     sleep 1
   done
   elapsed=$((SECONDS - start))
@@ -120,17 +148,37 @@ while kill -0 "$fuzzer" 2>/dev/null; do
   if [ -t 2 ]; then printf '\r%s\033[K' "$line" >&2; else echo "$line" >&2; fi
 done
 status=0
-wait "$fuzzer" || status=$?
+while :; do
+  wait "$fuzzer" && break
+  status=$?
+  # A trapped signal interrupts `wait` (status > 128) before the fuzzer
+  # has gone: wait again for it.
+  kill -0 "$fuzzer" 2>/dev/null || break
+done
 fuzzer=
 [ -t 2 ] && echo >&2
 
+# An unusable setup (PRIVDIFF_IMPL that does not start, a bad fault name)
+# stops the target before its first input with one line and exit code 2:
+# a configuration error, not a crash.
+if [ -z "$interrupted" ] && [ "$status" -eq 2 ] && ! grep -aq 'Test unit written to' "$log"; then
+  reason=$({ grep -aE '^privdiff[a-z_ ]*: ' "$log" || true; } | tail -n 1)
+  echo "== $target: configuration error: ${reason:-the fuzzer stopped before its first input (log: $log)}" >&2
+  exit 2
+fi
+
 echo
-echo "== summary of $target ($seconds s; log: $log)"
-fuzz_summary "$log"
+if [ -n "$interrupted" ]; then
+  echo "== summary of $target (interrupted after $((SECONDS - start)) of $seconds s; log: $log)"
+else
+  echo "== summary of $target ($seconds s; log: $log)"
+fi
+fuzz_summary "$log" "$replay_extra"
 
 # Every artifact (crash-*, leak-*, timeout-*, oom-*), newest last, with the
 # commands that replay it. `privdiff replay` runs a raw input (or a case
-# file) through legacy, patched and reference and prints the failure.
+# file) through legacy, patched and reference and prints the failure; the
+# fuzzer line runs the built fuzzer on it alone.
 mapfile -t found < <(find "$artifacts" -maxdepth 1 -type f -printf '%T@ %p\n' | sort -n | cut -d' ' -f2-)
 if [ "${#found[@]}" -gt 0 ]; then
   echo
@@ -139,13 +187,13 @@ if [ "${#found[@]}" -gt 0 ]; then
     new=" "
     [ "$a" -nt "$marker" ] && new="*"
     echo "$new $a"
-    if [ "$target" = external ]; then
-      echo "    replay:   cargo run --release -- replay $a --impl '${PRIVDIFF_IMPL:-NAME=COMMAND}'"
-    else
-      echo "    replay:   cargo run --release -- replay $a"
-    fi
-    echo "    fuzzer:   ${FUZZ[*]} run ${FUZZ_BUILD[*]} $target $a"
+    echo "    replay:   cargo run --release -- replay $a$replay_extra"
+    echo "    fuzzer:   $impl_env$bin $a"
   done
+fi
+if [ -n "$interrupted" ]; then
+  echo "== $target: interrupted" >&2
+  exit 130
 fi
 if [ "$status" -ne 0 ]; then
   echo "== $target: libFuzzer exited with status $status (a crash, see above; log: $log)" >&2

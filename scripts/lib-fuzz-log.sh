@@ -8,10 +8,12 @@
 #   One line from the last status line libFuzzer wrote ("#N ... cov: C ...
 #   corp: K/..b ... exec/s: E"): "N execs, E exec/s, coverage C, corpus K",
 #   or "starting" before the first one.
-# fuzz_summary LOG
+# fuzz_summary LOG [REPLAY_EXTRA]
 #   The end-of-run figures, one per line: executions and exec/s (from
 #   -print_final_stats=1, else the last status line), coverage, corpus
-#   size, and the artifacts libFuzzer wrote ("Test unit written to ...").
+#   size, and the artifacts libFuzzer wrote ("Test unit written to ..."),
+#   each with its replay command (REPLAY_EXTRA, if given, is appended to
+#   it: the --impl of an external implementation).
 
 # The last status line of LOG, if any.
 fuzz_last_status() {
@@ -39,7 +41,7 @@ fuzz_status() {
 }
 
 fuzz_summary() {
-  local log=$1 last execs eps cov corp
+  local log=$1 replay_extra=${2:-} last execs eps cov corp
   last=$(fuzz_last_status "$log")
   execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' "$log" | tail -n 1)
   eps=$(awk '/^stat::average_exec_per_sec:/ { print $2 }' "$log" | tail -n 1)
@@ -59,7 +61,7 @@ fuzz_summary() {
     echo "crashes:    $(wc -l <<<"$crashes")"
     while IFS= read -r a; do
       echo "  $a"
-      echo "    replay: cargo run --release -- replay $a"
+      echo "    replay: cargo run --release -- replay $a$replay_extra"
     done <<<"$crashes"
   fi
 }

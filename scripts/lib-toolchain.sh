@@ -2,6 +2,7 @@
 # Shared by scripts/fuzz.sh, scripts/ci-fuzz.sh and scripts/make-seeds.sh
 # (sourced, not run). Sets up cargo-fuzz and defines:
 #   FUZZ          the cargo fuzz command, as an array: "${FUZZ[@]}" run ...
+#   FUZZ_TARGET_DIR, fuzz_binary TARGET: where the build puts a fuzzer
 #   FUZZ_BUILD    build flags every script uses, so they share one build:
 #                 -O -a (optimised, debug assertions and overflow checks on),
 #                 AddressSanitizer (cargo fuzz's default), as in
@@ -20,9 +21,19 @@ else
   FUZZ=(env RUSTC_BOOTSTRAP=1 cargo fuzz)
 fi
 FUZZ_BUILD=(-O -a)
+FUZZ_TARGET_DIR=$PWD/fuzz/target
 if [ "${PRIVDIFF_FUZZ_SANITIZER:-address}" != address ]; then
-  FUZZ_BUILD+=(-s "$PRIVDIFF_FUZZ_SANITIZER" --target-dir "$PWD/fuzz/target/sanitizer-$PRIVDIFF_FUZZ_SANITIZER")
+  FUZZ_TARGET_DIR=$PWD/fuzz/target/sanitizer-$PRIVDIFF_FUZZ_SANITIZER
+  FUZZ_BUILD+=(-s "$PRIVDIFF_FUZZ_SANITIZER" --target-dir "$FUZZ_TARGET_DIR")
 fi
+# fuzz_binary TARGET: where `cargo fuzz build "${FUZZ_BUILD[@]}" TARGET`
+# puts the fuzzer (release, for the host), so that scripts run it directly:
+# `cargo fuzz run` would rebuild it whenever the environment differs.
+fuzz_binary() {
+  local triple
+  triple=$(rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+  echo "$FUZZ_TARGET_DIR/${triple:-x86_64-unknown-linux-gnu}/release/$1"
+}
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "cargo-fuzz is missing: installing it (cargo install cargo-fuzz --locked)" >&2

@@ -28,7 +28,10 @@ use crate::world::{Era, Run};
 #[macro_export]
 macro_rules! typed_fuzz_target {
     ($body:path) => {
-        ::libfuzzer_sys::fuzz_target!(|data: &[u8]| -> ::libfuzzer_sys::Corpus {
+        $crate::typed_fuzz_target!($body, init: $crate::targets::no_setup);
+    };
+    ($body:path, init: $init:path) => {
+        ::libfuzzer_sys::fuzz_target!(init: $init(), |data: &[u8]| -> ::libfuzzer_sys::Corpus {
             match $body(data) {
                 $crate::targets::Input::Ran => ::libfuzzer_sys::Corpus::Keep,
                 $crate::targets::Input::Rejected => ::libfuzzer_sys::Corpus::Reject,
@@ -50,6 +53,31 @@ thread_local! {
     static ENGINE: RefCell<Engine> = RefCell::new(lineup().engine());
     /// Likewise for the canary.
     static CANARY: RefCell<Canary> = RefCell::new(Canary::default());
+}
+
+/// The setup of a target that needs none (the default of
+/// [`typed_fuzz_target!`]).
+pub fn no_setup() {}
+
+/// `differential`'s setup, run once before libFuzzer's first input: builds
+/// the engine, so that a bad `PRIVDIFF_FAULTS` stops the fuzzer (one line,
+/// exit code 2) before fuzzing starts. An exit from inside an input would
+/// be a crash to libFuzzer, with an artifact written for it.
+pub fn differential_setup() {
+    ENGINE.with(|_| ());
+}
+
+/// `external`'s setup, run once before libFuzzer's first input: starts
+/// `PRIVDIFF_IMPL` and handshakes, so that an unusable implementation (not
+/// set, not found, another protocol) is a configuration error (one line,
+/// exit code 2, no crash artifact) rather than a crash on the first input.
+pub fn external_setup() {
+    EXTERNAL.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.is_none() {
+            *cell = Some(external_from_env().unwrap_or_else(|why| unusable_external(&why)));
+        }
+    });
 }
 
 /// Whether a fuzz input was a typed input that ran, or bytes that do not

@@ -4,4 +4,4 @@
 // mutation in eight left to libFuzzer.
 #![no_main]
 
-privdiff::typed_fuzz_target!(privdiff::targets::differential);
+privdiff::typed_fuzz_target!(privdiff::targets::differential, init: privdiff::targets::differential_setup);

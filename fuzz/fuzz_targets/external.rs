@@ -3,4 +3,4 @@
 // typed inputs of `differential` and mutates them the same way.
 #![no_main]
 
-privdiff::typed_fuzz_target!(privdiff::targets::external);
+privdiff::typed_fuzz_target!(privdiff::targets::external, init: privdiff::targets::external_setup);
