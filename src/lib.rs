@@ -14,6 +14,7 @@
 pub mod corpus;
 pub mod explore;
 pub mod feedback;
+pub mod files;
 pub mod gen;
 pub mod models;
 pub mod oracle;

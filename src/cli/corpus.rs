@@ -7,11 +7,12 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
-use super::input::{load, ImplArgs, InputKind, PatchedImpl};
+use super::input::{load, ImplArgs, InputKind, PatchedImpl, Seating};
 use super::minimize::shrink_to_case;
 use super::EXIT_FAIL;
-use privdiff::corpus::case::{valid_name, write_new, Case, Expected};
+use privdiff::corpus::case::{valid_name, Case, Expected};
 use privdiff::corpus::check::check_dir_with;
+use privdiff::files::write_new;
 use privdiff::oracle::engine;
 
 /// Where reviewed cases live, relative to the repository root.
@@ -81,6 +82,15 @@ pub struct AddArgs {
     /// How to read ARTIFACT.
     #[arg(long = "as", value_enum, default_value_t = InputKind::Auto)]
     pub kind: InputKind,
+    /// The implementation under test as the patched model (default: the
+    /// one a case file records, else patched); recorded in the case.
+    #[arg(long, value_enum)]
+    pub patched_impl: Option<PatchedImpl>,
+    /// An external implementation in the patched seat (`--impl
+    /// NAME=COMMAND`); the case records its name, and replaying it needs
+    /// the same `--impl`.
+    #[command(flatten)]
+    pub implementation: ImplArgs,
 }
 
 /// Options of `corpus check`.
@@ -100,7 +110,8 @@ pub fn run(cmd: CorpusCommand) -> anyhow::Result<ExitCode> {
         CorpusCommand::Add(a) => add(a),
         CorpusCommand::Check(c) => {
             let dir = corpus_dir(c.dir.as_deref())?;
-            check(&dir, &mut c.implementation.engine(PatchedImpl::Patched)?)
+            let seating = Seating::choose(None, &c.implementation, None)?;
+            check(&dir, &mut c.implementation.engine(PatchedImpl::Patched)?, &seating.seat)
         }
     }
 }
@@ -119,19 +130,24 @@ fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
     if path.exists() {
         bail!("{} already exists; choose another --name", path.display());
     }
+    // Where the case goes is checked before the (possibly long) shrinking.
+    if dir.is_dir() {
+        privdiff::files::check_writable_dir(&dir).map_err(|e| anyhow::anyhow!(e))?;
+    }
     let loaded = load(&args.artifact, args.kind)?;
-    let implementation = loaded.case.as_ref().map(super::input::of_case).transpose()?.unwrap_or_default();
+    let seating = Seating::choose(args.patched_impl, &args.implementation, loaded.case.as_ref())?;
+    let seat = seating.for_new_case(&args.implementation)?;
+    let mut engine = args.implementation.engine(seating.builtin)?;
     let note = match (&loaded.case, args.note.is_empty()) {
         (_, false) => args.note.clone(),
         (Some(case), true) if args.keep => case.note.clone(),
         _ => format!("added from {}; describe what this case shows", args.artifact.display()),
     };
     let mut case = if args.keep {
-        let verdict = implementation.engine().verdict(&loaded.run);
-        Case::new(&args.name, &note, &loaded.run, Expected::of_verdict(&verdict))?
-            .with_patched_impl(Some(implementation.name()))
+        let verdict = engine.verdict(&loaded.run);
+        Case::new(&args.name, &note, &loaded.run, Expected::of_verdict(&verdict))?.with_seat(&seat)
     } else {
-        shrink_to_case(&loaded.run, &args.name, &note, implementation, &mut implementation.engine())?
+        shrink_to_case(&loaded.run, &args.name, &note, &seat, &mut engine)?
     };
     if args.expect_pass {
         let legacy_inv1_breaches = privdiff::oracle::canary::all_legacy_breaches(&case.run()).len();
@@ -166,22 +182,31 @@ fn duplicates(dir: &Path, case: &Case) -> Vec<PathBuf> {
     twins
 }
 
-fn check(dir: &Path, engine: &mut engine::Engine) -> anyhow::Result<ExitCode> {
+fn check(dir: &Path, engine: &mut engine::Engine, seat: &privdiff::oracle::lineup::Seat) -> anyhow::Result<ExitCode> {
     println!("corpus: {}", dir.display());
-    let results = check_dir_with(dir, engine).with_context(|| format!("cannot read directory {}", dir.display()))?;
+    let results =
+        check_dir_with(dir, engine, seat).with_context(|| format!("cannot read directory {}", dir.display()))?;
     if results.is_empty() {
         bail!("no case files (*.json) in {}", dir.display());
     }
-    let mut failed = 0;
+    let (mut failed, mut skipped) = (0, 0);
     for r in &results {
-        match &r.mismatch {
-            None => println!("ok       {}", r.path.display()),
-            Some(why) => {
+        match (&r.mismatch, &r.skipped) {
+            (Some(why), _) => {
                 failed += 1;
                 println!("MISMATCH {}: {why}", r.path.display());
             }
+            (None, Some(why)) => {
+                skipped += 1;
+                println!("skipped  {}: {why}", r.path.display());
+            }
+            (None, None) => println!("ok       {}", r.path.display()),
         }
     }
-    println!("corpus check: {} passed, {failed} failed", results.len() - failed);
+    if skipped == results.len() {
+        bail!("no case in {} could be checked: every one was recorded against an external implementation (see the skipped lines)", dir.display());
+    }
+    let skipped_note = if skipped > 0 { format!(", {skipped} skipped") } else { String::new() };
+    println!("corpus check: {} passed, {failed} failed{skipped_note}", results.len() - failed - skipped);
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAIL) })
 }

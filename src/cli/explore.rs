@@ -18,13 +18,14 @@ use anyhow::{bail, Context};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::input::PatchedImpl;
+use super::input::{PatchedImpl, Seat};
 use super::{EXIT_FAIL, EXIT_UNUSABLE};
-use privdiff::corpus::case::{write_new, Case};
+use privdiff::corpus::case::Case;
 use privdiff::explore::driver::{Driver, ExternalSeat};
 use privdiff::explore::search::DEFAULT_MAX_STATES;
 use privdiff::explore::search::{explore_with, Symmetry};
 use privdiff::explore::{Checks, Conclusion, ExploreConfig, Finding, Observer, Report, Subject};
+use privdiff::files::write_new;
 use privdiff::models::external::{timeout_from_env, ImplSpec};
 use privdiff::models::faults::Faults;
 use privdiff::world::WorldConfig;
@@ -129,9 +130,6 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
     let external = match &args.external {
         None => None,
         Some(spec) => {
-            if spec.name == "legacy" || spec.name == "patched" || spec.name.starts_with("reference") {
-                bail!("--impl name {:?} is taken by a built-in implementation; choose another", spec.name);
-            }
             Some(ExternalSeat { spec: spec.clone(), timeout: timeout_from_env().map_err(|e| anyhow::anyhow!(e))? })
         }
     };
@@ -190,23 +188,33 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
             let mut case = Case::new(&name, &note, &run, expected)?;
             // The case records the seat it was found in, so that replaying
             // it runs the same lineup (`replay` of it is "as expected").
-            if !args.canary && args.patched_impl == PatchedImpl::Legacy {
-                case.patched_impl = Some("legacy".to_string());
+            if !args.canary {
+                let seat = match &args.external {
+                    Some(spec) => Seat::External(spec.name.clone()),
+                    None => Seat::Builtin(args.patched_impl),
+                };
+                case = case.with_seat(&seat);
             }
             Some(case)
         }
         None => None,
     };
-    if let (Some(case), Some(out)) = (&case, &args.output) {
-        write_new(out, &case.to_json()).with_context(|| format!("cannot write {}", out.display()))?;
-    }
-
+    // The report is printed even if the case cannot be written, so the
+    // shortest sequence is never lost.
+    let written = match (&case, &args.output) {
+        (Some(case), Some(out)) => {
+            write_new(out, &case.to_json()).with_context(|| format!("cannot write {}", out.display()))
+        }
+        _ => Ok(()),
+    };
     if args.json {
         let value = serde_json::json!({ "report": report, "case": case });
+        // (the case is in the document whether or not -o could take it)
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
-        print_text(&report, case.as_ref(), args.output.as_deref());
+        print_text(&report, case.as_ref(), args.output.as_deref().filter(|_| written.is_ok()));
     }
+    written?;
 
     Ok(match (&report.conclusion, args.canary) {
         (Conclusion::NoFailure, false) | (Conclusion::Found { .. }, true) => ExitCode::SUCCESS,

@@ -164,11 +164,70 @@ fn guess(path: &Path, bytes: &[u8]) -> anyhow::Result<InputKind> {
     }
 }
 
-pub use privdiff::oracle::lineup::PatchedImpl;
+pub use privdiff::oracle::lineup::{PatchedImpl, Seat};
 
-/// The choice a case records, as a command-line error.
-pub fn of_case(case: &Case) -> anyhow::Result<PatchedImpl> {
-    PatchedImpl::recorded(case.patched_impl.as_deref(), &case.name).map_err(|e| anyhow::anyhow!(e))
+/// Who sits in the patched seat of a run, decided once for every command
+/// that runs a file: the built-in implementation for [`ImplArgs::engine`],
+/// the seat the run is told and recorded with, and the seat the file's
+/// case recorded (if it is a case).
+#[derive(Debug, Clone)]
+pub struct Seating {
+    /// The built-in implementation of the patched seat (or beside an
+    /// external one).
+    pub builtin: PatchedImpl,
+    /// The seat this run has: the external implementation, unless
+    /// `--beside`, else the built-in one.
+    pub seat: Seat,
+    /// The seat a case file records.
+    pub recorded: Option<Seat>,
+}
+
+impl Seating {
+    /// The seating of `--patched-impl` (`flag`), `--impl` and the case
+    /// being run. A case recorded against an external implementation needs
+    /// `--impl` to run in its seat: without it, the command is refused
+    /// (exit 2) rather than run with the built-in server and reported as
+    /// a pass.
+    pub fn choose(
+        flag: Option<PatchedImpl>,
+        implementation: &ImplArgs,
+        case: Option<&Case>,
+    ) -> anyhow::Result<Seating> {
+        let recorded = case.map(Case::seat).transpose().map_err(|e| anyhow::anyhow!(e))?;
+        let recorded_builtin = match &recorded {
+            Some(Seat::Builtin(b)) => Some(*b),
+            Some(Seat::External(_)) | None => None,
+        };
+        let builtin = flag.or(recorded_builtin).unwrap_or_default();
+        let seat = match &implementation.external {
+            Some(spec) if !implementation.beside => Seat::External(spec.name.clone()),
+            Some(_) | None => Seat::Builtin(builtin),
+        };
+        if let (Some(Seat::External(name)), None) = (&recorded, &implementation.external) {
+            let case = case.map(|c| c.name.as_str()).unwrap_or_default();
+            anyhow::bail!(
+                "case {case:?} was recorded against implementation {name}: run it with --impl {name}=COMMAND (the command that starts {name})"
+            );
+        }
+        Ok(Seating { builtin, seat, recorded })
+    }
+
+    /// Whether the run's verdict is to be compared with the case's
+    /// expected one ([`Seat::compares_with`]).
+    pub fn compares(&self) -> bool {
+        self.recorded.as_ref().is_some_and(|r| self.seat.compares_with(r))
+    }
+
+    /// The seat a case written from this run records; `--beside` is
+    /// refused, since a case holds one implementation in the patched seat.
+    pub fn for_new_case(&self, implementation: &ImplArgs) -> anyhow::Result<Seat> {
+        if implementation.beside {
+            anyhow::bail!(
+                "a case records one implementation in the patched seat, so it cannot be written from a --beside run; use --impl alone"
+            );
+        }
+        Ok(self.seat.clone())
+    }
 }
 
 /// `--impl NAME=COMMAND` and `--beside`: an implementation of the user's
@@ -200,9 +259,6 @@ impl ImplArgs {
 
         let lineup = Lineup::from_env(patched)?;
         let Some(spec) = &self.external else { return Ok(lineup.engine()) };
-        if spec.name == "legacy" || spec.name == "patched" || spec.name.starts_with("reference") {
-            anyhow::bail!("--impl name {:?} is taken by a built-in implementation; choose another", spec.name);
-        }
         let timeout = timeout_from_env().map_err(|e| anyhow::anyhow!(e))?;
         let external = External::start(spec.clone(), timeout).map_err(|e| {
             let last = e.stderr_tail.lines().rev().find(|l| !l.trim().is_empty());

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 
-use super::input::{load, ImplArgs, InputKind, PatchedImpl};
-use privdiff::corpus::case::{valid_name, write_new, Case, Expected};
+use super::input::{load, ImplArgs, InputKind, PatchedImpl, Seat, Seating};
+use privdiff::corpus::case::{valid_name, Case, Expected};
 use privdiff::corpus::minimize::{goal_of, minimize_with};
+use privdiff::files::write_new;
 
 /// Options of `minimize`.
 #[derive(Args, Debug)]
@@ -37,7 +38,8 @@ pub struct MinimizeArgs {
 }
 
 /// Checks where a case file will go before any work: a `.json` file that
-/// does not exist yet, in an existing directory, named `name` (the case's
+/// does not exist yet, in an existing directory that accepts new files,
+/// named `name` (the case's
 /// name and the file's stem must agree, as `corpus check` requires).
 pub fn check_output(path: &Path, name: &str) -> anyhow::Result<()> {
     if !valid_name(name) {
@@ -53,11 +55,7 @@ pub fn check_output(path: &Path, name: &str) -> anyhow::Result<()> {
     if path.exists() {
         bail!("{} already exists; choose another -o", path.display());
     }
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        bail!("{}: directory {} does not exist", path.display(), dir.display());
-    }
-    Ok(())
+    privdiff::files::check_output_file(path, false).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// Shrinks and writes; exit 0 on success.
@@ -68,15 +66,15 @@ pub fn run(args: MinimizeArgs) -> anyhow::Result<ExitCode> {
     };
     check_output(&args.output, &name)?;
     let loaded = load(&args.file, args.kind)?;
-    let recorded = loaded.case.as_ref().map(super::input::of_case).transpose()?;
-    let implementation = args.patched_impl.or(recorded).unwrap_or_default();
+    let seating = Seating::choose(args.patched_impl, &args.implementation, loaded.case.as_ref())?;
+    let seat = seating.for_new_case(&args.implementation)?;
     let note = format!("minimised from {}", args.file.display());
-    let mut engine = args.implementation.engine(implementation)?;
-    let case = shrink_to_case(&loaded.run, &name, &note, implementation, &mut engine)?;
+    let mut engine = args.implementation.engine(seating.builtin)?;
+    let case = shrink_to_case(&loaded.run, &name, &note, &seat, &mut engine)?;
     write_new(&args.output, &case.to_json()).with_context(|| format!("cannot write {}", args.output.display()))?;
-    let seat = match &args.implementation.external {
-        Some(spec) => format!("{} (replay it with the same --impl)", spec.name),
-        None => implementation.name().to_string(),
+    let seat = match &seat {
+        Seat::External(name) => format!("{name} (replay it with the same --impl)"),
+        Seat::Builtin(b) => b.name().to_string(),
     };
     println!(
         "wrote {} ({} operation(s), expected {} with implementation {seat})",
@@ -87,14 +85,14 @@ pub fn run(args: MinimizeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Shrinks `run` with `implementation` as the patched model and returns it
-/// as a case with its verdict and the implementation recorded; refuses a
-/// run that neither fails nor shows the loophole.
+/// Shrinks `run` with `engine` (the engine of `seat`) and returns it as a
+/// case with its verdict and the seat recorded; refuses a run that neither
+/// fails nor shows the loophole.
 pub fn shrink_to_case(
     run: &privdiff::world::Run,
     name: &str,
     note: &str,
-    implementation: PatchedImpl,
+    seat: &Seat,
     engine: &mut privdiff::oracle::engine::Engine,
 ) -> anyhow::Result<Case> {
     let Some(goal) = goal_of(&engine.verdict(run)) else {
@@ -120,5 +118,5 @@ pub fn shrink_to_case(
             Expected::of_verdict(&second)
         );
     }
-    Ok(Case::new(name, note, &small.run, expected)?.with_patched_impl(Some(implementation.name())))
+    Ok(Case::new(name, note, &small.run, expected)?.with_seat(seat))
 }

@@ -1,9 +1,9 @@
 //! `privdiff replay FILE`: run a raw fuzz input or a case file and tell it
 //! as a story (or print the trace as JSON).
 //!
-//! Exit 0 when the run passes and, for a case file, gets its expected
-//! verdict; 1 when the run fails or a case's verdict is not as expected;
-//! 2 for unusable input.
+//! Exit 0 when a case file gets its expected verdict (a kept failure
+//! included), or when any other run passes; 1 when a case's verdict is not
+//! as expected, or the run fails; 2 for unusable input.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
-use super::input::{load, ImplArgs, InputKind, PatchedImpl};
+use super::input::{load, ImplArgs, InputKind, PatchedImpl, Seating};
 use super::EXIT_FAIL;
 use privdiff::corpus::case::Expected;
 use privdiff::corpus::story;
@@ -47,8 +47,9 @@ struct Document<'a> {
     read_as: &'static str,
     /// The case's name, for a case file.
     case: Option<&'a str>,
-    /// The implementation in the patched seat.
-    patched_impl: &'static str,
+    /// The implementation in the patched seat (a built-in one, or the
+    /// name of `--impl`).
+    patched_impl: &'a str,
     /// The world.
     world: WorldConfig,
     /// Operations in the run.
@@ -73,7 +74,8 @@ struct Document<'a> {
     steps: &'a [StepTrace],
 }
 
-/// Exit 0 when the run passes as expected, 1 otherwise.
+/// Exit 0 when a case gets its expected verdict or another run passes, 1
+/// otherwise.
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.file, args.kind)?;
     if let Some(case) = &loaded.case {
@@ -85,12 +87,11 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let recorded = loaded.case.as_ref().map(super::input::of_case).transpose()?;
-    let implementation = args.patched_impl.or(recorded).unwrap_or_default();
-    let trace = args.implementation.engine(implementation)?.trace(&loaded.run);
+    let seating = Seating::choose(args.patched_impl, &args.implementation, loaded.case.as_ref())?;
+    let trace = args.implementation.engine(seating.builtin)?.trace(&loaded.run);
     let got = Expected::of(&trace);
-    // A case's expectation holds for the implementation it was recorded with.
-    let expected = loaded.case.as_ref().filter(|_| recorded == Some(implementation)).map(|c| &c.expected);
+    // A case's expectation holds for the seat it was recorded in.
+    let expected = loaded.case.as_ref().filter(|_| seating.compares()).map(|c| &c.expected);
     let as_expected = expected.map(|e| e.met_by(&trace.verdict));
     let failure = match &trace.verdict {
         Verdict::Pass { .. } => None,
@@ -101,7 +102,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             file: args.file.display().to_string(),
             read_as: loaded.read_as.as_str(),
             case: loaded.case.as_ref().map(|c| c.name.as_str()),
-            patched_impl: implementation.name(),
+            patched_impl: seating.seat.name(),
             world: loaded.run.world,
             operations: loaded.run.ops.len(),
             verdict: if failure.is_some() { "fail" } else { "pass" },
@@ -121,8 +122,8 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             Some(case) => println!("case {}: {}", case.name, case.note),
             None => println!("{}: {}", args.file.display(), loaded.read_as.describe()),
         }
-        if implementation != PatchedImpl::Patched {
-            println!("implementation under test as the patched model: {}", implementation.name());
+        if seating.builtin != PatchedImpl::Patched || seating.seat != Default::default() {
+            println!("implementation under test in the patched seat: {}", seating.seat.name());
         }
         print!("{}", story::tell(&loaded.run, &trace));
         if let Some(case) = &loaded.case {
@@ -133,10 +134,16 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
                     "expected: {} (recorded with {} in the patched seat); not compared: this run put {} there",
                     case.expected,
                     case.patched_impl.as_deref().unwrap_or("patched"),
-                    implementation.name()
+                    seating.seat.name()
                 ),
             }
         }
     }
-    Ok(if failure.is_none() && as_expected != Some(false) { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAIL) })
+    // A case is judged by its expected verdict (a kept failure replayed as
+    // expected is a success); anything else by its own verdict.
+    let ok = match as_expected {
+        Some(met) => met,
+        None => failure.is_none(),
+    };
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAIL) })
 }

@@ -512,31 +512,10 @@ fn render_tables(reports: &[SizeReport]) -> String {
 /// Checks before the run that the plot can be written: no existing file
 /// unless `force`, an existing directory that accepts a new file.
 fn check_plot_path(path: &Path, force: bool) -> anyhow::Result<()> {
-    if path.is_dir() {
-        bail!("--plot: {} is a directory", path.display());
-    }
-    if path.exists() && !force {
+    if path.exists() && !path.is_dir() && !force {
         bail!("--plot: {} already exists; pass --force to replace it", path.display());
     }
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        bail!("--plot: directory {} does not exist", dir.display());
-    }
-    let probe = temporary_next_to(path);
-    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
-        Ok(_) => {
-            let _ = std::fs::remove_file(&probe);
-            Ok(())
-        }
-        Err(e) => bail!("--plot: cannot write in {}: {e}", dir.display()),
-    }
-}
-
-/// A temporary file name in `path`'s directory, with its extension.
-fn temporary_next_to(path: &Path) -> PathBuf {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("plot");
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("tmp");
-    path.with_file_name(format!(".{name}.{}.tmp.{ext}", std::process::id()))
+    privdiff::files::check_output_file(path, force).map_err(|e| anyhow!("--plot: {e}"))
 }
 
 /// Draws the plot to a temporary file next to `path`, then moves it into
@@ -548,17 +527,19 @@ fn plot(path: &Path, format: PlotFormat, reports: &[SizeReport], force: bool) ->
     plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
         .map_err(|_| anyhow!("the embedded font could not be loaded"))?;
     let size = (1024, 700);
-    let tmp = temporary_next_to(path);
+    let tmp = privdiff::files::temporary_next_to(path);
     let result = match format {
         PlotFormat::Png => draw(BitMapBackend::new(&tmp, size).into_drawing_area(), reports),
         PlotFormat::Svg => draw(SVGBackend::new(&tmp, size).into_drawing_area(), reports),
     };
-    let placed = result.map_err(|e| anyhow!("--plot: cannot draw {}: {e}", path.display())).and_then(|()| {
-        let moved = if force { std::fs::rename(&tmp, path) } else { std::fs::hard_link(&tmp, path) };
-        moved.map_err(|e| anyhow!("--plot: cannot write {}: {e}", path.display()))
-    });
-    let _ = std::fs::remove_file(&tmp);
-    placed
+    match result {
+        Ok(()) => privdiff::files::place(&tmp, path, force)
+            .map_err(|e| anyhow!("--plot: cannot write {}: {e}", path.display())),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(anyhow!("--plot: cannot draw {}: {e}", path.display()))
+        }
+    }
 }
 
 /// `1234567` as `1,234,567`.

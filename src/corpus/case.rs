@@ -7,12 +7,11 @@
 //! re-maps how they decode); case files are, which is why `corpus/` keeps
 //! them and `cargo test` replays them.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
 use crate::oracle::engine::{Trace, Verdict};
 use crate::oracle::failure::{FailureKind, Signature};
+use crate::oracle::lineup::Seat;
 use crate::world::{Op, Run, RunError, WorldConfig};
 
 /// The `format` tag every case file carries.
@@ -209,12 +208,17 @@ impl Case {
         })
     }
 
-    /// The case with the implementation its verdict was recorded against
-    /// in the patched seat (`None` or `"patched"`: the patched server,
-    /// written as no field).
-    pub fn with_patched_impl(mut self, name: Option<&str>) -> Case {
-        self.patched_impl = name.filter(|n| *n != "patched").map(str::to_string);
+    /// The case with the seat its verdict was recorded in (the patched
+    /// server is written as no field).
+    pub fn with_seat(mut self, seat: &Seat) -> Case {
+        self.patched_impl = seat.record();
         self
+    }
+
+    /// The seat the case records; an unreadable `patched_impl` is an error
+    /// naming the case.
+    pub fn seat(&self) -> Result<Seat, String> {
+        Seat::recorded(self.patched_impl.as_deref(), &self.name)
     }
 
     /// Parses and validates a case file: format tag and version first (so an
@@ -264,24 +268,6 @@ impl Case {
 /// The byte-order mark some editors put before UTF-8 text.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Writes `contents` to `path` atomically and never over an existing file:
-/// the text goes to a temporary file in the same directory, which is then
-/// hard-linked into place (failing if `path` exists) and removed.
-pub fn write_new(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let stem = path.file_name().and_then(|n| n.to_str()).unwrap_or("case");
-    let tmp = dir.join(format!(".{stem}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        file.write_all(contents.as_bytes())?;
-        file.sync_all()?;
-        std::fs::hard_link(&tmp, path)
-    })();
-    let _ = std::fs::remove_file(&tmp);
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,18 +309,5 @@ mod tests {
         assert!(err.contains("ops[0] (JoinGroup): user u9 is not in a world of 2 users"), "{err}");
         let truncated = &sample().to_json()[..40];
         assert!(Case::parse(truncated.as_bytes()).unwrap_err().to_string().contains("EOF"));
-    }
-
-    #[test]
-    fn write_new_refuses_to_overwrite_and_leaves_no_temporary() {
-        let dir = std::env::temp_dir().join(format!("privdiff-case-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("x.json");
-        let _ = std::fs::remove_file(&path);
-        write_new(&path, "first").unwrap();
-        assert_eq!(write_new(&path, "second").unwrap_err().kind(), std::io::ErrorKind::AlreadyExists);
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first");
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -58,6 +58,17 @@ pub enum SpecError {
     /// The name has characters failures cannot print plainly.
     #[error("--impl name {0:?} must be 1-32 of a-z 0-9 _ - (e.g. sqlite)")]
     Name(String),
+    /// The name of a built-in implementation, which failures and case
+    /// files could not tell apart from it.
+    #[error("--impl name {0:?} is taken by a built-in implementation; choose another")]
+    Taken(String),
+}
+
+/// Whether `name` can name an external implementation: 1-32 of a-z 0-9
+/// `_` `-`, so failures and case files print it plainly.
+pub fn valid_impl_name(name: &str) -> bool {
+    (1..=32).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 impl std::str::FromStr for ImplSpec {
@@ -69,10 +80,11 @@ impl std::str::FromStr for ImplSpec {
         if command.trim().is_empty() {
             return Err(SpecError::Syntax(s.to_string()));
         }
-        let valid = (1..=32).contains(&name.len())
-            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-        if !valid {
+        if !valid_impl_name(name) {
             return Err(SpecError::Name(name.to_string()));
+        }
+        if name == "legacy" || name == "patched" || name.starts_with("reference") {
+            return Err(SpecError::Taken(name.to_string()));
         }
         Ok(ImplSpec { name: name.to_string(), command: command.to_string() })
     }

@@ -89,18 +89,6 @@ impl PatchedImpl {
         }
     }
 
-    /// The choice a case's `patched_impl` field records (`None`: the
-    /// patched server); an unknown name is an error naming the known ones.
-    pub fn recorded(patched_impl: Option<&str>, case: &str) -> Result<PatchedImpl, String> {
-        match patched_impl {
-            None | Some("patched") => Ok(PatchedImpl::Patched),
-            Some("legacy") => Ok(PatchedImpl::Legacy),
-            Some(other) => Err(format!(
-                "case {case:?} records patched_impl {other:?}, which this privdiff does not have (patched, legacy)"
-            )),
-        }
-    }
-
     /// The engine this choice means, without faults.
     pub fn engine(self) -> Engine {
         Lineup { patched: self, faults: Faults::NONE }.engine()
@@ -109,5 +97,65 @@ impl PatchedImpl {
     /// The implementations under test this choice means, in lineup order.
     pub fn lineup(self) -> Vec<Box<dyn Implementation>> {
         Lineup { patched: self, faults: Faults::NONE }.implementations()
+    }
+}
+
+/// Who sat in the patched seat when a case's verdict was recorded: a
+/// built-in implementation, or an external one under the name its
+/// `--impl NAME=COMMAND` gave it. A case file records it (`patched_impl`)
+/// and every command that writes a case writes it, so that the case
+/// replays in the seat it was found in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seat {
+    /// A built-in implementation.
+    Builtin(PatchedImpl),
+    /// An external implementation, by name; replaying needs its command.
+    External(String),
+}
+
+impl Default for Seat {
+    fn default() -> Seat {
+        Seat::Builtin(PatchedImpl::Patched)
+    }
+}
+
+impl Seat {
+    /// The seat a case's `patched_impl` field records: none or
+    /// `"patched"` is the patched server, `"legacy"` the legacy one, any
+    /// other valid implementation name an external implementation.
+    pub fn recorded(patched_impl: Option<&str>, case: &str) -> Result<Seat, String> {
+        match patched_impl {
+            None | Some("patched") => Ok(Seat::Builtin(PatchedImpl::Patched)),
+            Some("legacy") => Ok(Seat::Builtin(PatchedImpl::Legacy)),
+            Some(other) if crate::models::external::valid_impl_name(other) => Ok(Seat::External(other.to_string())),
+            Some(other) => Err(format!(
+                "case {case:?} records patched_impl {other:?}, which is neither a built-in implementation (patched, legacy) nor an implementation name (1-32 of a-z 0-9 _ -)"
+            )),
+        }
+    }
+
+    /// The implementation's name, as failures and case files spell it.
+    pub fn name(&self) -> &str {
+        match self {
+            Seat::Builtin(b) => b.name(),
+            Seat::External(name) => name,
+        }
+    }
+
+    /// What a case file writes in `patched_impl` (nothing for the patched
+    /// server).
+    pub fn record(&self) -> Option<String> {
+        match self {
+            Seat::Builtin(PatchedImpl::Patched) => None,
+            other => Some(other.name().to_string()),
+        }
+    }
+
+    /// Whether a verdict recorded in seat `recorded` is what a run in this
+    /// seat must get: the same seat, or a case recorded with the patched
+    /// server checked against an external implementation (a regression
+    /// suite run against a team's server, as `corpus check --impl` does).
+    pub fn compares_with(&self, recorded: &Seat) -> bool {
+        self == recorded || (matches!(self, Seat::External(_)) && *recorded == Seat::Builtin(PatchedImpl::Patched))
     }
 }
