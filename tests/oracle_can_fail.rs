@@ -173,6 +173,28 @@ fn d1_patched_leak_is_reported_with_the_leaked_link() {
     assert!(kinds.contains(&FailureKind::Breach), "{kinds:?}");
 }
 
+/// An import that leaks several hidden numbers names every one of them,
+/// in the failure's line and in its detail (what `replay --json` prints).
+#[test]
+fn a_leak_of_several_numbers_names_them_all() {
+    let ops = vec![
+        hide_number(BOB),
+        restrict_finding(BOB),
+        hide_number(CAROL),
+        restrict_finding(CAROL),
+        import(ALICE, &[phone(BOB), phone(CAROL)]),
+    ];
+    let t = run_broken(Era::Patched, Bug::IgnoresFindSetting, ops);
+    let f = assert_fails(&t, FailureKind::Leak, "D-1", "patched", 4);
+    let Detail::Leak { link, more, .. } = &f.detail else { unreachable!() };
+    let all: Vec<_> = std::iter::once(*link).chain(more.iter().copied()).map(|l| l.user).collect();
+    assert_eq!(all, vec![BOB, CAROL], "{f}");
+    let line = f.to_string();
+    assert!(line.contains("2 hidden numbers") && line.contains(&phone(CAROL).to_string()), "{line}");
+    let json = serde_json::to_string(&f).unwrap();
+    assert!(json.contains(r#""more":[{"user":"carol""#), "{json}");
+}
+
 #[test]
 fn d1_patched_hides_a_number_the_reference_shows() {
     let ops = vec![

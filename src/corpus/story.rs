@@ -49,7 +49,7 @@ fn tell_step(out: &mut String, s: &StepTrace) {
         _ => {
             for imp in &s.implementations {
                 if !imp.answered {
-                    let name = format!("{} model", imp.name);
+                    let name = imp.name.as_str();
                     let _ = writeln!(out, "         {name:<17}: no answer (transport failure, below)");
                     continue;
                 }
@@ -90,9 +90,9 @@ fn tell_step(out: &mut String, s: &StepTrace) {
     }
 }
 
-/// Prints one model's answer, with the reference's beside it if they differ.
+/// Prints one implementation's answer, with the reference's beside it if
+/// they differ.
 fn side(out: &mut String, name: &str, got: &Outcome, want: &Outcome, want_name: &str) {
-    let name = format!("{name} model");
     let _ = writeln!(out, "         {name:<17}: {}", OutcomeDisplay(got));
     if got != want {
         let _ = writeln!(out, "         {want_name:<17}: {}  <- differs", OutcomeDisplay(want));

@@ -77,9 +77,34 @@ pub fn existence_oracle(judge: &Judge, op: &Op, outcome: &Outcome) -> Option<Str
                         .filter(|p| !matched.iter().any(|m| m.phone == *p) && !unmatched.contains(p))
                         .map(|p| p.to_string())
                         .collect();
+                    // Listed more often than supplied (the importer's own
+                    // number, which is never listed, or a repeat).
+                    let listed = matched.iter().map(|m| m.phone).chain(unmatched.iter().copied());
+                    let mut extra: Vec<Phone> = listed
+                        .filter(|p| {
+                            let want = supplied().filter(|q| q == p).count();
+                            let got = matched.iter().filter(|m| m.phone == *p).count()
+                                + unmatched.iter().filter(|u| *u == p).count();
+                            got > want
+                        })
+                        .collect();
+                    extra.dedup();
+                    let mut parts = Vec::new();
+                    if !missing.is_empty() {
+                        parts.push(format!("missing: [{}]", missing.join(", ")));
+                    }
+                    if !extra.is_empty() {
+                        let own_listed = own.is_some_and(|o| extra.contains(&o));
+                        let list: Vec<String> = extra.iter().map(|p| p.to_string()).collect();
+                        parts.push(format!(
+                            "listed but not supplied once: [{}]{}",
+                            list.join(", "),
+                            if own_listed { ", the importer's own number among them" } else { "" }
+                        ));
+                    }
                     format!(
-                        "the response does not list every supplied number once as matched or unmatched (missing: [{}]); an unregistered number is always listed as unmatched",
-                        missing.join(", ")
+                        "the response does not list every supplied number once as matched or unmatched ({}); an unregistered number is always listed as unmatched, and the importer's own number never",
+                        parts.join("; ")
                     )
                 })
             }
@@ -164,6 +189,20 @@ pub fn classify(op: &Op, expected: &Outcome, actual: &Outcome) -> Difference {
     Difference::Other
 }
 
+/// Every link other than the viewer's own that `actual` shows and
+/// `expected` does not, in `actual`'s order: all of a leak, where
+/// [`classify`] names the first.
+pub fn extra_links(op: &Op, expected: &Outcome, actual: &Outcome) -> Vec<Link> {
+    let viewer = op.actor();
+    let mut out: Vec<Link> = Vec::new();
+    for l in links(op, actual) {
+        if l.user != viewer && !links(op, expected).any(|m| m == l) && !out.contains(&l) {
+            out.push(l);
+        }
+    }
+    out
+}
+
 /// Pairs of users tied by a loophole step (SPEC D-4): unordered, kept for
 /// the rest of the run (see `docs/SPEC.md`, "How the harness reads D-4").
 #[derive(Debug, Clone, Default)]
@@ -238,8 +277,16 @@ fn import_answer(outcome: &Outcome, phone: Phone, cursor: &mut (usize, usize)) -
 
 /// D-4: explains the differences between the legacy and the patched
 /// answers to `op`, with `judge` holding the patched implementation's books
-/// before the step and `tied` the pairs tied so far (extended here).
-pub fn explain_divergence(op: &Op, legacy: &Outcome, patched: &Outcome, judge: &Judge, tied: &mut Tied) -> Explained {
+/// before the step and `tied` the pairs tied so far (extended here). `name`
+/// is the patched seat's implementation, for the explanation.
+pub fn explain_divergence(
+    op: &Op,
+    legacy: &Outcome,
+    patched: &Outcome,
+    judge: &Judge,
+    tied: &mut Tied,
+    name: &str,
+) -> Explained {
     if legacy == patched {
         return Explained::Same;
     }
@@ -252,7 +299,7 @@ pub fn explain_divergence(op: &Op, legacy: &Outcome, patched: &Outcome, judge: &
         }
         if !judge.loophole_refusal(viewer, found) {
             return Err(format!(
-                "patched refused {viewer} {found}'s number {phone}, but not for the loophole's reason alone (\"who can find me\" refusing while \"who can see my number\" refuses and the link is unknown)"
+                "{name} refused {viewer} {found}'s number {phone}, but not for the loophole's reason alone (\"who can find me\" refusing while \"who can see my number\" refuses and the link is unknown)"
             ));
         }
         tied.tie(viewer, found);
@@ -272,7 +319,7 @@ pub fn explain_divergence(op: &Op, legacy: &Outcome, patched: &Outcome, judge: &
                     },
                     (Some(l), Some(p)) => {
                         return unexplained(format!(
-                        "for {phone} legacy answered {}, patched {}; the patch may only refuse matches legacy makes",
+                        "for {phone} legacy answered {}, {name} {}; the patch may only refuse matches legacy makes",
                         l.map_or("unmatched".to_string(), |u| u.to_string()),
                         p.map_or("unmatched".to_string(), |u| u.to_string())
                     ))
@@ -340,7 +387,7 @@ pub fn explain_divergence(op: &Op, legacy: &Outcome, patched: &Outcome, judge: &
                 // way: S11 exceptions differ too). Nothing else.
                 if a.is_contact != b.is_contact && !a.is_contact {
                     return unexplained(format!(
-                        "{viewer}'s view of {} says is_contact in patched and not in legacy: no loophole match explains an entry only patched holds",
+                        "{viewer}'s view of {} says is_contact in {name} and not in legacy: no loophole match explains an entry only patched holds",
                         a.user
                     ));
                 }
@@ -442,6 +489,7 @@ mod tests {
             &Ok(Response::Member(none.clone())),
             &j,
             &mut tied,
+            "patched",
         );
         assert_eq!(legacy_entry, Explained::Consequence);
         let patched_entry = explain_divergence(
@@ -450,12 +498,16 @@ mod tests {
             &Ok(Response::Member(entry.clone())),
             &j,
             &mut tied,
+            "sqlbug",
         );
-        assert!(matches!(patched_entry, Explained::Unexplained(_)), "{patched_entry:?}");
+        match &patched_entry {
+            Explained::Unexplained(why) => assert!(why.contains("in sqlbug and not in legacy"), "{why}"),
+            other => panic!("{other:?}"),
+        }
         let add = Op::AddContact { owner: BOB, target: ALICE, share_phone: false };
         let (done, refused) = (Ok(Response::Done), Err(ErrorCode::ContactIdInvalid));
-        assert_eq!(explain_divergence(&add, &done, &refused, &j, &mut tied), Explained::Consequence);
-        assert!(matches!(explain_divergence(&add, &refused, &done, &j, &mut tied), Explained::Unexplained(_)));
+        assert_eq!(explain_divergence(&add, &done, &refused, &j, &mut tied, "patched"), Explained::Consequence);
+        assert!(matches!(explain_divergence(&add, &refused, &done, &j, &mut tied, "patched"), Explained::Unexplained(_)));
     }
 
     /// D-1/D-2 name the first link one side shows and the other does not,
@@ -481,9 +533,18 @@ mod tests {
         let op = Op::ImportContacts { owner: ALICE, phones: vec![BOB.planned_phone()] };
         let extra =
             Ok(Response::Imported { matched: vec![], unmatched: vec![BOB.planned_phone(), CAROL.planned_phone()] });
-        assert!(existence_oracle(&j, &op, &extra).is_some());
+        let why = existence_oracle(&j, &op, &extra).expect("refused");
+        assert!(why.contains(&format!("listed but not supplied once: [{}]", CAROL.planned_phone())), "{why}");
+        assert!(!why.contains("missing"), "nothing is missing: {why}");
         let fine = Ok(Response::Imported { matched: vec![], unmatched: vec![BOB.planned_phone()] });
         assert_eq!(existence_oracle(&j, &op, &fine), None);
+        // The importer's own number listed: extra, and said so.
+        let own = Ok(Response::Imported {
+            matched: vec![ImportedContact { phone: ALICE.planned_phone(), user: ALICE }],
+            unmatched: vec![BOB.planned_phone()],
+        });
+        let why = existence_oracle(&j, &op, &own).expect("refused");
+        assert!(why.contains("the importer's own number among them") && !why.contains("missing"), "{why}");
     }
 
     /// INV-3 asks that every supplied number be accounted for once, not

@@ -369,6 +369,7 @@ impl Engine {
                 seat.slot.outcome(),
                 &seat.judge,
                 &mut seat.tied,
+                &seat.name,
             ) {
                 Explained::Same => {}
                 Explained::Loophole => self.divergence = Some(Divergence::Loophole),
@@ -671,8 +672,14 @@ fn push_failure(failures: &mut Vec<Failure>, step: usize, op: &Op, name: &str, r
 fn differs(op: &Op, reference: &Outcome, out: &Outcome) -> Detail {
     let (viewer, expected, actual) = (op.actor(), reference.clone(), out.clone());
     match checks::classify(op, reference, out) {
-        Difference::Leak(link) => Detail::Leak { viewer, link, expected, actual },
-        Difference::Hides(link) => Detail::Hides { viewer, link, expected, actual },
+        Difference::Leak(link) => {
+            let more = checks::extra_links(op, reference, out).into_iter().filter(|l| *l != link).collect();
+            Detail::Leak { viewer, link, more, expected, actual }
+        }
+        Difference::Hides(link) => {
+            let more = checks::extra_links(op, out, reference).into_iter().filter(|l| *l != link).collect();
+            Detail::Hides { viewer, link, more, expected, actual }
+        }
         Difference::Other => Detail::Disagrees { expected, actual },
     }
 }

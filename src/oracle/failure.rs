@@ -125,8 +125,11 @@ pub enum Detail {
     Leak {
         /// Who saw it.
         viewer: UserId,
-        /// The leaked link.
+        /// The leaked link (the first in the answer).
         link: Link,
+        /// Every other link the same answer leaked, in answer order.
+        #[serde(skip_serializing_if = "Vec::is_empty", default)]
+        more: Vec<Link>,
         /// The reference's outcome.
         expected: Outcome,
         /// The implementation's outcome.
@@ -136,8 +139,11 @@ pub enum Detail {
     Hides {
         /// Who should have seen it.
         viewer: UserId,
-        /// The withheld link.
+        /// The withheld link (the first in the reference's answer).
         link: Link,
+        /// Every other link the same answer withheld, in answer order.
+        #[serde(skip_serializing_if = "Vec::is_empty", default)]
+        more: Vec<Link>,
         /// The reference's outcome.
         expected: Outcome,
         /// The implementation's outcome.
@@ -305,12 +311,24 @@ impl fmt::Display for Failure {
                 link.user,
                 true_phone.map_or("unknown".to_string(), |p| p.to_string())
             ),
-            Detail::Leak { viewer, link, .. } => {
+            Detail::Leak { viewer, link, more, .. } if more.is_empty() => {
                 write!(f, "{name} showed {viewer} {link}; the reference shows no such link")
             }
-            Detail::Hides { viewer, link, .. } => {
+            Detail::Leak { viewer, link, more, .. } => write!(
+                f,
+                "{name} showed {viewer} {} hidden numbers: {link}, {}; the reference shows none of these links",
+                more.len() + 1,
+                Links(more)
+            ),
+            Detail::Hides { viewer, link, more, .. } if more.is_empty() => {
                 write!(f, "the reference shows {viewer} {link}; {name} withholds it")
             }
+            Detail::Hides { viewer, link, more, .. } => write!(
+                f,
+                "the reference shows {viewer} {} links: {link}, {}; {name} withholds them",
+                more.len() + 1,
+                Links(more)
+            ),
             Detail::Breach { viewer, link } => write!(
                 f,
                 "{viewer} learned {link} from {name} though {}'s settings allow neither seeing nor finding it and {viewer} did not know it",
@@ -339,5 +357,20 @@ impl fmt::Display for Failure {
             ),
             Detail::Misanswer { field, why, .. } => write!(f, "{name}'s {field}: {why}"),
         }
+    }
+}
+
+/// Links, comma-separated, for a failure's line.
+struct Links<'a>(&'a [Link]);
+
+impl fmt::Display for Links<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, l) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{l}")?;
+        }
+        Ok(())
     }
 }

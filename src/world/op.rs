@@ -344,8 +344,8 @@ impl fmt::Display for Op {
             Op::JoinGroup { user, group } => write!(f, "{user} joins {group}"),
             Op::LeaveGroup { user, group } => write!(f, "{user} leaves {group}"),
             Op::ImportContacts { owner, phones } => {
-                let list: Vec<String> = phones.iter().map(|p| p.to_string()).collect();
-                write!(f, "{owner} imports contacts [{}]", list.join(", "))
+                write!(f, "{owner} imports contacts ")?;
+                super::write_list(f, phones.iter())
             }
             Op::AddContact { owner, target, share_phone } => {
                 write!(f, "{owner} adds {target} as a contact")?;

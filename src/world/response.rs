@@ -179,15 +179,13 @@ impl fmt::Display for OutcomeDisplay<'_> {
             Err(code) => write!(f, "error {code}"),
             Ok(Response::Done) => f.write_str("ok"),
             Ok(Response::Imported { matched, unmatched }) => {
-                let m: Vec<String> = matched.iter().map(|c| format!("{} -> {}", c.phone, c.user)).collect();
-                let u: Vec<String> = unmatched.iter().map(|p| p.to_string()).collect();
-                write!(f, "matched [{}], unmatched [{}]", m.join(", "), u.join(", "))
+                f.write_str("matched ")?;
+                super::write_list(f, matched.iter().map(|c| format!("{} -> {}", c.phone, c.user)))?;
+                f.write_str(", unmatched ")?;
+                super::write_list(f, unmatched.iter())
             }
             Ok(Response::Member(v)) => write!(f, "{}", ViewDisplay(v)),
-            Ok(Response::Members(vs)) => {
-                let parts: Vec<String> = vs.iter().map(|v| ViewDisplay(v).to_string()).collect();
-                write!(f, "[{}]", parts.join(", "))
-            }
+            Ok(Response::Members(vs)) => super::write_list(f, vs.iter().map(ViewDisplay)),
             Ok(Response::Resolved { user }) => write!(f, "found {user}"),
         }
     }
