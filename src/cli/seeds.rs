@@ -13,7 +13,7 @@ use anyhow::Context;
 use clap::Args;
 
 use privdiff::corpus::case::Case;
-use privdiff::gen::format::encode;
+use privdiff::gen::format::{encode, MAX_INPUT_LEN};
 use privdiff::gen::generate::gen_run;
 use privdiff::gen::seed::SplitMix64;
 use privdiff::world::Run;
@@ -39,6 +39,11 @@ pub struct SeedsArgs {
     /// bytes and encoded as the same run, typed (`raw-<file name>`).
     #[arg(long)]
     pub raw: Option<PathBuf>,
+    /// The longest seed written: the fuzz targets' `max_len`. A case that
+    /// encodes longer is left out (and named): libFuzzer would truncate it
+    /// into bytes that no longer decode.
+    #[arg(long, default_value_t = MAX_INPUT_LEN)]
+    pub max_len: usize,
 }
 
 /// The files of `dir` that `keep` accepts, in name order.
@@ -96,11 +101,22 @@ pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
     replaceable(&args.out)?;
     replaceable(&fresh)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut too_long = 0;
     let paths = sorted_files(&args.cases, |p| p.extension().is_some_and(|x| x == "json"))?;
     for path in &paths {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let case = Case::parse(&bytes).with_context(|| format!("{}", path.display()))?;
         let encoded = encode(&case.run()).with_context(|| format!("{}", path.display()))?;
+        if encoded.len() > args.max_len {
+            eprintln!(
+                "privdiff: left out {}: its seed is {} bytes, longer than --max-len {} (libFuzzer would truncate it); it stays a regression case",
+                path.display(),
+                encoded.len(),
+                args.max_len
+            );
+            too_long += 1;
+            continue;
+        }
         files.push((format!("case-{}", case.name), encoded));
     }
     let mut raw = 0;
@@ -109,6 +125,10 @@ pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
         for path in &inputs {
             let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             let encoded = encode(&Run::from_fuzz_bytes(&bytes)).with_context(|| format!("{}", path.display()))?;
+            if encoded.len() > args.max_len {
+                eprintln!("privdiff: left out {}: {} bytes typed, longer than --max-len", path.display(), encoded.len());
+                continue;
+            }
             let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
             files.push((format!("raw-{name}"), encoded));
         }
@@ -116,7 +136,10 @@ pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
     }
     let mut rng = SplitMix64::new(args.seed);
     for n in 0..args.generated {
-        files.push((format!("gen-{n:04}"), encode(&gen_run(&mut rng))?));
+        let encoded = encode(&gen_run(&mut rng))?;
+        if encoded.len() <= args.max_len {
+            files.push((format!("gen-{n:04}"), encoded));
+        }
     }
     if fresh.exists() {
         std::fs::remove_dir_all(&fresh).with_context(|| format!("cannot clear {}", fresh.display()))?;
@@ -132,11 +155,12 @@ pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
     }
     std::fs::rename(&fresh, &args.out).with_context(|| format!("cannot move the seeds into {}", args.out.display()))?;
     println!(
-        "{}: {} files ({} cases, {raw} raw inputs, {} generated), {total} bytes",
+        "{}: {} files ({} cases, {raw} raw inputs, {} generated), {total} bytes{}",
         args.out.display(),
         files.len(),
-        paths.len(),
-        args.generated
+        paths.len() - too_long,
+        args.generated,
+        if too_long > 0 { format!("; {too_long} case(s) left out as longer than {} bytes", args.max_len) } else { String::new() }
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -48,6 +48,13 @@ use crate::world::{Op, OpKind};
 /// strict decoder first (see `cli::input`).
 pub const FORMAT_V1: u8 = 0xB1;
 
+/// The longest input the typed fuzz targets are given: the `max_len` of
+/// `fuzz/options/differential.options` and `external.options` (a test
+/// holds them equal). libFuzzer truncates a longer seed, and a truncated
+/// typed input no longer decodes, so `privdiff seeds` leaves such a case
+/// out of the seed corpus (it stays a regression case).
+pub const MAX_INPUT_LEN: usize = 4096;
+
 /// Why bytes are not a typed fuzz input. The fuzz targets reject such
 /// inputs (`Corpus::Reject`) before running anything.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
