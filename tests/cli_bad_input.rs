@@ -261,3 +261,23 @@ fn a_closed_pipe_ends_privdiff_quietly() {
     let err = stderr(&o);
     assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{err}");
 }
+
+/// A negative number is an invalid value, named as such, not an unknown
+/// flag; a `PRIVDIFF_MAX_MEMORY` that is not a number is refused, not
+/// ignored.
+#[test]
+fn negative_numbers_and_bad_memory_caps_are_named() {
+    for args in [&["explore", "--depth", "-3"][..], &["seeds", "--generated", "-5"][..]] {
+        let o = privdiff(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains("invalid value '-") && !err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_privdiff"))
+        .args(["scenario", "hk2019", "--members", "100", "--imports", "50"])
+        .env("PRIVDIFF_MAX_MEMORY", "lots")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("PRIVDIFF_MAX_MEMORY must be a whole number of bytes"), "{}", stderr(&o));
+}

@@ -55,7 +55,13 @@ pub enum Command {
 
 /// Parses the command line, runs the command, maps errors to exit code 2.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    use clap::{CommandFactory, FromArgMatches};
+    // A negative number is a value written wrong ("invalid value '-3' for
+    // '--depth'"), not an unknown flag: every (sub)command reads it so.
+    fn negatives(c: clap::Command) -> clap::Command {
+        c.allow_negative_numbers(true).mut_subcommands(negatives)
+    }
+    let cli = match negatives(Cli::command()).try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };

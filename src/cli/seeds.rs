@@ -126,7 +126,11 @@ pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
             let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             let encoded = encode(&Run::from_fuzz_bytes(&bytes)).with_context(|| format!("{}", path.display()))?;
             if encoded.len() > args.max_len {
-                eprintln!("privdiff: left out {}: {} bytes typed, longer than --max-len", path.display(), encoded.len());
+                eprintln!(
+                    "privdiff: left out {}: {} bytes typed, longer than --max-len",
+                    path.display(),
+                    encoded.len()
+                );
                 continue;
             }
             let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -160,7 +164,11 @@ pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
         files.len(),
         paths.len() - too_long,
         args.generated,
-        if too_long > 0 { format!("; {too_long} case(s) left out as longer than {} bytes", args.max_len) } else { String::new() }
+        if too_long > 0 {
+            format!("; {too_long} case(s) left out as longer than {} bytes", args.max_len)
+        } else {
+            String::new()
+        }
     );
     Ok(ExitCode::SUCCESS)
 }

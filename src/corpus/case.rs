@@ -152,6 +152,16 @@ pub enum CaseError {
     /// the whole chain prints it once.
     #[error("not a valid case file: {0}")]
     Json(serde_json::Error),
+    /// A value of the wrong kind (an unknown user name, say) that serde
+    /// reports at the end of the object holding it: the line is where the
+    /// value itself is written.
+    #[error("not a valid case file: {what} at line {line}")]
+    Value {
+        /// serde's message, without its position.
+        what: String,
+        /// The line of the offending value (1-based).
+        line: usize,
+    },
     /// A JSON document that is not a privdiff case.
     #[error("not a privdiff case file: \"format\" must be \"{FORMAT}\"{found}")]
     Format {
@@ -175,6 +185,27 @@ pub enum CaseError {
 impl From<serde_json::Error> for CaseError {
     fn from(e: serde_json::Error) -> Self {
         CaseError::Json(e)
+    }
+}
+
+/// serde reports a bad value inside an internally tagged object (an
+/// operation) at the object's end; when its message quotes the value
+/// (`unknown user name "mallory"`), the nearest line at or before that
+/// position holding the quoted value is where the author wrote it.
+fn locate_value(bytes: &[u8], e: serde_json::Error) -> CaseError {
+    if e.classify() != serde_json::error::Category::Data {
+        return CaseError::Json(e);
+    }
+    let message = e.to_string();
+    let what = message.rsplit_once(" at line ").map_or(message.as_str(), |(w, _)| w).to_string();
+    let quoted = what.split('"').nth(1).filter(|q| !q.is_empty());
+    let (Some(quoted), Ok(text)) = (quoted, std::str::from_utf8(bytes)) else { return CaseError::Json(e) };
+    let needle = format!("\"{quoted}\"");
+    let lines: Vec<&str> = text.lines().collect();
+    let end = e.line().min(lines.len());
+    match (0..end).rev().find(|&i| lines[i].contains(&needle)) {
+        Some(i) => CaseError::Value { what, line: i + 1 },
+        None => CaseError::Json(e),
     }
 }
 
@@ -244,7 +275,7 @@ impl Case {
         }
         // Parse the text again rather than the Value, so errors keep their
         // line and column.
-        let case: Case = serde_json::from_slice(bytes)?;
+        let case: Case = serde_json::from_slice(bytes).map_err(|e| locate_value(bytes, e))?;
         if !valid_name(&case.name) {
             return Err(CaseError::Name(case.name));
         }
@@ -304,6 +335,10 @@ mod tests {
         let text = sample().to_json().replace("\"user\": \"bob\"", "\"user\": \"mallory\"");
         let err = Case::parse(text.as_bytes()).unwrap_err().to_string();
         assert!(err.contains("unknown user name \"mallory\"") && err.contains("line"), "{err}");
+        let mallory = sample().to_json().replace("\"user\": \"bob\"", "\"user\": \"mallory\"");
+        let line = mallory.lines().position(|l| l.contains("mallory")).unwrap() + 1;
+        let err = Case::parse(mallory.as_bytes()).unwrap_err().to_string();
+        assert!(err.ends_with(&format!("at line {line}")), "the line of the name, {line}: {err}");
         let text = sample().to_json().replace("\"user\": \"bob\"", "\"user\": \"u9\"");
         let err = Case::parse(text.as_bytes()).unwrap_err().to_string();
         assert!(err.contains("ops[0] (JoinGroup): user u9 is not in a world of 2 users"), "{err}");

@@ -319,10 +319,10 @@ pub fn explain_divergence(
                     },
                     (Some(l), Some(p)) => {
                         return unexplained(format!(
-                        "for {phone} legacy answered {}, {name} {}; the patch may only refuse matches legacy makes",
-                        l.map_or("unmatched".to_string(), |u| u.to_string()),
-                        p.map_or("unmatched".to_string(), |u| u.to_string())
-                    ))
+                            "for {phone} legacy answered {}, {name} {}; the patch may only refuse matches legacy makes",
+                            l.map_or("unmatched".to_string(), |u| u.to_string()),
+                            p.map_or("unmatched".to_string(), |u| u.to_string())
+                        ))
                     }
                     (None, _) | (_, None) => {
                         return unexplained(format!("the two answers do not account for {phone} alike"));
@@ -507,7 +507,10 @@ mod tests {
         let add = Op::AddContact { owner: BOB, target: ALICE, share_phone: false };
         let (done, refused) = (Ok(Response::Done), Err(ErrorCode::ContactIdInvalid));
         assert_eq!(explain_divergence(&add, &done, &refused, &j, &mut tied, "patched"), Explained::Consequence);
-        assert!(matches!(explain_divergence(&add, &refused, &done, &j, &mut tied, "patched"), Explained::Unexplained(_)));
+        assert!(matches!(
+            explain_divergence(&add, &refused, &done, &j, &mut tied, "patched"),
+            Explained::Unexplained(_)
+        ));
     }
 
     /// D-1/D-2 name the first link one side shows and the other does not,
