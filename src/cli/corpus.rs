@@ -184,24 +184,22 @@ fn duplicates(dir: &Path, case: &Case) -> Vec<PathBuf> {
 
 fn check(dir: &Path, engine: &mut engine::Engine, seat: &privdiff::oracle::lineup::Seat) -> anyhow::Result<ExitCode> {
     println!("corpus: {}", dir.display());
-    let results =
-        check_dir_with(dir, engine, seat).with_context(|| format!("cannot read directory {}", dir.display()))?;
+    let (mut failed, mut skipped) = (0, 0);
+    let mut report = |r: &privdiff::corpus::check::CheckResult| match (&r.mismatch, &r.skipped) {
+        (Some(why), _) => {
+            failed += 1;
+            println!("MISMATCH {}: {why}", r.path.display());
+        }
+        (None, Some(why)) => {
+            skipped += 1;
+            println!("skipped  {}: {why}", r.path.display());
+        }
+        (None, None) => println!("ok       {}", r.path.display()),
+    };
+    let results = check_dir_with(dir, engine, seat, &mut report)
+        .with_context(|| format!("cannot read directory {}", dir.display()))?;
     if results.is_empty() {
         bail!("no case files (*.json) in {}", dir.display());
-    }
-    let (mut failed, mut skipped) = (0, 0);
-    for r in &results {
-        match (&r.mismatch, &r.skipped) {
-            (Some(why), _) => {
-                failed += 1;
-                println!("MISMATCH {}: {why}", r.path.display());
-            }
-            (None, Some(why)) => {
-                skipped += 1;
-                println!("skipped  {}: {why}", r.path.display());
-            }
-            (None, None) => println!("ok       {}", r.path.display()),
-        }
     }
     if skipped == results.len() {
         bail!("no case in {} could be checked: every one was recorded against an external implementation (see the skipped lines)", dir.display());

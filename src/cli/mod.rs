@@ -65,6 +65,17 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
+    // An interrupted command kills the implementations it started (they
+    // run in process groups of their own, out of the terminal's reach)
+    // and exits 130; what it printed so far stands. `explore` stops its
+    // search instead and reports what it covered.
+    if !matches!(cli.command, Command::Explore(_)) {
+        let _ = ctrlc::set_handler(|| {
+            privdiff::models::external::kill_live_groups();
+            eprintln!("privdiff: interrupted");
+            std::process::exit(130)
+        });
+    }
     let result = match cli.command {
         Command::Replay(a) => replay::run(a),
         Command::Minimize(a) => minimize::run(a),

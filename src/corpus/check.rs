@@ -22,7 +22,7 @@ pub struct CheckResult {
 /// Replays every `*.json` in `dir` (sorted by name) against its expected
 /// verdict with the standard lineup.
 pub fn check_dir(dir: &Path) -> std::io::Result<Vec<CheckResult>> {
-    check_dir_with(dir, &mut Engine::standard(), &Seat::default())
+    check_dir_with(dir, &mut Engine::standard(), &Seat::default(), &mut |_| {})
 }
 
 /// [`check_dir`] with `patched`, the engine of `seat`, for the cases it
@@ -32,8 +32,15 @@ pub fn check_dir(dir: &Path) -> std::io::Result<Vec<CheckResult>> {
 /// legacy server there; a case recorded against another external
 /// implementation is skipped, with the `--impl` it needs. Expected
 /// failures name their implementation, so a case expecting a failure of
-/// `patched` does not match the same failure of another one.
-pub fn check_dir_with(dir: &Path, patched: &mut Engine, seat: &Seat) -> std::io::Result<Vec<CheckResult>> {
+/// `patched` does not match the same failure of another one. `each` sees
+/// every result as soon as it is known (a long check, or an interrupted
+/// one, shows what it has done).
+pub fn check_dir_with(
+    dir: &Path,
+    patched: &mut Engine,
+    seat: &Seat,
+    each: &mut dyn FnMut(&CheckResult),
+) -> std::io::Result<Vec<CheckResult>> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
@@ -56,7 +63,9 @@ pub fn check_dir_with(dir: &Path, patched: &mut Engine, seat: &Seat) -> std::io:
                 Ok(skipped) => (None, skipped),
                 Err(why) => (Some(why), None),
             };
-            CheckResult { path, mismatch, skipped }
+            let result = CheckResult { path, mismatch, skipped };
+            each(&result);
+            result
         })
         .collect();
     Ok(results)

@@ -198,6 +198,7 @@ impl External {
             command.process_group(0);
         }
         let mut child = command.spawn().map_err(|e| self.error(TransportKind::Io, format!("cannot start: {e}"), ""))?;
+        live_groups(|groups| groups.push(child.id()));
         let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
             kill_group(&mut child);
@@ -489,19 +490,44 @@ fn describe_exit(status: std::process::ExitStatus) -> String {
     }
 }
 
-/// Kills the process and everything in its process group, and reaps it.
-fn kill_group(child: &mut Child) {
+/// The process groups of the implementations this process has started and
+/// not yet killed. Each runs in a group of its own, out of reach of the
+/// terminal's Ctrl-C, so an interrupted command must kill them itself
+/// ([`kill_live_groups`]) or they outlive it.
+static LIVE_GROUPS: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+fn live_groups<T>(f: impl FnOnce(&mut Vec<u32>) -> T) -> T {
+    let mut groups = LIVE_GROUPS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    f(&mut groups)
+}
+
+/// Sends SIGKILL to the process group `pid` leads.
+fn kill_pgid(pid: u32) {
     #[cfg(unix)]
-    {
-        if let Ok(pid) = i32::try_from(child.id()) {
-            // SAFETY: kill(2) with a negative pid signals the group the
-            // child leads (it was spawned with process_group(0)); it
-            // touches no memory of ours.
-            unsafe {
-                libc::kill(-pid, libc::SIGKILL);
-            }
+    if let Ok(pid) = i32::try_from(pid) {
+        // SAFETY: kill(2) with a negative pid signals the group the child
+        // leads (it was spawned with process_group(0)); it touches no
+        // memory of ours.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
         }
     }
+}
+
+/// Kills every implementation process group still alive: what a command
+/// interrupted by Ctrl-C or SIGTERM does before it exits, so that no
+/// server it started survives it.
+pub fn kill_live_groups() {
+    for pid in live_groups(std::mem::take) {
+        kill_pgid(pid);
+    }
+}
+
+/// Kills the process and everything in its process group, and reaps it.
+fn kill_group(child: &mut Child) {
+    let pid = child.id();
+    live_groups(|groups| groups.retain(|g| *g != pid));
+    kill_pgid(pid);
     let _ = child.kill();
     let _ = child.wait();
 }
