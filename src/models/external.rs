@@ -11,11 +11,9 @@
 //! process is then killed (with its whole group) and started again at the
 //! next [`Implementation::reset`].
 
-use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -118,18 +116,22 @@ enum Line {
     Eof,
     /// Reading failed.
     Failed(std::io::Error),
+    /// No whole line within the timeout.
+    TimedOut,
 }
 
-/// The last lines written to stderr, kept by a thread of their own.
-type Tail = Arc<Mutex<VecDeque<String>>>;
-
 /// A running implementation.
+///
+/// Replies are read on the calling thread ([`LineReader`]) and stderr goes
+/// to an unlinked file read only when a failure needs its tail: no thread
+/// runs beside the fuzzer, so no code whose path depends on scheduling is
+/// counted as coverage, and a campaign against an external implementation
+/// is as reproducible as one against the built-in models.
 struct Process {
     child: Child,
     stdin: ChildStdin,
-    lines: Receiver<Line>,
-    stderr: Tail,
-    stderr_done: Receiver<()>,
+    lines: LineReader,
+    stderr: File,
 }
 
 /// An implementation behind the JSON-lines protocol, in a child process.
@@ -188,9 +190,14 @@ impl External {
 
     /// Spawns the process and runs the handshake.
     fn launch(&mut self) -> Result<(), TransportError> {
+        let stderr = stderr_file()
+            .map_err(|e| self.error(TransportKind::Io, format!("cannot make its stderr file: {e}"), ""))?;
+        let child_stderr = stderr
+            .try_clone()
+            .map_err(|e| self.error(TransportKind::Io, format!("cannot share its stderr file: {e}"), ""))?;
         let mut command = Command::new("sh");
         command.arg("-c").arg(&self.spec.command);
-        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::from(child_stderr));
         #[cfg(unix)]
         {
             use std::os::unix::process::CommandExt;
@@ -199,19 +206,12 @@ impl External {
         }
         let mut child = command.spawn().map_err(|e| self.error(TransportKind::Io, format!("cannot start: {e}"), ""))?;
         live_groups(|groups| groups.push(child.id()));
-        let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
-        else {
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             kill_group(&mut child);
             return Err(self.error(TransportKind::Io, "cannot open its pipes", ""));
         };
-        let lines = spawn_reader(stdout);
-        let tail: Tail = Arc::default();
-        let (done_tx, stderr_done) = mpsc::channel();
-        {
-            let tail = Arc::clone(&tail);
-            thread::spawn(move || keep_tail(stderr, &tail, &done_tx));
-        }
-        self.process = Some(Process { child, stdin, lines, stderr: tail, stderr_done });
+        let lines = LineReader { stdout, buf: Vec::with_capacity(1024) };
+        self.process = Some(Process { child, stdin, lines, stderr });
 
         self.buf.clear();
         let hello = Request::Hello { protocol: PROTOCOL_VERSION };
@@ -255,17 +255,11 @@ impl External {
         let Some(p) = self.process.as_mut() else {
             return Err(self.error(TransportKind::Io, "lost its process", ""));
         };
-        let line = match p.lines.recv_timeout(timeout) {
-            Ok(line) => line,
-            Err(RecvTimeoutError::Timeout) => {
-                return Err(self.fail(
-                    TransportKind::TimedOut,
-                    format!("no answer to the {what} request within {} ms", timeout.as_millis()),
-                ))
-            }
-            Err(RecvTimeoutError::Disconnected) => Line::Eof,
-        };
-        match line {
+        match p.lines.next_line(timeout) {
+            Line::TimedOut => Err(self.fail(
+                TransportKind::TimedOut,
+                format!("no answer to the {what} request within {} ms", timeout.as_millis()),
+            )),
             Line::Text(text) => self.parse(&text, what),
             Line::TooLong => Err(self.fail(
                 TransportKind::Malformed,
@@ -323,11 +317,7 @@ impl External {
         let tail = match self.process.take() {
             Some(mut p) => {
                 kill_group(&mut p.child);
-                // The stderr thread ends when the pipe closes; wait a little
-                // for it so the tail is complete, but never hang on it.
-                let _ = p.stderr_done.recv_timeout(Duration::from_millis(500));
-                let lines = p.stderr.lock().map(|l| l.iter().cloned().collect::<Vec<_>>()).unwrap_or_default();
-                lines.join("\n")
+                stderr_tail(&mut p.stderr)
             }
             None => String::new(),
         };
@@ -364,8 +354,13 @@ impl Implementation for External {
     }
 
     fn reset(&mut self, world: &World) -> Result<(), TransportError> {
-        if self.process.is_none() {
-            self.launch()?;
+        match self.process.as_mut() {
+            None => self.launch()?,
+            // Each run's failure carries that run's stderr, and a chatty
+            // implementation does not fill the disk over a campaign.
+            Some(p) => {
+                let _ = p.stderr.set_len(0);
+            }
         }
         self.buf.clear();
         let msg = Request::Reset { world: WireWorld::of(world) };
@@ -424,56 +419,97 @@ impl Drop for External {
     }
 }
 
-fn spawn_reader(stdout: impl Read + Send + 'static) -> Receiver<Line> {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut reader = BufReader::with_capacity(64 << 10, stdout);
-        let mut bytes = Vec::with_capacity(1024);
-        loop {
-            bytes.clear();
-            let got = (&mut reader).take(MAX_LINE as u64 + 1).read_until(b'\n', &mut bytes);
-            let line = match got {
-                Ok(0) => Line::Eof,
-                Ok(_) if bytes.last() != Some(&b'\n') && bytes.len() > MAX_LINE => Line::TooLong,
-                Ok(_) => {
-                    while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                        bytes.pop();
-                    }
-                    match String::from_utf8(std::mem::take(&mut bytes)) {
-                        Ok(s) => Line::Text(s),
-                        Err(_) => Line::NotUtf8,
-                    }
-                }
-                Err(e) => Line::Failed(e),
-            };
-            let last = matches!(line, Line::Eof | Line::TooLong | Line::Failed(_));
-            if tx.send(line).is_err() || last {
-                return;
-            }
-        }
-    });
-    rx
+/// Reads reply lines from the implementation's stdout on the calling
+/// thread, waiting for each with poll(2) up to a deadline.
+struct LineReader {
+    stdout: ChildStdout,
+    /// Bytes read and not yet returned as a line.
+    buf: Vec<u8>,
 }
 
-fn keep_tail(stderr: impl Read, tail: &Tail, done: &mpsc::Sender<()>) {
-    let mut reader = BufReader::new(stderr);
-    let mut bytes = Vec::new();
-    loop {
-        bytes.clear();
-        match (&mut reader).take(4096).read_until(b'\n', &mut bytes) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                let text = String::from_utf8_lossy(&bytes).trim_end().to_string();
-                if let Ok(mut lines) = tail.lock() {
-                    if lines.len() == STDERR_LINES {
-                        lines.pop_front();
-                    }
-                    lines.push_back(text);
+impl LineReader {
+    /// The next line, without its line end; waits at most `timeout` for
+    /// the whole line.
+    fn next_line(&mut self, timeout: Duration) -> Line {
+        let deadline = Instant::now() + timeout;
+        let mut chunk = [0u8; 8192];
+        loop {
+            if let Some(end) = self.buf.iter().position(|b| *b == b'\n') {
+                let mut line: Vec<u8> = self.buf.drain(..=end).collect();
+                while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                    line.pop();
                 }
+                return match String::from_utf8(line) {
+                    Ok(s) => Line::Text(s),
+                    Err(_) => Line::NotUtf8,
+                };
+            }
+            if self.buf.len() > MAX_LINE {
+                return Line::TooLong;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || !readable_within(&self.stdout, left) {
+                return Line::TimedOut;
+            }
+            match self.stdout.read(&mut chunk) {
+                Ok(0) => return Line::Eof,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Line::Failed(e),
             }
         }
     }
-    let _ = done.send(());
+}
+
+/// Whether `stdout` has bytes to read (or is closed) within `wait`.
+#[cfg(unix)]
+fn readable_within(stdout: &ChildStdout, wait: Duration) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut fds = libc::pollfd { fd: stdout.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+    let ms = libc::c_int::try_from(wait.as_millis().max(1)).unwrap_or(libc::c_int::MAX);
+    loop {
+        // SAFETY: one valid pollfd, for the duration of the call.
+        let ready = unsafe { libc::poll(&mut fds, 1, ms) };
+        if ready >= 0 {
+            return ready > 0;
+        }
+        if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            // A poll that fails is left to the read, which reports it.
+            return true;
+        }
+    }
+}
+
+/// Elsewhere, a blocking read (no timeout).
+#[cfg(not(unix))]
+fn readable_within(_: &ChildStdout, _: Duration) -> bool {
+    true
+}
+
+/// A file for the implementation's stderr, already unlinked (nothing is
+/// left on disk, whatever happens), opened for appending by both sides.
+fn stderr_file() -> std::io::Result<File> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!(".privdiff-stderr-{}-{n}", std::process::id()));
+    let file = std::fs::OpenOptions::new().read(true).append(true).create_new(true).open(&path)?;
+    let _ = std::fs::remove_file(&path);
+    Ok(file)
+}
+
+/// The last [`STDERR_LINES`] lines of the stderr file (its last 64 KiB at
+/// most are read).
+fn stderr_tail(file: &mut File) -> String {
+    const MOST: u64 = 64 << 10;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::new();
+    if file.seek(SeekFrom::Start(len.saturating_sub(MOST))).is_ok() {
+        let _ = file.take(MOST).read_to_end(&mut bytes);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    lines[lines.len().saturating_sub(STDERR_LINES)..].join("\n")
 }
 
 fn describe_exit(status: std::process::ExitStatus) -> String {
