@@ -15,10 +15,20 @@
 
 # cargo fuzz needs nightly-only flags (-Z, sanitizers): use the nightly
 # toolchain when rustup has one, else let stable accept them.
+# cargo-fuzz instruments every function to track the lowest stack address
+# (-sanitizer-coverage-stack-depth), which libFuzzer turns into a feature:
+# with Rust frames realigned to 32 bytes and libFuzzer's own to 16, the
+# depth it measures depends on where the process's stack starts (the
+# environment's size, ASLR), and so does the whole campaign. privdiff's
+# fuzzed code does not recurse, so depth says nothing of its behaviour:
+# it is switched off (the last -Cllvm-args value wins; cargo-fuzz appends
+# RUSTFLAGS after its own), and the same binary, seed and corpus give the
+# same campaign (scripts/fuzz-workflows.sh checks it; docs/FUZZING.md).
+fuzz_rustflags="${RUSTFLAGS:-} -Cllvm-args=-sanitizer-coverage-stack-depth=false"
 if command -v rustup >/dev/null && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
-  FUZZ=(cargo +nightly fuzz)
+  FUZZ=(env "RUSTFLAGS=$fuzz_rustflags" cargo +nightly fuzz)
 else
-  FUZZ=(env RUSTC_BOOTSTRAP=1 cargo fuzz)
+  FUZZ=(env "RUSTFLAGS=$fuzz_rustflags" RUSTC_BOOTSTRAP=1 cargo fuzz)
 fi
 FUZZ_BUILD=(-O -a)
 FUZZ_TARGET_DIR=$PWD/fuzz/target
