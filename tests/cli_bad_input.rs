@@ -281,3 +281,24 @@ fn negative_numbers_and_bad_memory_caps_are_named() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("PRIVDIFF_MAX_MEMORY must be a whole number of bytes"), "{}", stderr(&o));
 }
+
+/// Where a case will be written is checked before the work: a directory
+/// that refuses new files (`/proc`, even for root) stops `explore -o`,
+/// `minimize -o` and `corpus add --dir` at once, with one line, before any
+/// search or shrinking.
+#[test]
+fn an_unwritable_output_directory_is_refused_before_the_work() {
+    let canary = root().join("corpus/regressions/canary-minimal-loophole.json");
+    let canary = canary.to_str().unwrap();
+    for args in [
+        &["explore", "--patched-impl", "legacy", "--depth", "3", "-o", "/proc/found.json"][..],
+        &["minimize", canary, "-o", "/proc/found.json"][..],
+        &["corpus", "add", canary, "--name", "found", "--dir", "/proc"][..],
+    ] {
+        let o = privdiff(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
+        let err = stderr(&o);
+        assert!(err.contains("cannot write into /proc"), "{args:?}: {err}");
+        assert!(!stdout(&o).contains("shortest") && !err.contains("minimised"), "no work was done: {args:?}");
+    }
+}

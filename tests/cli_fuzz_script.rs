@@ -46,6 +46,8 @@ fn bad_arguments_are_named_before_anything_runs() {
         (vec!["5m"], "fuzz.sh: SECONDS must be a whole number of seconds, got '5m'"),
         (vec!["case_file", "ten"], "got 'ten'"),
         (vec!["differential", "60", "-fork=2"], "expected '--' before libFuzzer flags, got '-fork=2'"),
+        (vec!["-5"], "SECONDS must be a whole number of seconds, got '-5'"),
+        (vec!["differential", "99999999999999999999"], "SECONDS must be at most 999999999"),
     ] {
         let o = fuzz_sh(&args, &tools);
         let err = String::from_utf8_lossy(&o.stderr);

@@ -43,3 +43,32 @@ fn no_recipe_writes_a_profile_into_the_working_directory() {
     }
     assert!(bad.is_empty(), "profiles written into the working directory: {bad:?}");
 }
+
+/// The crash-bucket functions of `src/targets.rs` (one `#[inline(never)]
+/// #[cold]` panicking function per failure kind), read from the source.
+fn bucket_functions() -> Vec<String> {
+    let src = std::fs::read_to_string(root().join("src/targets.rs")).unwrap();
+    let lines: Vec<&str> = src.lines().collect();
+    lines
+        .windows(3)
+        .filter(|w| w[0].trim() == "#[inline(never)]" && w[1].trim() == "#[cold]")
+        .filter_map(|w| w[2].trim().strip_prefix("fn ").and_then(|r| r.split('(').next()).map(str::to_string))
+        .collect()
+}
+
+/// The docs that tell a nightly operator how crashes are bucketed name the
+/// functions that are the buckets, every one of them, and none that is
+/// gone (`patched_leak`, `legacy_disagrees` were, once).
+#[test]
+fn the_docs_name_the_crash_buckets_that_exist() {
+    let buckets = bucket_functions();
+    assert!(buckets.len() >= 11, "{buckets:?}");
+    for doc in ["docs/NIGHTLY.md", "docs/FUZZING.md"] {
+        let text = std::fs::read_to_string(root().join(doc)).unwrap();
+        let missing: Vec<&String> = buckets.iter().filter(|b| !text.contains(&format!("`{b}`"))).collect();
+        assert!(missing.is_empty(), "{doc} does not name the buckets {missing:?}");
+        for gone in ["patched_leak", "legacy_disagrees", "patched_disagrees", "legacy_leak"] {
+            assert!(!text.contains(gone), "{doc} names {gone}, which is no bucket");
+        }
+    }
+}
