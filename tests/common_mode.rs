@@ -18,7 +18,7 @@ use privdiff::world::Run;
 fn first_failure(faults: Faults, seed: u64, budget: u64) -> Option<(u64, Failure)> {
     let mut engine = Lineup { patched: PatchedImpl::Patched, faults }.engine();
     (0..budget).find_map(|n| match engine.verdict(&Run::from_fuzz_bytes(&fuzz_input(seed, n, 512))) {
-        Verdict::Fail { failure, .. } => Some((n + 1, failure)),
+        Verdict::Fail { failure, .. } => Some((n + 1, *failure)),
         Verdict::Pass { .. } => None,
     })
 }

@@ -109,7 +109,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             got: got.clone(),
             expected,
             as_expected,
-            failure,
+            failure: failure.map(|f| &**f),
             legacy_breach_events: match &trace.verdict {
                 Verdict::Pass { legacy_breaches, .. } | Verdict::Fail { legacy_breaches, .. } => *legacy_breaches,
             },

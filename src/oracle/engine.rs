@@ -173,7 +173,7 @@ pub enum Verdict {
     /// A rule broke; the run stopped at that step.
     Fail {
         /// The most specific failure of the failing step.
-        failure: Failure,
+        failure: Box<Failure>,
         /// The loophole finding up to and including that step: a failing
         /// verdict keeps what legacy leaked.
         legacy_breaches: usize,
@@ -508,7 +508,10 @@ impl Engine {
         for op in &run.ops {
             self.step(op);
             if let Some(failure) = self.failures.first() {
-                return Verdict::Fail { failure: failure.clone(), legacy_breaches: self.tally.legacy_breaches };
+                return Verdict::Fail {
+                    failure: Box::new(failure.clone()),
+                    legacy_breaches: self.tally.legacy_breaches,
+                };
             }
         }
         self.pass_verdict(run.ops.len())
@@ -551,7 +554,8 @@ impl Engine {
             self.step(op);
             steps.push(self.last_step(op));
             if let Some(failure) = self.failures.first() {
-                let verdict = Verdict::Fail { failure: failure.clone(), legacy_breaches: self.tally.legacy_breaches };
+                let verdict =
+                    Verdict::Fail { failure: Box::new(failure.clone()), legacy_breaches: self.tally.legacy_breaches };
                 return Trace { steps, verdict };
             }
         }
