@@ -375,7 +375,7 @@ mod tests {
             step: 2,
             op,
             implementation: "legacy".to_string(),
-            rule: "D-2".to_string(),
+            rule: crate::world::SpecId::D2,
             detail: crate::oracle::failure::Detail::Disagrees {
                 expected: Err(crate::world::response::ErrorCode::ChannelInvalid),
                 actual: Ok(crate::world::response::Response::Done),

@@ -94,7 +94,7 @@ fn minimize_writes_a_minimal_case_with_the_same_failure_kind() {
     let kind = privdiff::oracle::failure::FailureKind::Leak;
     let expected = privdiff::corpus::case::Expected::Fail {
         failure: kind,
-        rule: Some("D-1".to_string()),
+        rule: Some(privdiff::world::SpecId::D1),
         op: Some("ImportContacts".to_string()),
         implementation: Some("patched".to_string()),
     };

@@ -124,6 +124,12 @@ fn the_id_scanner_finds_whole_ids_only() {
 }
 
 #[test]
+fn the_typed_ids_are_the_canonical_ones() {
+    let typed: Vec<String> = privdiff::world::SpecId::ALL.iter().map(|id| id.to_string()).collect();
+    assert_eq!(typed, canonical(), "privdiff::world::SpecId::ALL, in SPEC's order");
+}
+
+#[test]
 fn spec_defines_exactly_the_canonical_ids_each_once_as_a_heading() {
     let spec = spec();
     let want: BTreeSet<String> = canonical().into_iter().collect();

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::oracle::engine::{Trace, Verdict};
 use crate::oracle::failure::{FailureKind, Signature};
 use crate::oracle::lineup::Seat;
-use crate::world::{Op, Run, RunError, WorldConfig};
+use crate::world::{Op, Run, RunError, SpecId, WorldConfig};
 
 /// The `format` tag every case file carries.
 pub const FORMAT: &str = "privdiff-case";
@@ -41,7 +41,7 @@ pub enum Expected {
         failure: FailureKind,
         /// The rule broken (`D-1`, `INV-4`, ...).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        rule: Option<String>,
+        rule: Option<SpecId>,
         /// The operation kind at the failing step (`ImportContacts`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         op: Option<String>,
@@ -69,7 +69,7 @@ impl Expected {
     pub fn failing(sig: &Signature) -> Expected {
         Expected::Fail {
             failure: sig.kind,
-            rule: Some(sig.rule.clone()),
+            rule: Some(sig.rule),
             op: Some(sig.op.clone()),
             implementation: Some(sig.implementation.clone()),
         }
@@ -86,7 +86,7 @@ impl Expected {
                 let sig = got.signature();
                 let agrees = |want: &Option<String>, got: &str| want.as_deref().is_none_or(|w| w == got);
                 *failure == sig.kind
-                    && agrees(rule, &sig.rule)
+                    && rule.is_none_or(|r| r == sig.rule)
                     && agrees(op, &sig.op)
                     && agrees(implementation, &sig.implementation)
             }

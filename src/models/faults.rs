@@ -60,7 +60,7 @@ mod planted {
     /// Declares every fault once: variant, name, scope, the SPEC rule the
     /// planted line breaks, and what it gets wrong.
     macro_rules! define_faults {
-        ($( $(#[$doc:meta])* $variant:ident = $name:literal, $scope:ident, $rule:literal, $what:literal; )*) => {
+        ($( $(#[$doc:meta])* $variant:ident = $name:literal, $scope:ident, $rule:ident, $what:literal; )*) => {
             /// A fault that can be planted, by name.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
             pub enum Fault {
@@ -83,8 +83,8 @@ mod planted {
 
                 /// The SPEC rule the planted line breaks: what a story
                 /// must name as the cause.
-                pub fn rule(self) -> &'static str {
-                    match self { $(Fault::$variant => $rule,)* }
+                pub fn rule(self) -> crate::world::SpecId {
+                    match self { $(Fault::$variant => crate::world::SpecId::$rule,)* }
                 }
 
                 /// What the fault gets wrong, in one line.
@@ -97,74 +97,74 @@ mod planted {
 
     define_faults! {
         /// S15 without "a viewer allowed to see is allowed to find".
-        FindIgnoresSee = "find-ignores-see", PatchedServer, "S15",
+        FindIgnoresSee = "find-ignores-see", PatchedServer, S15,
             "a viewer allowed to see the number is no longer allowed to find it";
         /// S15 without "a known link may be found".
-        FindIgnoresKnowledge = "find-ignores-knowledge", PatchedServer, "S15",
+        FindIgnoresKnowledge = "find-ignores-knowledge", PatchedServer, S15,
             "a link the viewer already knows no longer lets them find it";
         /// S15 consulting the wrong user's setting.
-        FindReversed = "find-reversed", PatchedServer, "S15",
+        FindReversed = "find-reversed", PatchedServer, S15,
             "the viewer's AddedByPhone is consulted instead of the target's";
         /// S10: a refused number still teaches the link.
-        RefusedImportLearns = "refused-import-learns", PatchedServer, "S10",
+        RefusedImportLearns = "refused-import-learns", PatchedServer, S10,
             "a refused import still records the link as known";
         /// INV-3: a refused resolve is told apart from an unregistered number.
-        RefusedResolveRestricted = "refused-resolve-restricted", PatchedServer, "S15",
+        RefusedResolveRestricted = "refused-resolve-restricted", PatchedServer, S15,
             "a refused resolve says USER_PRIVACY_RESTRICTED";
         /// S10/INV-3: a refused number is missing from the answer.
-        RefusedImportOmitted = "refused-import-omitted", PatchedServer, "S10",
+        RefusedImportOmitted = "refused-import-omitted", PatchedServer, S10,
             "a refused number is left out of the import response";
         /// S11 (revised): the exception judged after the entry exists.
-        ShareJudgedAfterAdd = "share-judged-after-add", PatchedServer, "S11",
+        ShareJudgedAfterAdd = "share-judged-after-add", PatchedServer, S11,
             "share_phone judged after the entry is added";
         /// S12: the entry survives its deletion.
-        DeleteKeepsEntry = "delete-keeps-entry", PatchedServer, "S12",
+        DeleteKeepsEntry = "delete-keeps-entry", PatchedServer, S12,
             "DeleteContact leaves the matched entry in place";
         /// S4: membership is not a set.
-        RejoinOk = "rejoin-ok", PatchedServer, "S4",
+        RejoinOk = "rejoin-ok", PatchedServer, S4,
             "joining a group twice succeeds";
         /// S14: the member looked at need not be in the group.
-        QuerySkipsMemberCheck = "query-skips-member-check", PatchedServer, "S14",
+        QuerySkipsMemberCheck = "query-skips-member-check", PatchedServer, S14,
             "QueryMember does not check that the member is in the group";
         /// S16 in shared code: an added entry shows the number.
-        UnsavedEntryShowsNumber = "unsaved-entry-shows-number", BothServers, "S16",
+        UnsavedEntryShowsNumber = "unsaved-entry-shows-number", BothServers, S16,
             "any matched entry shows the number, saved or not (both eras)";
         /// S6/S8 in shared code: a lone AllowContacts compiles as Everybody.
-        LoneAllowContactsEverybody = "lone-allow-contacts-everybody", BothServers, "S6",
+        LoneAllowContactsEverybody = "lone-allow-contacts-everybody", BothServers, S6,
             "a lone [AllowContacts] compiles as Everybody (both eras)";
         /// S12, state departing from the reference: the number outlives
         /// the deleted entry and shows at a later look.
-        DeleteKeepsSavedNumber = "delete-keeps-saved-number", PatchedServer, "S12",
+        DeleteKeepsSavedNumber = "delete-keeps-saved-number", PatchedServer, S12,
             "DeleteContact removes the entry but keeps its saved number, shown at a later look";
         /// S11, a refused operation that changes state: the entry is
         /// written before the referability check refuses the call.
-        RefusedAddKeepsEntry = "refused-add-keeps-entry", PatchedServer, "S11",
+        RefusedAddKeepsEntry = "refused-add-keeps-entry", PatchedServer, S11,
             "a refused AddContact still writes the entry, so the target later counts as a contact";
         /// S17, a refused operation that changes state: a refused resolve
         /// records the link, and a later import finds it as known.
-        RefusedResolveLearns = "refused-resolve-learns", PatchedServer, "S17",
+        RefusedResolveLearns = "refused-resolve-learns", PatchedServer, S17,
             "a refused resolve still records the link, so a later import finds it as known";
         /// S15 with an id special case: an asymmetric bug, which user
         /// symmetry would hide (explore's self-check must refuse it).
-        FirstUserFindable = "first-user-findable", PatchedServer, "S15",
+        FirstUserFindable = "first-user-findable", PatchedServer, S15,
             "the first user (id 0) can always be found by number, whatever their AddedByPhone";
         /// S15 misread in the reference and the servers alike.
-        S15DropsPhoneNumberClause = "s15-drops-phone-number-clause", Reading, "S15",
+        S15DropsPhoneNumberClause = "s15-drops-phone-number-clause", Reading, S15,
             "common mode: S15 without its \"PhoneNumber allows the viewer\" clause";
         /// S6 misread alike.
-        S6NoMatchAllows = "s6-no-match-allows", Reading, "S6",
+        S6NoMatchAllows = "s6-no-match-allows", Reading, S6,
             "common mode: S6 allows when no rule matches";
         /// S7 misread alike.
-        S7GroupsFrozenAtSet = "s7-groups-frozen-at-set", Reading, "S7",
+        S7GroupsFrozenAtSet = "s7-groups-frozen-at-set", Reading, S7,
             "common mode: a group rule names the members the group had at SetPrivacy";
         /// S14 misread alike.
-        S14NoMembershipCheck = "s14-no-membership-check", Reading, "S14",
+        S14NoMembershipCheck = "s14-no-membership-check", Reading, S14,
             "common mode: anyone may look into any group";
         /// S16 misread alike: `is_contact` read off unmatched entries too.
-        S16RefusedImportIsContact = "s16-refused-import-is-contact", Reading, "S16",
+        S16RefusedImportIsContact = "s16-refused-import-is-contact", Reading, S16,
             "common mode: a member view says is_contact for a member whose number was imported but refused";
         /// S10 misread alike: the matched list in reverse order.
-        S10ImportAnswerReversed = "s10-import-answer-reversed", Reading, "S10",
+        S10ImportAnswerReversed = "s10-import-answer-reversed", Reading, S10,
             "common mode: an import lists its matched numbers in reverse order";
     }
 

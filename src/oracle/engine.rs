@@ -27,7 +27,7 @@ use crate::oracle::failure::{reference_rule, Detail, Failure};
 use crate::oracle::fields;
 use crate::oracle::judge::Judge;
 use crate::world::response::{links, Slot};
-use crate::world::{Era, Link, Op, Outcome, Run, World};
+use crate::world::{Era, Link, Op, Outcome, Run, SpecId, World};
 
 /// A value per era.
 #[derive(Serialize, Deserialize, Debug, PartialEq, Eq, Default)]
@@ -381,7 +381,7 @@ impl Engine {
                 Explained::Unexplained(why) => {
                     let (legacy, patched) = (legacy.slot.outcome().clone(), seat.slot.outcome().clone());
                     let detail = Detail::Divergence { why, legacy, patched };
-                    push_failure(&mut self.failures, index, op, &seat.name, "D-4", detail);
+                    push_failure(&mut self.failures, index, op, &seat.name, SpecId::D4, detail);
                 }
             }
         }
@@ -605,7 +605,7 @@ impl Engine {
 /// and is counted for a legacy one).
 fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failures: &mut Vec<Failure>) {
     let viewer = op.actor();
-    let fail = |failures: &mut Vec<Failure>, rule: &str, detail: Detail| {
+    let fail = |failures: &mut Vec<Failure>, rule: SpecId, detail: Detail| {
         push_failure(failures, index, op, &seat.name, rule, detail);
     };
     let out = seat.slot.outcome();
@@ -614,7 +614,7 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
         fail(failures, reference_rule(seat.era), differs(op, reference, out));
     }
     if let Some(why) = checks::existence_oracle(judge, op, out) {
-        fail(failures, "INV-3", Detail::ExistenceOracle { why, actual: out.clone() });
+        fail(failures, SpecId::Inv3, Detail::ExistenceOracle { why, actual: out.clone() });
     }
     if let Some(expected) = judge.precondition(op) {
         let agrees = match (&expected, out) {
@@ -631,7 +631,7 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
     }
     if seat.era == Era::Patched {
         if let Some((target, what)) = checks::over_blocking(judge, op, out) {
-            fail(failures, "INV-4", Detail::OverBlocking { viewer, target, what });
+            fail(failures, SpecId::Inv4, Detail::OverBlocking { viewer, target, what });
         }
     }
     // INV-2 (the first link to a number not the user's) and INV-1, in one
@@ -653,11 +653,11 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
     }
     if let Some(link) = wrong {
         let true_phone = seat.judge.phone_of(link.user);
-        fail(failures, "INV-2", Detail::WrongNumber { viewer, link, true_phone });
+        fail(failures, SpecId::Inv2, Detail::WrongNumber { viewer, link, true_phone });
     }
     if seat.era == Era::Patched {
         if let Some(b) = seat.breaches.first() {
-            push_failure(failures, index, op, &seat.name, "INV-1", Detail::Breach { viewer, link: b.link });
+            push_failure(failures, index, op, &seat.name, SpecId::Inv1, Detail::Breach { viewer, link: b.link });
         }
     }
 }
@@ -666,8 +666,8 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
 /// fuzz path's common case, never comes here.
 #[cold]
 #[inline(never)]
-fn push_failure(failures: &mut Vec<Failure>, step: usize, op: &Op, name: &str, rule: &str, detail: Detail) {
-    failures.push(Failure { step, op: op.clone(), implementation: name.to_string(), rule: rule.to_string(), detail });
+fn push_failure(failures: &mut Vec<Failure>, step: usize, op: &Op, name: &str, rule: SpecId, detail: Detail) {
+    failures.push(Failure { step, op: op.clone(), implementation: name.to_string(), rule, detail });
 }
 
 /// D-1/D-2's detail for an answer that differs from the reference's.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::models::implementation::TransportError;
 use crate::world::response::OutcomeDisplay;
-use crate::world::{Era, ErrorCode, Link, Op, Outcome, Phone, UserId};
+use crate::world::{Era, ErrorCode, Link, Op, Outcome, Phone, SpecId, UserId};
 
 /// The kinds of failure, in the order the engine reports them when several
 /// happen at one step: the most specific first.
@@ -96,10 +96,10 @@ impl fmt::Display for FailureKind {
 }
 
 /// The D rule that compares an implementation of `era` with its reference.
-pub fn reference_rule(era: Era) -> &'static str {
+pub fn reference_rule(era: Era) -> SpecId {
     match era {
-        Era::Patched => "D-1",
-        Era::Legacy => "D-2",
+        Era::Patched => SpecId::D1,
+        Era::Legacy => SpecId::D2,
     }
 }
 
@@ -237,7 +237,7 @@ pub struct Failure {
     pub implementation: String,
     /// The rule broken: `D-1`, `D-2`, `D-4`, `INV-1`..`INV-4`, or the
     /// operation's S rule for a precondition.
-    pub rule: String,
+    pub rule: SpecId,
     /// What was wrong.
     #[serde(flatten)]
     pub detail: Detail,
@@ -252,7 +252,7 @@ pub struct Signature {
     /// The failure kind.
     pub kind: FailureKind,
     /// The rule broken.
-    pub rule: String,
+    pub rule: SpecId,
     /// The operation's kind (`ImportContacts`).
     pub op: String,
     /// The implementation that broke it.
@@ -285,7 +285,7 @@ impl Failure {
     pub fn signature(&self) -> Signature {
         Signature {
             kind: self.kind(),
-            rule: self.rule.clone(),
+            rule: self.rule,
             op: self.op.name().to_string(),
             implementation: self.implementation.clone(),
         }

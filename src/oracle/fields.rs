@@ -12,20 +12,22 @@
 
 use crate::oracle::judge::Judge;
 use crate::world::response::OutcomeDisplay;
-use crate::world::{Era, ErrorCode, GroupId, ImportedContact, MemberView, Op, Outcome, Phone, Response, UserId};
+use crate::world::{
+    Era, ErrorCode, GroupId, ImportedContact, MemberView, Op, Outcome, Phone, Response, SpecId, UserId,
+};
 
 /// A field of an answer that is not what SPEC gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Misread {
     /// The SPEC rule that defines the field.
-    pub rule: &'static str,
+    pub rule: SpecId,
     /// The field, as `docs/ORACLE.md` names it.
     pub field: &'static str,
     /// What SPEC gives and what was answered.
     pub why: String,
 }
 
-fn misread(rule: &'static str, field: &'static str, why: String) -> Option<Misread> {
+fn misread(rule: SpecId, field: &'static str, why: String) -> Option<Misread> {
     Some(Misread { rule, field, why })
 }
 
@@ -57,14 +59,18 @@ pub fn misread_field(judge: &Judge, era: Era, op: &Op, outcome: &Outcome) -> Opt
             Err(_) => None,
             Ok(Response::Member(v)) => {
                 if v.user != *member {
-                    return misread("S14", "member_view.user", format!("showed {} for the member {member}", v.user));
+                    return misread(
+                        SpecId::S14,
+                        "member_view.user",
+                        format!("showed {} for the member {member}", v.user),
+                    );
                 }
                 view(judge, *viewer, v)
             }
             Ok(
                 other @ (Response::Done | Response::Imported { .. } | Response::Members(_) | Response::Resolved { .. }),
             ) => misread(
-                "S14",
+                SpecId::S14,
                 "member_view",
                 format!("answered {}, not a member view", OutcomeDisplay(&Ok(other.clone()))),
             ),
@@ -74,16 +80,18 @@ pub fn misread_field(judge: &Judge, era: Era, op: &Op, outcome: &Outcome) -> Opt
             Ok(Response::Members(views)) => members(judge, *viewer, *group, views),
             Ok(
                 other @ (Response::Done | Response::Imported { .. } | Response::Member(_) | Response::Resolved { .. }),
-            ) => {
-                misread("S14", "members", format!("answered {}, not a member list", OutcomeDisplay(&Ok(other.clone()))))
-            }
+            ) => misread(
+                SpecId::S14,
+                "members",
+                format!("answered {}, not a member list", OutcomeDisplay(&Ok(other.clone()))),
+            ),
         },
         Op::ImportContacts { owner, phones } => match outcome {
             Err(_) => None,
             Ok(Response::Imported { matched, unmatched }) => import(judge, era, *owner, phones, matched, unmatched),
             Ok(other @ (Response::Done | Response::Member(_) | Response::Members(_) | Response::Resolved { .. })) => {
                 misread(
-                    "S10",
+                    SpecId::S10,
                     "imported",
                     format!("answered {}, not an import answer", OutcomeDisplay(&Ok(other.clone()))),
                 )
@@ -114,7 +122,7 @@ pub fn misread_field(judge: &Judge, era: Era, op: &Op, outcome: &Outcome) -> Opt
                 Err(code) => format!("error {code}"),
             };
             misread(
-                "S14",
+                SpecId::S14,
                 "resolved",
                 format!("SPEC answers {want} (S15 as the judge reads it), got {}", OutcomeDisplay(outcome)),
             )
@@ -127,7 +135,7 @@ fn view(judge: &Judge, viewer: UserId, v: &MemberView) -> Option<Misread> {
     let is_contact = judge.is_contact(viewer, v.user);
     if v.is_contact != is_contact {
         return misread(
-            "S14",
+            SpecId::S14,
             "member_view.is_contact",
             format!(
                 "{viewer}'s view of {} says is_contact {}, but {} is {}in {viewer}'s contacts",
@@ -142,7 +150,7 @@ fn view(judge: &Judge, viewer: UserId, v: &MemberView) -> Option<Misread> {
     if v.phone != phone {
         let show = |p: Option<Phone>| p.map_or("no number".to_string(), |p| p.to_string());
         return misread(
-            "S16",
+            SpecId::S16,
             "member_view.phone",
             format!("{viewer}'s view of {} carries {}, S16 gives {}", v.user, show(v.phone), show(phone)),
         );
@@ -156,7 +164,7 @@ fn members(judge: &Judge, viewer: UserId, group: GroupId, views: &[MemberView]) 
         let listed: Vec<String> = views.iter().map(|v| v.user.to_string()).collect();
         let want: Vec<String> = judge.members(group).map(|u| u.to_string()).collect();
         return misread(
-            "S14",
+            SpecId::S14,
             "members.users",
             format!("listed [{}], the members are [{}] in user order", listed.join(", "), want.join(", ")),
         );
@@ -225,7 +233,7 @@ fn import_words(
     let show_phones = |p: &[Phone]| p.iter().map(Phone::to_string).collect::<Vec<_>>().join(", ");
     if matched != want_matched.as_slice() {
         return misread(
-            "S10",
+            SpecId::S10,
             "imported.matched",
             format!(
                 "matched [{}], SPEC gives [{}] in the order supplied",
@@ -235,7 +243,7 @@ fn import_words(
         );
     }
     misread(
-        "S10",
+        SpecId::S10,
         "imported.unmatched",
         format!(
             "unmatched [{}], SPEC gives [{}] in the order supplied",

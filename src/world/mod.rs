@@ -10,6 +10,7 @@ pub mod op;
 pub mod privacy;
 pub mod response;
 pub mod run;
+pub mod spec_id;
 
 pub use era::Era;
 pub use ids::{GroupId, Phone, UserId};
@@ -17,6 +18,7 @@ pub use op::{Op, OpKind, Ref, RefMut};
 pub use privacy::{PrivacyKey, Rule};
 pub use response::{ErrorCode, ImportedContact, Link, MemberView, Outcome, Response};
 pub use run::{Run, RunError, World, WorldConfig, MAX_GROUPS, MAX_IMPORT, MAX_OPS, MAX_UNOWNED, MAX_USERS};
+pub use spec_id::SpecId;
 
 /// The most items a list in a sentence (an operation, an answer, a story
 /// line) shows before it says how many more there are: an import of

@@ -115,14 +115,15 @@ impl Op {
     }
 
     /// The SPEC rule that defines this operation.
-    pub fn spec_rule(&self) -> &'static str {
+    pub fn spec_rule(&self) -> super::SpecId {
+        use super::SpecId;
         match self {
-            Op::JoinGroup { .. } | Op::LeaveGroup { .. } => "S9",
-            Op::ImportContacts { .. } => "S10",
-            Op::AddContact { .. } => "S11",
-            Op::DeleteContact { .. } => "S12",
-            Op::SetPrivacy { .. } => "S13",
-            Op::QueryMember { .. } | Op::ListMembers { .. } | Op::ResolvePhone { .. } => "S14",
+            Op::JoinGroup { .. } | Op::LeaveGroup { .. } => SpecId::S9,
+            Op::ImportContacts { .. } => SpecId::S10,
+            Op::AddContact { .. } => SpecId::S11,
+            Op::DeleteContact { .. } => SpecId::S12,
+            Op::SetPrivacy { .. } => SpecId::S13,
+            Op::QueryMember { .. } | Op::ListMembers { .. } | Op::ResolvePhone { .. } => SpecId::S14,
         }
     }
 
