@@ -95,7 +95,7 @@ fn minimize_writes_a_minimal_case_with_the_same_failure_kind() {
     let expected = privdiff::corpus::case::Expected::Fail {
         failure: kind,
         rule: Some(privdiff::world::SpecId::D1),
-        op: Some("ImportContacts".to_string()),
+        op: Some(privdiff::world::OpKind::ImportContacts),
         implementation: Some("patched".to_string()),
     };
     assert_eq!(case.expected, expected);

@@ -44,7 +44,7 @@ pub enum Expected {
         rule: Option<SpecId>,
         /// The operation kind at the failing step (`ImportContacts`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        op: Option<String>,
+        op: Option<crate::world::OpKind>,
         /// The implementation that broke the rule (`patched`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         implementation: Option<String>,
@@ -70,7 +70,7 @@ impl Expected {
         Expected::Fail {
             failure: sig.kind,
             rule: Some(sig.rule),
-            op: Some(sig.op.clone()),
+            op: Some(sig.op),
             implementation: Some(sig.implementation.clone()),
         }
     }
@@ -87,7 +87,7 @@ impl Expected {
                 let agrees = |want: &Option<String>, got: &str| want.as_deref().is_none_or(|w| w == got);
                 *failure == sig.kind
                     && rule.is_none_or(|r| r == sig.rule)
-                    && agrees(op, &sig.op)
+                    && op.is_none_or(|o| o == sig.op)
                     && agrees(implementation, &sig.implementation)
             }
             (Expected::Pass { .. }, Verdict::Fail { .. }) | (Expected::Fail { .. }, Verdict::Pass { .. }) => false,

@@ -254,7 +254,7 @@ pub struct Signature {
     /// The rule broken.
     pub rule: SpecId,
     /// The operation's kind (`ImportContacts`).
-    pub op: String,
+    pub op: crate::world::OpKind,
     /// The implementation that broke it.
     pub implementation: String,
 }
@@ -286,7 +286,7 @@ impl Failure {
         Signature {
             kind: self.kind(),
             rule: self.rule,
-            op: self.op.name().to_string(),
+            op: self.op.kind(),
             implementation: self.implementation.clone(),
         }
     }

@@ -366,6 +366,30 @@ impl fmt::Display for Op {
     }
 }
 
+impl std::fmt::Display for OpKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+/// An operation kind written as its name (`ImportContacts`), as case files
+/// and signatures record it.
+impl serde::Serialize for OpKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<OpKind, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        OpKind::ALL.iter().copied().find(|k| k.name() == text).ok_or_else(|| {
+            let names: Vec<&str> = OpKind::ALL.iter().map(|k| k.name()).collect();
+            serde::de::Error::custom(format!("unknown operation kind {text:?} (one of {})", names.join(", ")))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
