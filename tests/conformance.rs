@@ -17,7 +17,7 @@ use privdiff::models::server::{LegacyServer, PatchedServer};
 use privdiff::oracle::checks;
 use privdiff::oracle::judge::Judge;
 use privdiff::world::privacy::{PrivacyKey, Rule};
-use privdiff::world::response::{links, ErrorCode, MemberView, Outcome, OutcomeDisplay, Response, Slot};
+use privdiff::world::response::{ErrorCode, MemberView, Outcome, OutcomeDisplay, Response, Slot};
 use privdiff::world::{Era, GroupId, Op, Run, UserId, World, WorldConfig};
 
 const RULES: &str = include_str!("conformance/rules.json");
@@ -153,12 +153,15 @@ fn judge_step(judge: &mut Judge, era: Era, op: &Op, expected: &Outcome) -> Resul
         if let Some((_, what)) = checks::over_blocking(judge, op, expected) {
             return Err(format!("INV-4: {what}"));
         }
-        let viewer = op.actor();
-        for link in links(op, expected) {
-            if link.user != viewer && !judge.knows(viewer, link) && !judge.may_learn(op, viewer, link) {
-                return Err(format!("INV-1: {link}"));
+        // The engine's own INV-1 walk.
+        let mut breach = None;
+        privdiff::oracle::inv1::walk(judge, op, expected, |link, allowed| {
+            if !allowed && breach.is_none() {
+                breach = Some(link);
             }
-            judge.learn(viewer, link);
+        });
+        if let Some(link) = breach {
+            return Err(format!("INV-1: {link}"));
         }
     }
     judge.record(op, expected);

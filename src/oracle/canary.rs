@@ -9,7 +9,6 @@ use crate::models::implementation::Implementation;
 use crate::models::server::LegacyServer;
 use crate::oracle::checks::Breach;
 use crate::oracle::judge::Judge;
-use crate::world::response::links;
 use crate::world::response::Slot;
 use crate::world::{Run, World};
 
@@ -32,15 +31,11 @@ impl Canary {
         for (index, op) in run.ops.iter().enumerate() {
             let _ = self.legacy.apply(op, &mut self.out);
             let viewer = op.actor();
-            for link in links(op, self.out.outcome()) {
-                if link.user == viewer || self.judge.knows(viewer, link) {
-                    continue;
-                }
-                if !self.judge.may_learn(op, viewer, link) {
+            crate::oracle::inv1::walk(&mut self.judge, op, self.out.outcome(), |link, allowed| {
+                if !allowed {
                     found.push((index, Breach { viewer, link }));
                 }
-                self.judge.learn(viewer, link);
-            }
+            });
             if found.len() >= limit {
                 found.truncate(limit);
                 return found;

@@ -2,8 +2,8 @@
 //! and the judge's books as they were before the step: INV-2 (no wrong
 //! numbers), INV-3 (no existence oracle), INV-4 (no over-blocking), the
 //! D-4 comparison of legacy and patched, and D-1/D-2's classification of a
-//! difference from the reference. INV-1 is judged in the engine, link by
-//! link, with [`Judge::may_learn`].
+//! difference from the reference. INV-1 is judged link by link by the one
+//! walk, [`crate::oracle::inv1::walk`].
 //!
 //! Every response variant is matched by name where answers are inspected,
 //! so a new variant cannot slip past a check unnoticed.
@@ -430,10 +430,8 @@ impl Knowledge {
     }
 
     /// Records what `outcome` of `op` taught its actor, and returns the new
-    /// links INV-1 does not allow, by `allows` (who decides the settings):
-    /// (a) the owner's PhoneNumber allows the viewer; (b) the viewer
-    /// supplied the number and the owner's AddedByPhone allows the viewer;
-    /// (c) the viewer already knew the link.
+    /// links INV-1 does not allow, by `allows` (who decides the settings),
+    /// judged by the one INV-1 walk ([`crate::oracle::inv1::walk`]).
     pub fn observe(
         &mut self,
         allows: &dyn Fn(UserId, PrivacyKey, UserId) -> bool,
@@ -442,17 +440,29 @@ impl Knowledge {
     ) -> Vec<Breach> {
         let viewer = op.actor();
         let mut breaches = Vec::new();
-        for link in links(op, outcome) {
-            if link.user == viewer || !self.learn(viewer, link) {
-                continue;
-            }
-            let see = allows(link.user, PrivacyKey::PhoneNumber, viewer);
-            let find = op.supplies(link.phone) && allows(link.user, PrivacyKey::AddedByPhone, viewer);
-            if !(see || find) {
+        let mut books = KnowledgeBooks { knowledge: self, allows };
+        crate::oracle::inv1::walk(&mut books, op, outcome, |link, allowed| {
+            if !allowed {
                 breaches.push(Breach { viewer, link });
             }
-        }
+        });
         breaches
+    }
+}
+
+/// [`Knowledge`] with the settings of the model it judges: INV-1's books
+/// in the scale scenario.
+struct KnowledgeBooks<'a> {
+    knowledge: &'a mut Knowledge,
+    allows: &'a dyn Fn(UserId, PrivacyKey, UserId) -> bool,
+}
+
+impl crate::oracle::inv1::Inv1Books for KnowledgeBooks<'_> {
+    fn learn(&mut self, viewer: UserId, link: Link) -> bool {
+        self.knowledge.learn(viewer, link)
+    }
+    fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
+        (self.allows)(owner, key, viewer)
     }
 }
 

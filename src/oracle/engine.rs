@@ -638,19 +638,18 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
     // walk over the links shown.
     let mut wrong = None;
     for link in links(op, out) {
-        if wrong.is_none() && seat.judge.phone_of(link.user) != Some(link.phone) {
+        if seat.judge.phone_of(link.user) != Some(link.phone) {
             wrong = Some(link);
-        }
-        if link.user == viewer || seat.judge.knows(viewer, link) {
-            continue;
-        }
-        let allowed = seat.judge.may_learn(op, viewer, link);
-        seat.judge.learn(viewer, link);
-        seat.learned.push(link);
-        if !allowed {
-            seat.breaches.push(Breach { viewer, link });
+            break;
         }
     }
+    let (learned, breaches) = (&mut seat.learned, &mut seat.breaches);
+    crate::oracle::inv1::walk(&mut seat.judge, op, out, |link, allowed| {
+        learned.push(link);
+        if !allowed {
+            breaches.push(Breach { viewer, link });
+        }
+    });
     if let Some(link) = wrong {
         let true_phone = seat.judge.phone_of(link.user);
         fail(failures, SpecId::Inv2, Detail::WrongNumber { viewer, link, true_phone });

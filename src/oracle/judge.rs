@@ -326,16 +326,6 @@ impl Judge {
         true
     }
 
-    /// INV-1: whether `viewer` may learn `link` at this moment: (a) the
-    /// owner's `PhoneNumber` allows the viewer; (b) the viewer supplied the
-    /// number in `op` and the owner's `AddedByPhone` allows the viewer;
-    /// (c) the viewer already knew the link.
-    pub fn may_learn(&self, op: &Op, viewer: UserId, link: Link) -> bool {
-        self.allows(link.user, PrivacyKey::PhoneNumber, viewer)
-            || (op.supplies(link.phone) && self.allows(link.user, PrivacyKey::AddedByPhone, viewer))
-            || self.knows(viewer, link)
-    }
-
     /// D-4: whether `viewer`, supplying `target`'s number, is refused by the
     /// patch for the loophole's reason alone: `AddedByPhone` refuses,
     /// `PhoneNumber` refuses, and the viewer did not already know the link.

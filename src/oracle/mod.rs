@@ -7,5 +7,6 @@ pub mod checks;
 pub mod engine;
 pub mod failure;
 pub mod fields;
+pub mod inv1;
 pub mod judge;
 pub mod lineup;
