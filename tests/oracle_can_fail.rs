@@ -445,6 +445,6 @@ fn a_side_that_did_not_answer_is_shown_as_such() {
     let step = &t.steps[0];
     assert_eq!(step.implementations.iter().map(|i| i.answered).collect::<Vec<_>>(), [true, false]);
     let story = privdiff::corpus::story::tell(&run, &t);
-    assert!(story.contains("dead model       : no answer (transport failure"), "{story}");
+    assert!(story.contains("dead             : no answer (transport failure"), "{story}");
     assert!(!story.contains("all sides"), "{story}");
 }
