@@ -109,22 +109,8 @@ fn bar(json: bool) -> ProgressBar {
 
 /// Runs the search and reports.
 pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
-    let checks = if args.canary {
-        Checks::Canary
-    } else {
-        let subject = match args.patched_impl {
-            PatchedImpl::Patched => Subject::Patched,
-            PatchedImpl::Legacy => Subject::LegacyAsPatched,
-        };
-        Checks::Lockstep { subject }
-    };
-    let config = ExploreConfig {
-        world: WorldConfig { users: args.users, groups: args.groups, unowned_numbers: args.unowned },
-        depth: args.depth,
-        checks,
-        symmetry: !args.no_symmetry,
-        max_states: args.max_states,
-    };
+    let config = config_of(&args);
+    let checks = config.checks;
     // Everything that can be refused is refused before the search starts.
     privdiff::explore::search::validate(&config)?;
     let external = match &args.external {
@@ -136,11 +122,7 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
     let driver = Driver::new(config.world, checks).with_faults(Faults::from_env()?).with_external(external);
     // An implementation that does not start is one line, before the search.
     driver.engine().map_err(|e| anyhow::anyhow!(e))?;
-    let name = match (&args.name, &args.output) {
-        (Some(n), _) => n.clone(),
-        (None, Some(o)) => o.file_stem().and_then(|s| s.to_str()).unwrap_or("explored").to_string(),
-        (None, None) => "explored".to_string(),
-    };
+    let name = case_name(&args);
     match &args.output {
         // The same rules as `minimize -o`: a new NAME.json in an existing
         // directory, so the case can go into the corpus as it is.
@@ -168,37 +150,7 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
     let report = explore_with(&config, &driver, &cancel, &progress)?;
     progress.0.finish_and_clear();
 
-    let case = match report.failing_run() {
-        Some(run) => {
-            let note = format!(
-                "shortest failing sequence found by `privdiff explore --users {} --groups {} --unowned {} --depth {}{}` ({} operation(s); breadth first over states keyed on every side, {})",
-                args.users,
-                args.groups,
-                args.unowned,
-                args.depth,
-                match (args.canary, args.patched_impl) {
-                    (true, _) => " --canary",
-                    (false, PatchedImpl::Legacy) => " --patched-impl legacy",
-                    (false, PatchedImpl::Patched) => "",
-                },
-                run.ops.len(),
-                soundness(&report)
-            );
-            let expected = driver.expected(&run).map_err(|e| anyhow::anyhow!(e))?;
-            let mut case = Case::new(&name, &note, &run, expected)?;
-            // The case records the seat it was found in, so that replaying
-            // it runs the same lineup (`replay` of it is "as expected").
-            if !args.canary {
-                let seat = match &args.external {
-                    Some(spec) => Seat::External(spec.name.clone()),
-                    None => Seat::Builtin(args.patched_impl),
-                };
-                case = case.with_seat(&seat);
-            }
-            Some(case)
-        }
-        None => None,
-    };
+    let case = failing_case(&args, &report, &driver, &name)?;
     // The report is printed even if the case cannot be written, so the
     // shortest sequence is never lost.
     let written = match (&case, &args.output) {
@@ -215,13 +167,85 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
         print_text(&report, case.as_ref(), args.output.as_deref().filter(|_| written.is_ok()));
     }
     written?;
+    Ok(exit_code(&report.conclusion, args.canary))
+}
 
-    Ok(match (&report.conclusion, args.canary) {
+/// The search asked for by the options.
+fn config_of(args: &ExploreArgs) -> ExploreConfig {
+    let checks = if args.canary {
+        Checks::Canary
+    } else {
+        let subject = match args.patched_impl {
+            PatchedImpl::Patched => Subject::Patched,
+            PatchedImpl::Legacy => Subject::LegacyAsPatched,
+        };
+        Checks::Lockstep { subject }
+    };
+    ExploreConfig {
+        world: WorldConfig { users: args.users, groups: args.groups, unowned_numbers: args.unowned },
+        depth: args.depth,
+        checks,
+        symmetry: !args.no_symmetry,
+        max_states: args.max_states,
+    }
+}
+
+/// The name of a case found: `--name`, else the stem of `-o`, else
+/// "explored".
+fn case_name(args: &ExploreArgs) -> String {
+    match (&args.name, &args.output) {
+        (Some(n), _) => n.clone(),
+        (None, Some(o)) => o.file_stem().and_then(|s| s.to_str()).unwrap_or("explored").to_string(),
+        (None, None) => "explored".to_string(),
+    }
+}
+
+/// The case file of the shortest failing sequence, if the search found
+/// one: noted with the command that found it and the seat it ran in.
+fn failing_case(args: &ExploreArgs, report: &Report, driver: &Driver, name: &str) -> anyhow::Result<Option<Case>> {
+    Ok(match report.failing_run() {
+        Some(run) => {
+            let note = format!(
+                "shortest failing sequence found by `privdiff explore --users {} --groups {} --unowned {} --depth {}{}` ({} operation(s); breadth first over states keyed on every side, {})",
+                args.users,
+                args.groups,
+                args.unowned,
+                args.depth,
+                match (args.canary, args.patched_impl) {
+                    (true, _) => " --canary",
+                    (false, PatchedImpl::Legacy) => " --patched-impl legacy",
+                    (false, PatchedImpl::Patched) => "",
+                },
+                run.ops.len(),
+                soundness(report)
+            );
+            let expected = driver.expected(&run).map_err(|e| anyhow::anyhow!(e))?;
+            let mut case = Case::new(name, &note, &run, expected)?;
+            // The case records the seat it was found in, so that replaying
+            // it runs the same lineup (`replay` of it is "as expected").
+            if !args.canary {
+                let seat = match &args.external {
+                    Some(spec) => Seat::External(spec.name.clone()),
+                    None => Seat::Builtin(args.patched_impl),
+                };
+                case = case.with_seat(&seat);
+            }
+            Some(case)
+        }
+        None => None,
+    })
+}
+
+/// The exit code: success when the search concluded as the checks want
+/// (no failure, or with `--canary` the loophole found), else a failure,
+/// an interruption or an unusable search.
+fn exit_code(conclusion: &Conclusion, canary: bool) -> ExitCode {
+    match (conclusion, canary) {
         (Conclusion::NoFailure, false) | (Conclusion::Found { .. }, true) => ExitCode::SUCCESS,
         (Conclusion::Found { .. }, false) | (Conclusion::NoFailure, true) => ExitCode::from(EXIT_FAIL),
         (Conclusion::Interrupted, _) => ExitCode::from(EXIT_INTERRUPTED),
         (Conclusion::StateCap, _) | (Conclusion::Unusable { .. }, _) => ExitCode::from(EXIT_UNUSABLE),
-    })
+    }
 }
 
 /// The soundness condition the search ran under, in words.
@@ -257,6 +281,8 @@ fn thousands(n: u64) -> String {
     out
 }
 
+/// The plain text report: the bounds, the soundness condition, the states
+/// found per depth, the speed and the conclusion.
 fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::Path>) {
     let c = &report.config;
     let w = c.world;
@@ -298,6 +324,14 @@ fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::P
         thousands(report.states_per_second as u64),
         thousands(report.transitions_per_second as u64),
     );
+    print_conclusion(report, case, output);
+}
+
+/// The text output's last lines: how the search ended, with the failing
+/// sequence if there is one.
+fn print_conclusion(report: &Report, case: Option<&Case>, output: Option<&std::path::Path>) {
+    let c = &report.config;
+    let w = c.world;
     match &report.conclusion {
         Conclusion::NoFailure => {
             let what = if matches!(c.checks, Checks::Canary) { "no legacy INV-1 breach" } else { "no failure" };

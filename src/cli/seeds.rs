@@ -101,43 +101,12 @@ pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
     replaceable(&args.out)?;
     replaceable(&fresh)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut too_long = 0;
     let paths = sorted_files(&args.cases, |p| p.extension().is_some_and(|x| x == "json"))?;
-    for path in &paths {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let case = Case::parse(&bytes).with_context(|| format!("{}", path.display()))?;
-        let encoded = encode(&case.run()).with_context(|| format!("{}", path.display()))?;
-        if encoded.len() > args.max_len {
-            eprintln!(
-                "privdiff: left out {}: its seed is {} bytes, longer than --max-len {} (libFuzzer would truncate it); it stays a regression case",
-                path.display(),
-                encoded.len(),
-                args.max_len
-            );
-            too_long += 1;
-            continue;
-        }
-        files.push((format!("case-{}", case.name), encoded));
-    }
-    let mut raw = 0;
-    if let Some(dir) = &args.raw {
-        let inputs = sorted_files(dir, Path::is_file)?;
-        for path in &inputs {
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            let encoded = encode(&Run::from_fuzz_bytes(&bytes)).with_context(|| format!("{}", path.display()))?;
-            if encoded.len() > args.max_len {
-                eprintln!(
-                    "privdiff: left out {}: {} bytes typed, longer than --max-len",
-                    path.display(),
-                    encoded.len()
-                );
-                continue;
-            }
-            let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            files.push((format!("raw-{name}"), encoded));
-        }
-        raw = inputs.len();
-    }
+    let too_long = case_seeds(&paths, args.max_len, &mut files)?;
+    let raw = match &args.raw {
+        Some(dir) => raw_seeds(dir, args.max_len, &mut files)?,
+        None => 0,
+    };
     let mut rng = SplitMix64::new(args.seed);
     for n in 0..args.generated {
         let encoded = encode(&gen_run(&mut rng))?;
@@ -145,19 +114,7 @@ pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
             files.push((format!("gen-{n:04}"), encoded));
         }
     }
-    if fresh.exists() {
-        std::fs::remove_dir_all(&fresh).with_context(|| format!("cannot clear {}", fresh.display()))?;
-    }
-    std::fs::create_dir_all(&fresh).with_context(|| format!("cannot create {}", fresh.display()))?;
-    let mut total = 0;
-    for (name, bytes) in &files {
-        total += bytes.len();
-        std::fs::write(fresh.join(name), bytes).with_context(|| format!("cannot write {name}"))?;
-    }
-    if args.out.exists() {
-        std::fs::remove_dir_all(&args.out).with_context(|| format!("cannot replace {}", args.out.display()))?;
-    }
-    std::fs::rename(&fresh, &args.out).with_context(|| format!("cannot move the seeds into {}", args.out.display()))?;
+    let total = swap_in(&fresh, &args.out, &files)?;
     println!(
         "{}: {} files ({} cases, {raw} raw inputs, {} generated), {total} bytes{}",
         args.out.display(),
@@ -171,4 +128,65 @@ pub fn run(args: SeedsArgs) -> anyhow::Result<ExitCode> {
         }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Appends the seed of each case file in `paths` to `files`, leaving out
+/// (with a note on stderr) those longer than `max_len`; returns how many
+/// were left out.
+fn case_seeds(paths: &[PathBuf], max_len: usize, files: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<usize> {
+    let mut too_long = 0;
+    for path in paths {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let case = Case::parse(&bytes).with_context(|| format!("{}", path.display()))?;
+        let encoded = encode(&case.run()).with_context(|| format!("{}", path.display()))?;
+        if encoded.len() > max_len {
+            eprintln!(
+                "privdiff: left out {}: its seed is {} bytes, longer than --max-len {} (libFuzzer would truncate it); it stays a regression case",
+                path.display(),
+                encoded.len(),
+                max_len
+            );
+            too_long += 1;
+            continue;
+        }
+        files.push((format!("case-{}", case.name), encoded));
+    }
+    Ok(too_long)
+}
+
+/// Appends each raw fuzz input in `dir`, typed, to `files`, leaving out
+/// (with a note on stderr) those longer than `max_len`; returns how many
+/// inputs there were.
+fn raw_seeds(dir: &Path, max_len: usize, files: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<usize> {
+    let inputs = sorted_files(dir, Path::is_file)?;
+    for path in &inputs {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let encoded = encode(&Run::from_fuzz_bytes(&bytes)).with_context(|| format!("{}", path.display()))?;
+        if encoded.len() > max_len {
+            eprintln!("privdiff: left out {}: {} bytes typed, longer than --max-len", path.display(), encoded.len());
+            continue;
+        }
+        let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        files.push((format!("raw-{name}"), encoded));
+    }
+    Ok(inputs.len())
+}
+
+/// Writes `files` into the directory `fresh` (made anew), then moves it
+/// to `out` in place of the old seeds; returns the bytes written.
+fn swap_in(fresh: &Path, out: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<usize> {
+    if fresh.exists() {
+        std::fs::remove_dir_all(fresh).with_context(|| format!("cannot clear {}", fresh.display()))?;
+    }
+    std::fs::create_dir_all(fresh).with_context(|| format!("cannot create {}", fresh.display()))?;
+    let mut total = 0;
+    for (name, bytes) in files {
+        total += bytes.len();
+        std::fs::write(fresh.join(name), bytes).with_context(|| format!("cannot write {name}"))?;
+    }
+    if out.exists() {
+        std::fs::remove_dir_all(out).with_context(|| format!("cannot replace {}", out.display()))?;
+    }
+    std::fs::rename(fresh, out).with_context(|| format!("cannot move the seeds into {}", out.display()))?;
+    Ok(total)
 }

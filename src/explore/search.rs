@@ -368,6 +368,11 @@ pub fn symmetry_check(driver: &Driver, depth: usize) -> Result<(), String> {
 /// D-4's ties, so two paths merge only when nothing that decides a later
 /// verdict differs; user symmetry is used only when every side renames its
 /// state and [`symmetry_check`] passes.
+///
+/// Long on purpose: the level loop and its four early stops (a failure,
+/// `cancel`, an unusable implementation, the state cap) share the search's
+/// whole state, so they are kept in one place rather than threaded
+/// through helpers with a dozen arguments.
 pub fn explore_with(
     config: &ExploreConfig,
     driver: &Driver,

@@ -169,25 +169,7 @@ pub enum Mutation {
 /// Applies one weighted, seeded mutation to `run`; the run stays valid and
 /// within [`MAX_OPS`] operations. Returns which mutation it was.
 pub fn mutate_run(rng: &mut SplitMix64, run: &mut Run) -> Mutation {
-    let total: u32 = MUTATIONS.iter().map(|m| m.1).sum();
-    let mut x = below(rng, total);
-    let mut which = Mutation::Insert;
-    for (m, w) in MUTATIONS {
-        if x < w {
-            which = m;
-            break;
-        }
-        x -= w;
-    }
-    // Size pressure: past half the cap, half the growing mutations become
-    // deletions, so runs hover around 20-40 operations instead of all
-    // reaching the cap (long runs cost executions per second).
-    if matches!(which, Mutation::Insert | Mutation::Duplicate | Mutation::RegenerateTail)
-        && run.ops.len() >= MAX_OPS / 2
-        && chance_in(rng, 2)
-    {
-        which = Mutation::Delete;
-    }
+    let which = choose_mutation(rng, run.ops.len());
     let n = run.ops.len() as u32;
     let pos = |rng: &mut SplitMix64, extra: u32| below(rng, n + extra) as usize;
     match which {
@@ -250,6 +232,30 @@ pub fn mutate_run(rng: &mut SplitMix64, run: &mut Run) -> Mutation {
             }
             return Mutation::Delete;
         }
+    }
+    which
+}
+
+/// Picks a mutation by weight ([`MUTATIONS`]) for a run of `len`
+/// operations. Size pressure: past half the cap, half the growing
+/// mutations become deletions, so runs hover around 20-40 operations
+/// instead of all reaching the cap (long runs cost executions per second).
+fn choose_mutation(rng: &mut SplitMix64, len: usize) -> Mutation {
+    let total: u32 = MUTATIONS.iter().map(|m| m.1).sum();
+    let mut x = below(rng, total);
+    let mut which = Mutation::Insert;
+    for (m, w) in MUTATIONS {
+        if x < w {
+            which = m;
+            break;
+        }
+        x -= w;
+    }
+    if matches!(which, Mutation::Insert | Mutation::Duplicate | Mutation::RegenerateTail)
+        && len >= MAX_OPS / 2
+        && chance_in(rng, 2)
+    {
+        which = Mutation::Delete;
     }
     which
 }

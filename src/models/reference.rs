@@ -510,7 +510,9 @@ impl Implementation for Reference {
 
 impl Reference {
     /// One operation, as the SPEC paragraph that defines it; the response
-    /// goes into `out`, an error code is returned.
+    /// goes into `out`, an error code is returned. Long on purpose: one
+    /// `match` arm per operation kind, each beside its SPEC paragraph, so
+    /// the whole model can be read against the SPEC in one place.
     fn answer(&mut self, op: &Op, out: &mut Slot) -> Result<(), ErrorCode> {
         match *op {
             // S4, S9: membership is a set; a second join or a stray leave fails.
@@ -710,32 +712,7 @@ impl Reference {
         for j in 0..self.world.user_count() {
             let old = perm.iter().position(|p| p.0 == j).map_or(UserId(j), |i| UserId(i as u32));
             for key in [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone] {
-                let set = self.settings.get(old.0 as usize).map(|s| &s[key_index(key)]).filter(|s| s.set);
-                match set {
-                    // The default, spelled out: equal to setting it explicitly.
-                    None => match key {
-                        PrivacyKey::PhoneNumber => out.extend_from_slice(&[2, 1]),
-                        PrivacyKey::AddedByPhone => out.push(0),
-                    },
-                    Some(setting) => {
-                        for rule in &setting.rules {
-                            out.push(u64::from(rule.tag()));
-                            match rule.matches {
-                                Matches::Everyone | Matches::Contacts => {}
-                                Matches::Users => {
-                                    let named = self.named(rule);
-                                    out.push(named.len() as u64);
-                                    out.extend(named.iter().map(|u| user(UserId(*u))));
-                                }
-                                Matches::Groups => {
-                                    let named = self.named(rule);
-                                    out.push(named.len() as u64);
-                                    out.extend(named.iter().map(|g| u64::from(*g)));
-                                }
-                            }
-                        }
-                    }
-                }
+                self.encode_setting(old, key, &user, out);
                 out.push(NONE);
             }
         }
@@ -746,6 +723,38 @@ impl Reference {
                 self.knows.row(v.0).map(move |u| [user(v), user(u), self.world.phone_of(u).map_or(NONE, phone)])
             }),
         );
+    }
+
+    /// `old`'s effective setting of `key` for [`Reference::canonical_snapshot_into`]
+    /// (the newest one, or the default spelled out), its rules in order with
+    /// users renamed by `user`.
+    fn encode_setting(&self, old: UserId, key: PrivacyKey, user: &impl Fn(UserId) -> u64, out: &mut Vec<u64>) {
+        let set = self.settings.get(old.0 as usize).map(|s| &s[key_index(key)]).filter(|s| s.set);
+        match set {
+            // The default, spelled out: equal to setting it explicitly.
+            None => match key {
+                PrivacyKey::PhoneNumber => out.extend_from_slice(&[2, 1]),
+                PrivacyKey::AddedByPhone => out.push(0),
+            },
+            Some(setting) => {
+                for rule in &setting.rules {
+                    out.push(u64::from(rule.tag()));
+                    match rule.matches {
+                        Matches::Everyone | Matches::Contacts => {}
+                        Matches::Users => {
+                            let named = self.named(rule);
+                            out.push(named.len() as u64);
+                            out.extend(named.iter().map(|u| user(UserId(*u))));
+                        }
+                        Matches::Groups => {
+                            let named = self.named(rule);
+                            out.push(named.len() as u64);
+                            out.extend(named.iter().map(|g| u64::from(*g)));
+                        }
+                    }
+                }
+            }
+        }
     }
     /// A summary of `user`'s place in the state that renaming users cannot
     /// change: groups joined, counts of address-book entries owned and

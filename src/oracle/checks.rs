@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::models::usermap::UserMap;
 use crate::oracle::judge::Judge;
 use crate::world::response::links;
-use crate::world::{ErrorCode, Link, Op, Outcome, Phone, PrivacyKey, Response, UserId};
+use crate::world::{ErrorCode, ImportedContact, Link, Op, Outcome, Phone, PrivacyKey, Response, UserId};
 
 /// A link a viewer learned at a step where INV-1 allowed none of (a), (b), (c).
 #[derive(Serialize, Deserialize, Debug, Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -64,49 +64,7 @@ pub fn existence_oracle(judge: &Judge, op: &Op, outcome: &Outcome) -> Option<Str
                 if in_order && cursor == (matched.len(), unmatched.len()) {
                     return None;
                 }
-                let supplied = || phones.iter().copied().filter(move |p| Some(*p) != own);
-                let answered = matched.len() + unmatched.len();
-                let accounted = supplied().all(|p| {
-                    let want = supplied().filter(|q| *q == p).count();
-                    let got =
-                        matched.iter().filter(|m| m.phone == p).count() + unmatched.iter().filter(|u| **u == p).count();
-                    want == got
-                });
-                (answered != supplied().count() || !accounted).then(|| {
-                    let missing: Vec<String> = supplied()
-                        .filter(|p| !matched.iter().any(|m| m.phone == *p) && !unmatched.contains(p))
-                        .map(|p| p.to_string())
-                        .collect();
-                    // Listed more often than supplied (the importer's own
-                    // number, which is never listed, or a repeat).
-                    let listed = matched.iter().map(|m| m.phone).chain(unmatched.iter().copied());
-                    let mut extra: Vec<Phone> = listed
-                        .filter(|p| {
-                            let want = supplied().filter(|q| q == p).count();
-                            let got = matched.iter().filter(|m| m.phone == *p).count()
-                                + unmatched.iter().filter(|u| *u == p).count();
-                            got > want
-                        })
-                        .collect();
-                    extra.dedup();
-                    let mut parts = Vec::new();
-                    if !missing.is_empty() {
-                        parts.push(format!("missing: [{}]", missing.join(", ")));
-                    }
-                    if !extra.is_empty() {
-                        let own_listed = own.is_some_and(|o| extra.contains(&o));
-                        let list: Vec<String> = extra.iter().map(|p| p.to_string()).collect();
-                        parts.push(format!(
-                            "listed but not supplied once: [{}]{}",
-                            list.join(", "),
-                            if own_listed { ", the importer's own number among them" } else { "" }
-                        ));
-                    }
-                    format!(
-                        "the response does not list every supplied number once as matched or unmatched ({}); an unregistered number is always listed as unmatched, and the importer's own number never",
-                        parts.join("; ")
-                    )
-                })
+                unaccounted(phones, own, matched, unmatched)
             }
             Ok(Response::Done | Response::Member(_) | Response::Members(_) | Response::Resolved { .. }) => {
                 Some("the import answered something other than a list of matched and unmatched numbers".to_string())
@@ -120,6 +78,60 @@ pub fn existence_oracle(judge: &Judge, op: &Op, outcome: &Outcome) -> Option<Str
         | Op::QueryMember { .. }
         | Op::ListMembers { .. } => None,
     }
+}
+
+/// INV-3 for an import answered out of order or incompletely: why the
+/// answer does not list every supplied number (all of `phones` but the
+/// importer's own number `own`) once as matched or unmatched, if it does
+/// not (the numbers missing and those listed more often than supplied).
+fn unaccounted(
+    phones: &[Phone],
+    own: Option<Phone>,
+    matched: &[ImportedContact],
+    unmatched: &[Phone],
+) -> Option<String> {
+    let supplied = || phones.iter().copied().filter(move |p| Some(*p) != own);
+    let answered = matched.len() + unmatched.len();
+    let accounted = supplied().all(|p| {
+        let want = supplied().filter(|q| *q == p).count();
+        let got = matched.iter().filter(|m| m.phone == p).count() + unmatched.iter().filter(|u| **u == p).count();
+        want == got
+    });
+    (answered != supplied().count() || !accounted).then(|| {
+        let missing: Vec<String> = supplied()
+            .filter(|p| !matched.iter().any(|m| m.phone == *p) && !unmatched.contains(p))
+            .map(|p| p.to_string())
+            .collect();
+        // Listed more often than supplied (the importer's own
+        // number, which is never listed, or a repeat).
+        let listed = matched.iter().map(|m| m.phone).chain(unmatched.iter().copied());
+        let mut extra: Vec<Phone> = listed
+            .filter(|p| {
+                let want = supplied().filter(|q| q == p).count();
+                let got = matched.iter().filter(|m| m.phone == *p).count()
+                    + unmatched.iter().filter(|u| *u == p).count();
+                got > want
+            })
+            .collect();
+        extra.dedup();
+        let mut parts = Vec::new();
+        if !missing.is_empty() {
+            parts.push(format!("missing: [{}]", missing.join(", ")));
+        }
+        if !extra.is_empty() {
+            let own_listed = own.is_some_and(|o| extra.contains(&o));
+            let list: Vec<String> = extra.iter().map(|p| p.to_string()).collect();
+            parts.push(format!(
+                "listed but not supplied once: [{}]{}",
+                list.join(", "),
+                if own_listed { ", the importer's own number among them" } else { "" }
+            ));
+        }
+        format!(
+            "the response does not list every supplied number once as matched or unmatched ({}); an unregistered number is always listed as unmatched, and the importer's own number never",
+            parts.join("; ")
+        )
+    })
 }
 
 /// INV-4 (patched era): a place where the answer withholds what the
@@ -292,19 +304,8 @@ pub fn explain_divergence(
     }
     let viewer = op.actor();
     let unexplained = |why: String| Explained::Unexplained(why);
-    // A match legacy made and patched refused, judged as a loophole step.
-    let loophole = |tied: &mut Tied, phone: Phone, found: UserId| -> Result<(), String> {
-        if judge.owner_of(phone) != Some(found) || found == viewer {
-            return Err(format!("legacy matched {phone} to {found}, who does not own it"));
-        }
-        if !judge.loophole_refusal(viewer, found) {
-            return Err(format!(
-                "{name} refused {viewer} {found}'s number {phone}, but not for the loophole's reason alone (\"who can find me\" refusing while \"who can see my number\" refuses and the link is unknown)"
-            ));
-        }
-        tied.tie(viewer, found);
-        Ok(())
-    };
+    let loophole =
+        |tied: &mut Tied, phone: Phone, found: UserId| loophole_step(judge, tied, viewer, phone, found, name);
     match op {
         Op::ImportContacts { owner, phones } => {
             let own = judge.phone_of(*owner);
@@ -357,47 +358,76 @@ pub fn explain_divergence(
                 ))
             }
         }
-        Op::QueryMember { .. } | Op::ListMembers { .. } => {
-            fn views(o: &Outcome) -> Option<&[crate::world::MemberView]> {
-                match o {
-                    Ok(Response::Member(v)) => Some(std::slice::from_ref(v)),
-                    Ok(Response::Members(vs)) => Some(vs.as_slice()),
-                    Ok(Response::Done | Response::Imported { .. } | Response::Resolved { .. }) | Err(_) => None,
-                }
-            }
-            let (Some(l), Some(p)) = (views(legacy), views(patched)) else {
-                return unexplained("one era lets the viewer look and the other does not".to_string());
-            };
-            if l.len() != p.len() {
-                return unexplained("the eras list different members".to_string());
-            }
-            for (a, b) in l.iter().zip(p) {
-                if a.user != b.user {
-                    return unexplained("the eras list different members".to_string());
-                }
-                if a != b && !tied.contains(viewer, a.user) {
-                    return unexplained(format!(
-                        "{viewer}'s view of {} differs, and they are not tied by an earlier loophole step",
-                        a.user
-                    ));
-                }
-                // What a tie explains (SPEC D-4): the entry the loophole
-                // made (is_contact in legacy only) and the number seen
-                // through it or through settings judging the pair (either
-                // way: S11 exceptions differ too). Nothing else.
-                if a.is_contact != b.is_contact && !a.is_contact {
-                    return unexplained(format!(
-                        "{viewer}'s view of {} says is_contact in {name} and not in legacy: no loophole match explains an entry only patched holds",
-                        a.user
-                    ));
-                }
-            }
-            Explained::Consequence
-        }
+        Op::QueryMember { .. } | Op::ListMembers { .. } => explain_views(viewer, legacy, patched, tied, name),
         Op::JoinGroup { .. } | Op::LeaveGroup { .. } | Op::DeleteContact { .. } | Op::SetPrivacy { .. } => {
             unexplained(format!("{} cannot differ between the eras", op.name()))
         }
     }
+}
+
+/// D-4 for a member query or list: the views differ only where the
+/// viewer and the member are tied by an earlier loophole step, and only
+/// in what a tie explains.
+fn explain_views(viewer: UserId, legacy: &Outcome, patched: &Outcome, tied: &Tied, name: &str) -> Explained {
+    fn views(o: &Outcome) -> Option<&[crate::world::MemberView]> {
+        match o {
+            Ok(Response::Member(v)) => Some(std::slice::from_ref(v)),
+            Ok(Response::Members(vs)) => Some(vs.as_slice()),
+            Ok(Response::Done | Response::Imported { .. } | Response::Resolved { .. }) | Err(_) => None,
+        }
+    }
+    let unexplained = |why: String| Explained::Unexplained(why);
+    let (Some(l), Some(p)) = (views(legacy), views(patched)) else {
+        return unexplained("one era lets the viewer look and the other does not".to_string());
+    };
+    if l.len() != p.len() {
+        return unexplained("the eras list different members".to_string());
+    }
+    for (a, b) in l.iter().zip(p) {
+        if a.user != b.user {
+            return unexplained("the eras list different members".to_string());
+        }
+        if a != b && !tied.contains(viewer, a.user) {
+            return unexplained(format!(
+                "{viewer}'s view of {} differs, and they are not tied by an earlier loophole step",
+                a.user
+            ));
+        }
+        // What a tie explains (SPEC D-4): the entry the loophole
+        // made (is_contact in legacy only) and the number seen
+        // through it or through settings judging the pair (either
+        // way: S11 exceptions differ too). Nothing else.
+        if a.is_contact != b.is_contact && !a.is_contact {
+            return unexplained(format!(
+                "{viewer}'s view of {} says is_contact in {name} and not in legacy: no loophole match explains an entry only patched holds",
+                a.user
+            ));
+        }
+    }
+    Explained::Consequence
+}
+
+/// A match legacy made and patched refused, judged as a loophole step:
+/// `found` owns `phone` and patched refused `viewer` for the loophole's
+/// reason alone; the pair is then tied.
+fn loophole_step(
+    judge: &Judge,
+    tied: &mut Tied,
+    viewer: UserId,
+    phone: Phone,
+    found: UserId,
+    name: &str,
+) -> Result<(), String> {
+    if judge.owner_of(phone) != Some(found) || found == viewer {
+        return Err(format!("legacy matched {phone} to {found}, who does not own it"));
+    }
+    if !judge.loophole_refusal(viewer, found) {
+        return Err(format!(
+            "{name} refused {viewer} {found}'s number {phone}, but not for the loophole's reason alone (\"who can find me\" refusing while \"who can see my number\" refuses and the link is unknown)"
+        ));
+    }
+    tied.tie(viewer, found);
+    Ok(())
 }
 
 /// What each viewer has learned so far (S17), for worlds too large for the

@@ -35,7 +35,9 @@ fn misread(rule: SpecId, field: &'static str, why: String) -> Option<Misread> {
 /// to `op`) that differs from the judge's reading, with the judge's books
 /// as they were before the step. Errors are judged by the preconditions
 /// ([`Judge::precondition`]) and INV-3; here an error is only read where
-/// the judge alone decides the outcome (a resolve).
+/// the judge alone decides the outcome (a resolve). Long on purpose: one
+/// `match` arm per operation kind, each naming the answer shape SPEC
+/// gives it; the per-field readings are in the helpers below.
 pub fn misread_field(judge: &Judge, era: Era, op: &Op, outcome: &Outcome) -> Option<Misread> {
     match op {
         Op::JoinGroup { .. }

@@ -33,24 +33,31 @@
 //! 1 with one line on stderr when the patched model lets the attacker learn
 //! a hidden number ([`ScenarioError::PatchedBreach`]); 2 for unusable
 //! option values (one line).
+//!
+//! This file holds the options, the run and the progress bar; the memory
+//! check is in `memory.rs`, the text tables in `table.rs`, the `--json`
+//! document in `json.rs` and the plot in `plot.rs`.
+
+mod json;
+mod memory;
+mod plot;
+mod table;
 
 use std::fmt;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail};
+use anyhow::bail;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use plotters::coord::Shift;
-use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::cli::EXIT_FAIL;
-use privdiff::scale::scenario::{
-    EraReport, MemberClass, Scenario, ScenarioConfig, ScenarioError, BYTES_PER_MEMBER, MAX_MEMBERS,
-};
+use memory::check_memory;
+use plot::{check_plot_path, plot, PlotFormat};
+use privdiff::scale::scenario::{EraReport, Scenario, ScenarioConfig, ScenarioError, MAX_MEMBERS};
 use privdiff::world::Era;
 
 /// The scenarios.
@@ -134,54 +141,6 @@ fn parse_seed(text: &str) -> Result<u64, String> {
     u64::try_from(n).map_err(|_| format!("the seed must be between 0 and {}, got {n}", u64::MAX))
 }
 
-/// The memory a run may take: what the system reports available
-/// (`MemAvailable` in /proc/meminfo), or less if `PRIVDIFF_MAX_MEMORY`
-/// (bytes) says so; `None` when neither is known. A `PRIVDIFF_MAX_MEMORY`
-/// that is not a whole number of bytes is an error, not ignored.
-fn memory_limit() -> anyhow::Result<Option<u64>> {
-    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
-        let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kb * 1024)
-    });
-    let cap = match std::env::var("PRIVDIFF_MAX_MEMORY") {
-        Err(_) => None,
-        Ok(v) => Some(v.trim().parse::<u64>().map_err(|_| {
-            anyhow!("PRIVDIFF_MAX_MEMORY must be a whole number of bytes (e.g. 4000000000), got {v:?}")
-        })?),
-    };
-    Ok(match (available, cap) {
-        (Some(a), Some(c)) => Some(a.min(c)),
-        (a, c) => a.or(c),
-    })
-}
-
-/// `bytes` in GB or MB, one decimal.
-fn human_bytes(bytes: u64) -> String {
-    let gb = bytes as f64 / 1e9;
-    if gb >= 1.0 {
-        format!("{gb:.1} GB")
-    } else {
-        format!("{:.1} MB", bytes as f64 / 1e6)
-    }
-}
-
-/// Refuses a configuration whose run would not fit in memory.
-fn check_memory(config: &ScenarioConfig) -> anyhow::Result<()> {
-    let need = config.estimated_peak_bytes();
-    if let Some(limit) = memory_limit()? {
-        if need > limit {
-            bail!(
-                "--members {}: a run needs about {} of memory (about {BYTES_PER_MEMBER} bytes a member) but {} is available; use fewer members",
-                config.members,
-                human_bytes(need),
-                human_bytes(limit)
-            );
-        }
-    }
-    Ok(())
-}
-
 /// Parses `10000` or `1000,5000,10000` (underscores allowed in numbers).
 fn parse_sizes(text: &str) -> Result<ImportSizes, String> {
     let mut sizes = Vec::new();
@@ -208,24 +167,6 @@ fn sizes_to_run(asked: &[u32], plot: bool) -> Vec<u32> {
     sizes
 }
 
-/// The file formats `--plot` draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PlotFormat {
-    Png,
-    Svg,
-}
-
-impl PlotFormat {
-    fn of(path: &Path) -> anyhow::Result<PlotFormat> {
-        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-        match ext.as_deref() {
-            Some("png") => Ok(PlotFormat::Png),
-            Some("svg") => Ok(PlotFormat::Svg),
-            _ => bail!("--plot: the file name must end in .png or .svg, got '{}'", path.display()),
-        }
-    }
-}
-
 /// One size of the run: its configuration and what each era reported.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct SizeReport {
@@ -241,86 +182,10 @@ impl SizeReport {
     }
 }
 
-/// The `--json` document.
-#[derive(Serialize)]
-struct Document<'a> {
-    scenario: &'static str,
-    runs: Vec<RunJson<'a>>,
-}
-
-/// One size in the `--json` document.
-#[derive(Serialize)]
-struct RunJson<'a> {
-    config: &'a ScenarioConfig,
-    eras: Vec<EraJson>,
-}
-
-/// One era in the `--json` document: `by_class` is an object keyed by
-/// class (`shows_number`, `hides_number`, `hides_and_restricts`,
-/// `numbers_of_nobody`), as the table's rows.
-#[derive(Serialize)]
-struct EraJson {
-    era: Era,
-    imported: u32,
-    matched: u32,
-    unmasked: u32,
-    inv1_breaches: u32,
-    by_class: std::collections::BTreeMap<&'static str, ClassJson>,
-}
-
-/// A class's counts; the numbers of nobody have no members and show no
-/// number, so those fields are left out for them.
-#[derive(Serialize)]
-struct ClassJson {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    members: Option<u32>,
-    imported: u32,
-    matched: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    number_shown: Option<u32>,
-}
-
-/// The JSON key of a member class.
-fn class_key(class: MemberClass) -> &'static str {
-    match class {
-        MemberClass::ShowsNumber => "shows_number",
-        MemberClass::HidesNumber => "hides_number",
-        MemberClass::HidesAndRestricts => "hides_and_restricts",
-    }
-}
-
 /// Numbers imported that belong to no member: the table's last row.
 fn spare_numbers(r: &EraReport) -> u32 {
     let member_numbers: u32 = r.by_class.iter().map(|(_, n)| n.imported).sum();
     r.imported.saturating_sub(member_numbers)
-}
-
-impl EraJson {
-    fn of(r: &EraReport) -> EraJson {
-        let mut by_class: std::collections::BTreeMap<&'static str, ClassJson> = r
-            .by_class
-            .iter()
-            .map(|(class, n)| {
-                let counts = ClassJson {
-                    members: Some(n.members),
-                    imported: n.imported,
-                    matched: n.matched,
-                    number_shown: Some(n.number_shown),
-                };
-                (class_key(*class), counts)
-            })
-            .collect();
-        let spare = ClassJson { members: None, imported: spare_numbers(r), matched: 0, number_shown: None };
-        by_class.insert("numbers_of_nobody", spare);
-        EraJson {
-            era: r.era,
-            imported: r.imported,
-            matched: r.matched,
-            unmasked: r.unmasked,
-            inv1_breaches: r.inv1_breaches,
-            by_class,
-        }
-    }
 }
 
 /// Runs one era of a built scenario (tests substitute broken models).
@@ -387,14 +252,9 @@ fn execute(args: &Hk2019Args, run_era: EraRunner<'_>) -> anyhow::Result<ExitCode
     progress.finish_and_clear();
 
     if args.json {
-        let runs = reports
-            .iter()
-            .map(|r| RunJson { config: &r.config, eras: r.eras.iter().map(EraJson::of).collect() })
-            .collect();
-        let doc = Document { scenario: "hk2019", runs };
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!("{}", json::render_json(&reports)?);
     } else {
-        print!("{}", render_tables(&reports));
+        print!("{}", table::render_tables(&reports));
     }
     if let (Some(path), Some(format)) = (&args.plot, format) {
         plot(path, format, &reports, args.force)?;
@@ -440,114 +300,6 @@ fn progress_bar(args: &Hk2019Args, configs: &[ScenarioConfig]) -> ProgressBar {
     bar
 }
 
-/// The row label of a member class.
-fn class_label(class: MemberClass) -> &'static str {
-    match class {
-        MemberClass::ShowsNumber => "shows number",
-        MemberClass::HidesNumber => "hides number",
-        MemberClass::HidesAndRestricts => "hides and restricts finding",
-    }
-}
-
-/// The plain tables: per size and era, then a summary for a sweep.
-fn render_tables(reports: &[SizeReport]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    if let Some(first) = reports.first() {
-        let c = &first.config;
-        let _ = writeln!(
-            out,
-            "hk2019: {} members; hide share {}, restrict share {}, member share {}, seed {}",
-            c.members, c.hide_share, c.restrict_share, c.member_share, c.seed
-        );
-    }
-    for size in reports {
-        for r in &size.eras {
-            let _ = writeln!(
-                out,
-                "\n{} era: {} numbers imported, {} matched, {} members unmasked, {} INV-1 breaches",
-                r.era, r.imported, r.matched, r.unmasked, r.inv1_breaches
-            );
-            let _ = writeln!(
-                out,
-                "  {:<28} {:>10} {:>10} {:>10} {:>12}",
-                "member class", "members", "imported", "matched", "number shown"
-            );
-            for (class, n) in &r.by_class {
-                let _ = writeln!(
-                    out,
-                    "  {:<28} {:>10} {:>10} {:>10} {:>12}",
-                    class_label(*class),
-                    n.members,
-                    n.imported,
-                    n.matched,
-                    n.number_shown
-                );
-            }
-            let _ = writeln!(
-                out,
-                "  {:<28} {:>10} {:>10} {:>10} {:>12}",
-                "numbers of nobody",
-                "-",
-                spare_numbers(r),
-                0,
-                "-"
-            );
-        }
-    }
-    if reports.len() > 1 {
-        let _ = writeln!(out, "\nsweep: members unmasked by numbers imported");
-        let _ =
-            writeln!(out, "  {:>10} {:>10} {:>10} {:>22}", "imported", "legacy", "patched", "legacy INV-1 breaches");
-        for size in reports {
-            let unmasked = |era| size.era(era).map_or(0, |r| r.unmasked);
-            let breaches = size.era(Era::Legacy).map_or(0, |r| r.inv1_breaches);
-            let _ = writeln!(
-                out,
-                "  {:>10} {:>10} {:>10} {:>22}",
-                size.config.imports,
-                unmasked(Era::Legacy),
-                unmasked(Era::Patched),
-                breaches
-            );
-        }
-    }
-    out
-}
-
-/// Checks before the run that the plot can be written: no existing file
-/// unless `force`, an existing directory that accepts a new file.
-fn check_plot_path(path: &Path, force: bool) -> anyhow::Result<()> {
-    if path.exists() && !path.is_dir() && !force {
-        bail!("--plot: {} already exists; pass --force to replace it", path.display());
-    }
-    privdiff::files::check_output_file(path, force).map_err(|e| anyhow!("--plot: {e}"))
-}
-
-/// Draws the plot to a temporary file next to `path`, then moves it into
-/// place: replacing an existing file only with `force`, never leaving a
-/// half-written one.
-fn plot(path: &Path, format: PlotFormat, reports: &[SizeReport], force: bool) -> anyhow::Result<()> {
-    // Both backends lay text out with the embedded font; the bitmap one
-    // also rasterises it (plotters' `ab_glyph` feature, no system fonts).
-    plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
-        .map_err(|_| anyhow!("the embedded font could not be loaded"))?;
-    let size = (1024, 700);
-    let tmp = privdiff::files::temporary_next_to(path);
-    let result = match format {
-        PlotFormat::Png => draw(BitMapBackend::new(&tmp, size).into_drawing_area(), reports),
-        PlotFormat::Svg => draw(SVGBackend::new(&tmp, size).into_drawing_area(), reports),
-    };
-    match result {
-        Ok(()) => privdiff::files::place(&tmp, path, force)
-            .map_err(|e| anyhow!("--plot: cannot write {}: {e}", path.display())),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(anyhow!("--plot: cannot draw {}: {e}", path.display()))
-        }
-    }
-}
-
 /// `1234567` as `1,234,567`.
 fn thousands(n: u32) -> String {
     let digits = n.to_string();
@@ -559,81 +311,6 @@ fn thousands(n: u32) -> String {
         out.push(d);
     }
     out
-}
-
-/// Members unmasked against numbers imported, one line per era, the gap
-/// between them (legacy's INV-1 breaches: hiders who restrict finding,
-/// unmasked only through the loophole) as a band, and the knobs under the
-/// title.
-fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, reports: &[SizeReport]) -> Result<(), String> {
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    let Some(first) = reports.first() else { return Err("nothing to draw".to_string()) };
-    let c = &first.config;
-    // Headroom on both axes so that the end points are not clipped.
-    let x_top = reports.iter().map(|r| r.config.imports).max().unwrap_or(0);
-    let x_max = (u64::from(x_top) * 21 / 20).max(1) as u32 + 1;
-    let y_top = reports.iter().flat_map(|r| r.eras.iter().map(|e| e.unmasked)).max().unwrap_or(0);
-    let y_max = (u64::from(y_top) * 11 / 10).max(1) as u32 + 1;
-
-    root.fill(&WHITE).map_err(e)?;
-    let (header, body) = root.split_vertically(86);
-    let title = format!("Hong Kong 2019 enumeration attack: {} members", thousands(c.members));
-    header.draw(&Text::new(title, (24, 14), ("sans-serif", 26))).map_err(e)?;
-    let knobs = format!(
-        "{} members; numbers imported {}; member share {}, hide share {}, restrict share {}, seed {}",
-        thousands(c.members),
-        reports.iter().map(|r| thousands(r.config.imports)).collect::<Vec<_>>().join(", "),
-        c.member_share,
-        c.hide_share,
-        c.restrict_share,
-        c.seed
-    );
-    header.draw(&Text::new(knobs, (24, 52), ("sans-serif", 16))).map_err(e)?;
-    let mut chart = ChartBuilder::on(&body)
-        .margin(24)
-        .x_label_area_size(56)
-        .y_label_area_size(84)
-        .build_cartesian_2d(0u32..x_max, 0u32..y_max)
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc("numbers imported")
-        .y_desc("members unmasked (hidden number shown)")
-        .x_label_formatter(&|x| thousands(*x))
-        .y_label_formatter(&|y| thousands(*y))
-        .label_style(("sans-serif", 16))
-        .axis_desc_style(("sans-serif", 18))
-        .draw()
-        .map_err(e)?;
-    let series = |era| -> Vec<(u32, u32)> {
-        reports.iter().filter_map(|r| r.era(era).map(|e| (r.config.imports, e.unmasked))).collect()
-    };
-    let mut band = series(Era::Legacy);
-    band.extend(series(Era::Patched).into_iter().rev());
-    let gap = RED.mix(0.15);
-    chart
-        .draw_series(std::iter::once(Polygon::new(band, gap.filled())))
-        .map_err(e)?
-        .label("gap: legacy's INV-1 breaches (the loophole)")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], gap.filled()));
-    for (era, color) in [(Era::Legacy, RED), (Era::Patched, BLUE)] {
-        let points = series(era);
-        chart
-            .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
-            .map_err(e)?
-            .label(format!("{era} era"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3)));
-        chart.draw_series(points.into_iter().map(|p| Circle::new(p, 5, color.filled()))).map_err(e)?;
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(("sans-serif", 18))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()
-        .map_err(e)?;
-    root.present().map_err(e)
 }
 
 #[cfg(test)]
@@ -736,23 +413,5 @@ mod tests {
         assert_eq!(code, ExitCode::from(EXIT_FAIL));
         let fine = execute(&args(200, "100"), &|s: &Scenario, era: Era| s.run(era)).unwrap();
         assert_eq!(fine, ExitCode::SUCCESS);
-    }
-
-    #[test]
-    fn tables_show_every_class_and_the_breaches() {
-        let config = ScenarioConfig { members: 300, imports: 100, member_share: 0.9, ..ScenarioConfig::default() };
-        let s = Scenario::build(&config).unwrap();
-        let eras = vec![s.run(Era::Legacy).unwrap(), s.run(Era::Patched).unwrap()];
-        let text = render_tables(&[SizeReport { config, eras: eras.clone() }]);
-        for label in ["shows number", "hides number", "hides and restricts finding", "numbers of nobody"] {
-            assert_eq!(text.matches(label).count(), 2, "{label} once per era:\n{text}");
-        }
-        let line = format!(
-            "legacy era: 100 numbers imported, {} matched, {} members unmasked",
-            eras[0].matched, eras[0].unmasked
-        );
-        assert!(text.contains(&line), "{text}");
-        assert!(text.contains(&format!("{} INV-1 breaches", eras[0].inv1_breaches)));
-        assert!(!text.contains("sweep:"), "no summary for a single size");
     }
 }
