@@ -159,9 +159,6 @@ pub struct Tally {
 /// The outcome class of a run.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
-// One verdict per run, never held in bulk: a boxed failure would buy
-// nothing but a `Box` at every site that builds or matches one.
-#[allow(clippy::large_enum_variant)]
 pub enum Verdict {
     /// No rule of D-1..D-4 broke. Legacy may still have leaked: that is
     /// the expected, reported finding.
