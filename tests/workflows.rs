@@ -26,11 +26,14 @@ struct Seat {
     failing: String,
     /// What the written case records in `patched_impl`.
     records: Option<String>,
+    /// The privdiff binary to run (one built with planted faults, for the
+    /// patched seat with a fault).
+    binary: PathBuf,
 }
 
 impl Seat {
     fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_privdiff"));
+        let mut cmd = Command::new(&self.binary);
         // `corpus check` reads each case's seat from the case; only an
         // external implementation is given to it.
         let flags: &[String] = if args.first() == Some(&"corpus")
@@ -64,8 +67,32 @@ impl Seat {
     }
 }
 
+/// privdiff built with `--features faults`, where the scripts build it
+/// (`target/faults`): the binary `cargo test` builds may lack them.
+fn faults_binary() -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--features",
+            "faults",
+            "--target-dir",
+            "target/faults",
+            "--bin",
+            "privdiff",
+        ])
+        .current_dir(root())
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "cannot build privdiff with faults");
+    root().join("target/faults/release/privdiff")
+}
+
 fn patched_with_fault() -> Seat {
     Seat {
+        binary: faults_binary(),
         what: "patched seat with a planted fault",
         flags: vec![],
         env: vec![("PRIVDIFF_FAULTS", "query-skips-member-check".to_string())],
@@ -76,6 +103,7 @@ fn patched_with_fault() -> Seat {
 
 fn legacy_seat() -> Seat {
     Seat {
+        binary: PathBuf::from(env!("CARGO_BIN_EXE_privdiff")),
         what: "legacy server in the patched seat",
         flags: vec!["--patched-impl".into(), "legacy".into()],
         env: vec![],
@@ -90,6 +118,7 @@ fn external_seat() -> Seat {
     assert!(built.status.success(), "planted-bug.sh: {}", stderr(&built));
     let binary = String::from_utf8(built.stdout).expect("a path").trim().to_string();
     Seat {
+        binary: PathBuf::from(env!("CARGO_BIN_EXE_privdiff")),
         what: "external implementation",
         flags: vec!["--impl".into(), format!("sqlbug={binary}")],
         env: vec![],
@@ -171,8 +200,9 @@ fn artifact_workflow(seat: &Seat, tag: &str) {
 
 #[test]
 fn patched_seat_with_a_planted_fault_from_explore_and_from_an_artifact() {
-    explore_workflow(&patched_with_fault(), "patched-explore");
-    artifact_workflow(&patched_with_fault(), "patched-artifact");
+    let seat = patched_with_fault();
+    explore_workflow(&seat, "patched-explore");
+    artifact_workflow(&seat, "patched-artifact");
 }
 
 #[test]
@@ -192,7 +222,7 @@ fn external_seat_from_explore_and_from_an_artifact() {
     let dir = tmpdir("external-bare");
     let found = dir.join("found.json");
     seat.expect(&["explore", "--depth", "3", "-o", found.to_str().unwrap()], 1);
-    let bare = Seat { flags: vec![], ..external_seat() };
+    let bare = Seat { flags: vec![], ..seat };
     let out = bare.run(&["replay", found.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(stderr(&out).contains("--impl sqlbug="), "{}", stderr(&out));

@@ -17,7 +17,7 @@
 use crate::models::faults::Faults;
 use crate::models::implementation::{Implementation, TransportError};
 use crate::world::ids::{GroupId, Phone, UserId};
-use crate::world::privacy::{PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
+use crate::world::privacy::{ByKey, PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
 use crate::world::response::Slot;
 use crate::world::response::{ErrorCode, ImportedContact, MemberView, Response};
 use crate::world::Era;
@@ -182,9 +182,9 @@ pub struct Reference {
     /// (owner, number) of every unmatched entry (S3): stored as S10 says,
     /// though nothing reads them (no operation re-matches an old entry).
     unmatched: Vec<(UserId, Phone)>,
-    /// Each user's two settings, `[PhoneNumber, AddedByPhone]` (S5, S13).
-    /// Only the first `users` are this run's.
-    settings: Vec<[Setting; 2]>,
+    /// Each user's settings, by key (S5, S13). Only the first `users` are
+    /// this run's.
+    settings: Vec<ByKey<Setting>>,
     /// The users and groups every stored rule names (see [`Stored`]).
     names: Vec<u32>,
     /// (viewer, user): links each viewer has learned (S17). The reference
@@ -219,13 +219,6 @@ impl Clone for Reference {
 /// The defaults of S5, as stored rules.
 const MY_CONTACTS: [Stored; 2] = [Stored::new(true, Matches::Contacts), Stored::new(false, Matches::Everyone)];
 const EVERYBODY: [Stored; 1] = [Stored::new(true, Matches::Everyone)];
-
-fn key_index(key: PrivacyKey) -> usize {
-    match key {
-        PrivacyKey::PhoneNumber => 0,
-        PrivacyKey::AddedByPhone => 1,
-    }
-}
 
 impl Reference {
     /// A reference of `era` over an empty world; [`Implementation::reset`]
@@ -296,7 +289,7 @@ impl Reference {
     /// S5: the user's setting, or the default.
     fn rules(&self, owner: UserId, key: PrivacyKey) -> &[Stored] {
         match self.settings[..self.world.phones.len()].get(owner.0 as usize) {
-            Some(s) if s[key_index(key)].set => &s[key_index(key)].rules,
+            Some(s) if s[key].set => &s[key].rules,
             Some(_) | None => match key {
                 PrivacyKey::PhoneNumber => &MY_CONTACTS,
                 PrivacyKey::AddedByPhone => &EVERYBODY,
@@ -339,7 +332,7 @@ impl Reference {
 
     fn put_setting(&mut self, user: UserId, key: PrivacyKey, rules: &[Rule]) {
         let Some(setting) = self.settings.get_mut(user.0 as usize) else { return };
-        let setting = &mut setting[key_index(key)];
+        let setting = &mut setting[key];
         setting.set = true;
         setting.rules.clear();
         for rule in rules {
@@ -367,7 +360,7 @@ impl Reference {
         let from = self.names.len() as u32;
         self.names.push(target.0);
         let Some(setting) = self.settings.get_mut(owner.0 as usize) else { return };
-        let setting = &mut setting[key_index(PrivacyKey::PhoneNumber)];
+        let setting = &mut setting[PrivacyKey::PhoneNumber];
         if !setting.set {
             setting.set = true;
             setting.rules.clear();
@@ -729,7 +722,7 @@ impl Reference {
     /// (the newest one, or the default spelled out), its rules in order with
     /// users renamed by `user`.
     fn encode_setting(&self, old: UserId, key: PrivacyKey, user: &impl Fn(UserId) -> u64, out: &mut Vec<u64>) {
-        let set = self.settings.get(old.0 as usize).map(|s| &s[key_index(key)]).filter(|s| s.set);
+        let set = self.settings.get(old.0 as usize).map(|s| &s[key]).filter(|s| s.set);
         match set {
             // The default, spelled out: equal to setting it explicitly.
             None => match key {

@@ -24,7 +24,7 @@ use crate::models::usermap::UserSet;
 use crate::models::faults::Faults;
 use crate::models::implementation::{Implementation, TransportError};
 use crate::world::ids::{GroupId, Phone, UserId};
-use crate::world::privacy::{self, PrivacyKey, Rule};
+use crate::world::privacy::{self, ByKey, PrivacyKey, Rule};
 use crate::world::response::Slot;
 use crate::world::response::{ErrorCode, ImportedContact, MemberView, Outcome, Response};
 use crate::world::Era;
@@ -129,14 +129,6 @@ const NOBODY: Setting = Setting { start: 1, len: 1 };
 const MY_CONTACTS: Setting = Setting { start: 2, len: 2 };
 const CONTACTS_ONLY: Setting = Setting { start: 2, len: 1 };
 
-/// Index of a key in a user's pair of settings.
-fn slot(key: PrivacyKey) -> usize {
-    match key {
-        PrivacyKey::PhoneNumber => 0,
-        PrivacyKey::AddedByPhone => 1,
-    }
-}
-
 /// Whether the sorted id list `ids` holds `id`.
 #[inline]
 fn holds(ids: &[u32], id: u32) -> bool {
@@ -155,9 +147,9 @@ fn holds(ids: &[u32], id: u32) -> bool {
 /// user, costs amortised constant time per entry stored).
 #[derive(Debug)]
 struct Settings {
-    /// Per user: `[PhoneNumber, AddedByPhone]` (the defaults My Contacts
-    /// and Everybody until changed, S5).
-    of: Vec<[Setting; 2]>,
+    /// Per user, per key (the defaults My Contacts and Everybody until
+    /// changed, S5).
+    of: Vec<ByKey<Setting>>,
     rules: Vec<Compiled>,
     ids: Vec<u32>,
     /// Entries of `rules` (past the presets) and `ids` no setting uses.
@@ -170,7 +162,9 @@ struct Settings {
 crate::reuse::clone_in_place!(Settings { of, rules, ids, garbage, spare_rules, spare_ids });
 
 impl Settings {
-    const DEFAULTS: [Setting; 2] = [MY_CONTACTS, EVERYBODY];
+    /// S5's defaults, in [`PrivacyKey::ALL`]'s order (a new key makes this
+    /// array the wrong length: it cannot be forgotten).
+    const DEFAULTS: ByKey<Setting> = ByKey([MY_CONTACTS, EVERYBODY]);
 
     fn new(users: usize) -> Settings {
         Settings {
@@ -252,7 +246,7 @@ impl Settings {
     /// S11's exception: `owner`'s `PhoneNumber` becomes `[AllowUsers
     /// [target]]` followed by what it was.
     fn share_with(&mut self, owner: UserId, target: UserId) {
-        let old = self.of[owner.0 as usize][slot(PrivacyKey::PhoneNumber)];
+        let old = self.of[owner.0 as usize][PrivacyKey::PhoneNumber];
         let start = self.rules.len();
         self.rules.push(Compiled { matches: Match::Users, allow: true, start: self.ids.len(), len: 1 });
         self.ids.push(target.0);
@@ -265,7 +259,7 @@ impl Settings {
     /// Stores `setting` as `user`'s `key`, counting what it replaces as
     /// garbage and compacting when the garbage outweighs the rest.
     fn set(&mut self, user: UserId, key: PrivacyKey, setting: Setting) {
-        let old = std::mem::replace(&mut self.of[user.0 as usize][slot(key)], setting);
+        let old = std::mem::replace(&mut self.of[user.0 as usize][key], setting);
         if old.start < PRESETS.len() {
             return;
         }
@@ -528,7 +522,7 @@ impl State {
         let Some(s) = self.settings.of.get(owner.0 as usize) else {
             return false;
         };
-        for rule in self.settings.rules(s[slot(key)]) {
+        for rule in self.settings.rules(s[key]) {
             let matched =
                 match rule.matches {
                     Match::All => true,
@@ -587,8 +581,8 @@ impl State {
                     out[start..].sort_unstable();
                 }
             }
-            for setting in self.settings.of[user] {
-                let rules = self.settings.rules(setting);
+            for setting in &self.settings.of[user] {
+                let rules = self.settings.rules(*setting);
                 out.push(rules.len() as u64);
                 for r in rules {
                     let kind = match r.matches {

@@ -18,7 +18,7 @@
 //! [`Judge::reset`] and reused across runs, so judging costs no allocation
 //! per step on fuzz-sized worlds.
 
-use crate::world::privacy::{Named, MAX_RULE_GROUPS, MAX_RULE_USERS};
+use crate::world::privacy::{ByKey, Named, MAX_RULE_GROUPS, MAX_RULE_USERS};
 use crate::world::{ErrorCode, GroupId, Link, Op, Outcome, Phone, PrivacyKey, Response, Rule, UserId, World};
 
 /// A set of user ids.
@@ -60,12 +60,11 @@ struct Person {
     saved: Users,
     /// S17: users whose (true) number this user has been shown.
     knows: Users,
-    /// S5/S13: the settings, `None` while at the default.
-    phone_number: Setting,
-    added_by_phone: Setting,
+    /// S5/S13: the settings by key, each unset while at the default.
+    settings: ByKey<Setting>,
 }
 
-crate::reuse::clone_in_place!(Person { contacts, saved, knows, phone_number, added_by_phone });
+crate::reuse::clone_in_place!(Person { contacts, saved, knows, settings });
 
 /// Whom a rule matches (S6).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -101,6 +100,15 @@ static MY_CONTACTS_CLAUSES: [Clause; 2] = [
 ];
 static EVERYBODY_CLAUSES: [Clause; 1] =
     [Clause { allow: true, whom: Whom::Everyone, named: Users { words: Vec::new() } }];
+
+/// The default of `key` (S5), as clauses: the one place the judge reads
+/// defaults by key.
+fn default_clauses(key: PrivacyKey) -> &'static [Clause] {
+    match key {
+        PrivacyKey::PhoneNumber => &MY_CONTACTS_CLAUSES,
+        PrivacyKey::AddedByPhone => &EVERYBODY_CLAUSES,
+    }
+}
 
 /// One setting: its clauses when set, or the default. The first `len`
 /// clauses are the setting; the rest are spare buffers kept across
@@ -212,8 +220,9 @@ impl Judge {
             p.contacts.reset(n);
             p.saved.reset(n);
             p.knows.reset(n);
-            p.phone_number.set = false;
-            p.added_by_phone.set = false;
+            for setting in &mut p.settings {
+                setting.set = false;
+            }
         }
         self.odd_links.clear();
     }
@@ -283,10 +292,7 @@ impl Judge {
     /// who is a member at this moment.
     pub fn allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> bool {
         let Some(person) = self.person(owner) else { return false };
-        let clauses: &[Clause] = match key {
-            PrivacyKey::PhoneNumber => person.phone_number.get().unwrap_or(&MY_CONTACTS_CLAUSES),
-            PrivacyKey::AddedByPhone => person.added_by_phone.get().unwrap_or(&EVERYBODY_CLAUSES),
-        };
+        let clauses: &[Clause] = person.settings[key].get().unwrap_or(default_clauses(key));
         for clause in clauses {
             let applies = match clause.whom {
                 Whom::Everyone => true,
@@ -415,10 +421,11 @@ impl Judge {
                 if let Some(p) = self.person_mut(*owner) {
                     p.contacts.set(*target, true);
                     if *share_phone && !already {
-                        if !p.phone_number.set {
-                            p.phone_number.put(&MY_CONTACTS, ids);
+                        let phone_number = &mut p.settings[PrivacyKey::PhoneNumber];
+                        if !phone_number.set {
+                            phone_number.put(&MY_CONTACTS, ids);
                         }
-                        p.phone_number.put_first(*target, ids);
+                        phone_number.put_first(*target, ids);
                     }
                 }
             }
@@ -431,10 +438,7 @@ impl Judge {
             (Op::SetPrivacy { user, key, rules }, _) => {
                 let ids = self.ids();
                 if let Some(p) = self.person_mut(*user) {
-                    match key {
-                        PrivacyKey::PhoneNumber => p.phone_number.put(rules, ids),
-                        PrivacyKey::AddedByPhone => p.added_by_phone.put(rules, ids),
-                    }
+                    p.settings[*key].put(rules, ids);
                 }
             }
             (Op::ImportContacts { .. }, _)
@@ -471,11 +475,8 @@ impl Judge {
             out.push(mask(&p.contacts));
             out.push(mask(&p.saved));
             out.push(mask(&p.knows));
-            let settings = [
-                p.phone_number.get().unwrap_or(&MY_CONTACTS_CLAUSES),
-                p.added_by_phone.get().unwrap_or(&EVERYBODY_CLAUSES),
-            ];
-            for clauses in settings {
+            for (key, setting) in p.settings.iter() {
+                let clauses = setting.get().unwrap_or(default_clauses(key));
                 out.push(clauses.len() as u64);
                 for c in clauses {
                     let whom = match c.whom {
@@ -513,15 +514,10 @@ impl Judge {
                 .map_or(0, |c| c.iter().fold(c.len() as u64, |h, c| h * 8 + (c.whom as u64) * 2 + u64::from(c.allow)))
         };
         let mut h = groups;
-        for x in [
-            count(&p.contacts),
-            count(&p.saved),
-            count(&p.knows),
-            held(&|q| &q.contacts),
-            held(&|q| &q.knows),
-            shape(&p.phone_number),
-            shape(&p.added_by_phone),
-        ] {
+        for x in [count(&p.contacts), count(&p.saved), count(&p.knows), held(&|q| &q.contacts), held(&|q| &q.knows)]
+            .into_iter()
+            .chain(p.settings.into_iter().map(shape))
+        {
             h = h.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(x);
         }
         h

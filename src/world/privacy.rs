@@ -117,8 +117,11 @@ pub fn nobody() -> Vec<Rule> {
 }
 
 impl PrivacyKey {
+    /// How many keys there are.
+    pub const COUNT: usize = 2;
+
     /// Every key, in tag order (the typed fuzz format's tags).
-    pub const ALL: [PrivacyKey; 2] = [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone];
+    pub const ALL: [PrivacyKey; PrivacyKey::COUNT] = [PrivacyKey::PhoneNumber, PrivacyKey::AddedByPhone];
 
     /// The key's tag in the typed fuzz format: its position in [`PrivacyKey::ALL`].
     pub fn tag(self) -> u8 {
@@ -131,6 +134,67 @@ impl PrivacyKey {
             PrivacyKey::PhoneNumber => my_contacts(),
             PrivacyKey::AddedByPhone => everybody(),
         }
+    }
+}
+
+/// One value per privacy key, indexed by the key: a user's settings in the
+/// reference, the servers and the judge. A new key is one more entry of
+/// [`PrivacyKey::ALL`], and every such table grows with it; no model keeps
+/// a pair of named fields or a hand-numbered slot per key.
+#[derive(Debug, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ByKey<T>(pub [T; PrivacyKey::COUNT]);
+
+/// By hand, so that `clone_from` reuses each value's buffers (explore forks
+/// states by `clone_from`).
+impl<T: Clone> Clone for ByKey<T> {
+    fn clone(&self) -> ByKey<T> {
+        ByKey(self.0.clone())
+    }
+    fn clone_from(&mut self, source: &ByKey<T>) {
+        self.0.clone_from(&source.0);
+    }
+}
+
+impl<T> ByKey<T> {
+    /// The table with `f(key)` for every key.
+    pub fn from_fn(mut f: impl FnMut(PrivacyKey) -> T) -> ByKey<T> {
+        ByKey(std::array::from_fn(|i| f(PrivacyKey::ALL[i])))
+    }
+
+    /// Every key with its value, in [`PrivacyKey::ALL`]'s order.
+    pub fn iter(&self) -> impl Iterator<Item = (PrivacyKey, &T)> {
+        PrivacyKey::ALL.into_iter().zip(self.0.iter())
+    }
+}
+
+/// The values, in [`PrivacyKey::ALL`]'s order.
+impl<'a, T> IntoIterator for &'a ByKey<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// The values, mutably, in [`PrivacyKey::ALL`]'s order.
+impl<'a, T> IntoIterator for &'a mut ByKey<T> {
+    type Item = &'a mut T;
+    type IntoIter = std::slice::IterMut<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter_mut()
+    }
+}
+
+impl<T> std::ops::Index<PrivacyKey> for ByKey<T> {
+    type Output = T;
+    fn index(&self, key: PrivacyKey) -> &T {
+        &self.0[usize::from(key.tag())]
+    }
+}
+
+impl<T> std::ops::IndexMut<PrivacyKey> for ByKey<T> {
+    fn index_mut(&mut self, key: PrivacyKey) -> &mut T {
+        &mut self.0[usize::from(key.tag())]
     }
 }
 
