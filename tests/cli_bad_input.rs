@@ -302,3 +302,37 @@ fn an_unwritable_output_directory_is_refused_before_the_work() {
         assert!(!stdout(&o).contains("shortest") && !err.contains("minimised"), "no work was done: {args:?}");
     }
 }
+
+/// `privdiff report`: a missing directory, a foreign file and an existing
+/// output are one line and exit 2, and nothing is written or replaced; a
+/// good run writes one page naming every case.
+#[test]
+fn report_refuses_bad_input_and_never_overwrites() {
+    let d = tmpdir("report");
+    let page = d.join("report.html");
+    let page_s = page.to_str().unwrap();
+    let o = privdiff(&["report", "--crashes", d.join("nope").to_str().unwrap(), "-o", page_s]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is not a directory"), "{}", stderr(&o));
+    assert!(!page.exists());
+    let foreign = d.join("crashes");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "these are my notes about the crash\n").unwrap();
+    let o = privdiff(&["report", "--crashes", foreign.to_str().unwrap(), "-o", page_s]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(!page.exists(), "nothing written");
+    let o = privdiff(&["report", "-o", page_s]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&page).unwrap();
+    for case in std::fs::read_dir(root().join("corpus/regressions")).unwrap() {
+        let name = case.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned();
+        assert!(html.contains(&format!("<h2>{name}</h2>")), "{name} is on the page");
+    }
+    std::fs::write(&page, "mine").unwrap();
+    let o = privdiff(&["report", "-o", page_s]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), "mine", "never overwritten without --force");
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -14,6 +14,7 @@ pub mod faults;
 pub mod input;
 pub mod minimize;
 pub mod replay;
+pub mod report;
 pub mod scenario;
 pub mod seeds;
 
@@ -51,6 +52,8 @@ pub enum Command {
     Scenario(scenario::ScenarioCommand),
     /// List the faults this build can plant (builds with `--features faults`).
     Faults(faults::FaultsArgs),
+    /// Write the reviewer's HTML page for a corpus and/or crash artifacts.
+    Report(report::ReportArgs),
 }
 
 /// Parses the command line, runs the command, maps errors to exit code 2.
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Explore(a) => explore::run(a),
         Command::Seeds(a) => seeds::run(a),
         Command::Faults(a) => faults::run(a),
+        Command::Report(a) => report::run(a),
     };
     match result {
         Ok(code) => code,
