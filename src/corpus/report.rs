@@ -225,7 +225,7 @@ pub fn render(title: &str, entries: &[Entry], spec_href: &str) -> String {
     for (i, e) in entries.iter().enumerate() {
         entry(&mut out, i, e, &links);
     }
-    let _ = write!(out, "</main><script>{SCRIPT}</script></body></html>\n");
+    let _ = writeln!(out, "</main><script>{SCRIPT}</script></body></html>");
     out
 }
 
@@ -262,10 +262,10 @@ fn summary(out: &mut String, entries: &[Entry]) {
 }
 
 fn filters(out: &mut String, entries: &[Entry]) {
-    let mut kinds: Vec<String> = entries.iter().map(|e| kind_of(e)).collect();
+    let mut kinds: Vec<String> = entries.iter().map(kind_of).collect();
     kinds.sort();
     kinds.dedup();
-    let mut sigs: Vec<String> = entries.iter().map(|e| signature_of(e)).collect();
+    let mut sigs: Vec<String> = entries.iter().map(signature_of).collect();
     sigs.sort();
     sigs.dedup();
     let _ = write!(
