@@ -169,8 +169,12 @@ fn from_crash_to_corpus(seat: &Seat, crash: &Path, dir: &Path) {
     let added = seat.expect(&["corpus", "add", crash_s, "--name", "kept", "--dir", corpus.to_str().unwrap()], 0);
     assert!(added.contains("expected fail"), "{}: corpus add keeps the failure:\n{added}", seat.what);
     assert_records(seat, &corpus.join("kept.json"));
+    // The same bug kept twice: corpus add says its signature is there.
+    let again = seat.run(&["corpus", "add", min_s, "--name", "kept-again", "--dir", corpus.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0), "{}: {}", seat.what, stderr(&again));
+    assert!(stderr(&again).contains("already holds this failure's signature"), "{}: {}", seat.what, stderr(&again));
     let checked = seat.expect(&["corpus", "check", corpus.to_str().unwrap()], 0);
-    assert!(checked.contains("1 passed, 0 failed"), "{}:\n{checked}", seat.what);
+    assert!(checked.contains("2 passed, 0 failed"), "{}:\n{checked}", seat.what);
 }
 
 /// `explore -o` finds the bug; the case it wrote goes to the corpus.

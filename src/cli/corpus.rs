@@ -158,11 +158,40 @@ fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
         for twin in duplicates(&dir, &case) {
             eprintln!("privdiff: warning: this case has the same world and operations as {}", twin.display());
         }
+        if matches!(case.expected, Expected::Fail { .. }) {
+            let same = same_signature(&dir, &case);
+            if !same.is_empty() {
+                let names: Vec<String> = same.iter().map(|p| p.display().to_string()).collect();
+                eprintln!(
+                    "privdiff: warning: the corpus already holds this failure's signature ({}): {}; is it the same bug?",
+                    case.expected,
+                    names.join(", ")
+                );
+            }
+        }
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     write_new(&path, &case.to_json()).with_context(|| format!("cannot write {}", path.display()))?;
     println!("added {} ({} operation(s), expected {})", path.display(), case.ops.len(), case.expected);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The case files in `dir` that expect the failure `case` expects (the same
+/// kind, rule, operation kind and implementation): most likely the same bug.
+fn same_signature(dir: &Path, case: &Case) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut same: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| {
+            std::fs::read(p)
+                .ok()
+                .and_then(|b| Case::parse(&b).ok())
+                .is_some_and(|other| other.expected == case.expected)
+        })
+        .collect();
+    same.sort();
+    same
 }
 
 /// The case files in `dir` with the same world and operations as `case`.

@@ -17,6 +17,9 @@ pub fn tell(run: &Run, trace: &Trace) -> String {
     for step in &trace.steps {
         tell_step(&mut out, step);
     }
+    if let Some(line) = cause_line(trace) {
+        let _ = writeln!(out, "{line}");
+    }
     let _ = writeln!(out, "{}", verdict_line(trace));
     let _ = writeln!(out, "(rule ids S1-S17, INV-1..4, D-1..4 are defined in docs/SPEC.md)");
     out
@@ -97,6 +100,53 @@ fn side(out: &mut String, name: &str, got: &Outcome, want: &Outcome, want_name: 
     if got != want {
         let _ = writeln!(out, "         {want_name:<17}: {}  <- differs", OutcomeDisplay(want));
     }
+}
+
+/// For a failing run, the first cause before the consequence: the earliest
+/// step at which an implementation's answer departs from its era's
+/// reference, with that step's SPEC rule, then the check that failed and
+/// its rule. A failure with no earlier departing answer (a misreading the
+/// reference shares, which only the judge sees; or state that departed
+/// without showing yet) is said so. A departure by implementations of both
+/// eras at once is told as such: a bug in code both eras share, not the
+/// loophole.
+pub fn cause_line(trace: &Trace) -> Option<String> {
+    let Verdict::Fail { failure, .. } = &trace.verdict else { return None };
+    let consequence =
+        format!("{} ({}) at step {} in {}", failure.kind(), failure.rule, failure.step, failure.implementation);
+    let first = crate::corpus::report::first_difference(trace);
+    let Some((index, who)) = first else {
+        return Some(format!(
+            "cause: no answer departs from its reference before the failure; the judge's own reading of SPEC finds it: {consequence}"
+        ));
+    };
+    let step = &trace.steps[index];
+    let eras: std::collections::BTreeSet<_> =
+        step.implementations.iter().filter(|i| who.contains(&i.name)).map(|i| i.era).collect();
+    let subject = if eras.len() > 1 { format!("legacy and patched both ({})", who.join(", ")) } else { who.join(", ") };
+    let detail = step
+        .implementations
+        .iter()
+        .find(|i| who.contains(&i.name))
+        .map(|i| {
+            if i.answered {
+                format!(
+                    "answered {} where the {} reference answers {}",
+                    OutcomeDisplay(&i.outcome),
+                    i.era,
+                    OutcomeDisplay(step.reference.get(i.era))
+                )
+            } else {
+                "gave no answer".to_string()
+            }
+        })
+        .unwrap_or_default();
+    let then = if index == failure.step { "so" } else { "then" };
+    Some(format!(
+        "cause: step {index}, {} [{}]: {subject} {detail}; {then} {consequence}",
+        step.op,
+        step.op.spec_rule()
+    ))
 }
 
 /// How many distinct hidden numbers legacy's breaches exposed in `trace`
