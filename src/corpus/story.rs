@@ -116,8 +116,13 @@ pub fn cause_line(trace: &Trace) -> Option<String> {
         format!("{} ({}) at step {} in {}", failure.kind(), failure.rule, failure.step, failure.implementation);
     let first = crate::corpus::report::first_difference(trace);
     let Some((index, who)) = first else {
+        // A misreading the reference shares: the judge's check names the
+        // rule it read (a field's rule, a precondition's), else the step's.
+        let rule = if failure.rule.as_str().starts_with('S') { failure.rule } else { failure.op().spec_rule() };
         return Some(format!(
-            "cause: no answer departs from its reference before the failure; the judge's own reading of SPEC finds it: {consequence}"
+            "cause: step {}, {} [{rule}]: no answer departs from its reference (a reading the reference shares); the judge's own reading of SPEC finds {consequence}",
+            failure.step,
+            failure.op()
         ));
     };
     let step = &trace.steps[index];
@@ -142,11 +147,44 @@ pub fn cause_line(trace: &Trace) -> Option<String> {
         })
         .unwrap_or_default();
     let then = if index == failure.step { "so" } else { "then" };
-    Some(format!(
-        "cause: step {index}, {} [{}]: {subject} {detail}; {then} {consequence}",
-        step.op,
-        step.op.spec_rule()
-    ))
+    let rule = step
+        .implementations
+        .iter()
+        .find(|i| who.contains(&i.name))
+        .map_or(step.op.spec_rule(), |i| deciding_rule(&step.op, step.reference.get(i.era), &i.outcome));
+    Some(format!("cause: step {index}, {} [{rule}]: {subject} {detail}; {then} {consequence}", step.op))
+}
+
+/// The SPEC rule that decides the part of `op`'s answer where `actual`
+/// departs from `expected`: who an import matches and whom a resolve finds
+/// is the find rule (S15), which numbers a member view shows is S16, an
+/// answer of another shape (an error where the reference answers, or the
+/// reverse) the operation's own rule.
+fn deciding_rule(op: &crate::world::Op, expected: &Outcome, actual: &Outcome) -> crate::world::SpecId {
+    use crate::world::{Op, Response, SpecId};
+    match (op, expected, actual) {
+        (
+            Op::ImportContacts { .. },
+            Ok(Response::Imported { matched: a, .. }),
+            Ok(Response::Imported { matched: b, .. }),
+        ) if a.iter().map(|m| m.user).collect::<Vec<_>>() != b.iter().map(|m| m.user).collect::<Vec<_>>() => {
+            SpecId::S15
+        }
+        (Op::ResolvePhone { .. }, _, _) => SpecId::S15,
+        (Op::QueryMember { .. } | Op::ListMembers { .. }, Ok(_), Ok(_)) => SpecId::S16,
+        (
+            Op::JoinGroup { .. }
+            | Op::LeaveGroup { .. }
+            | Op::ImportContacts { .. }
+            | Op::AddContact { .. }
+            | Op::DeleteContact { .. }
+            | Op::SetPrivacy { .. }
+            | Op::QueryMember { .. }
+            | Op::ListMembers { .. },
+            _,
+            _,
+        ) => op.spec_rule(),
+    }
 }
 
 /// How many distinct hidden numbers legacy's breaches exposed in `trace`
