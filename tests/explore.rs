@@ -20,6 +20,7 @@ fn config(users: u8, unowned: u8, depth: usize, checks: Checks, symmetry: bool) 
         checks,
         symmetry,
         max_states: DEFAULT_MAX_STATES,
+        all_signatures: false,
     }
 }
 

@@ -17,8 +17,13 @@ use privdiff::world::WorldConfig;
 const WORLD: WorldConfig = WorldConfig { users: 3, groups: 1, unowned_numbers: 1 };
 
 fn explore(faults: Faults, depth: usize, symmetry: bool) -> Report {
+    explore_all(faults, depth, symmetry, false)
+}
+
+fn explore_all(faults: Faults, depth: usize, symmetry: bool, all_signatures: bool) -> Report {
     let checks = Checks::Lockstep { subject: Subject::Patched };
-    let config = ExploreConfig { world: WORLD, depth, checks, symmetry, max_states: DEFAULT_MAX_STATES };
+    let config =
+        ExploreConfig { world: WORLD, depth, checks, symmetry, max_states: DEFAULT_MAX_STATES, all_signatures };
     let driver = Driver::new(WORLD, checks).with_faults(faults);
     explore_with(&config, &driver, &AtomicBool::new(false), &Silent).expect("explore runs")
 }
@@ -77,4 +82,36 @@ fn a_refused_operation_that_changes_state_is_followed() {
     let run = report.failing_run().expect("found");
     let first = &run.ops[run.ops.len() - 2..];
     assert!(first.iter().any(|op| matches!(op, privdiff::world::Op::ResolvePhone { .. })), "{run:?}");
+}
+
+/// Several planted bugs at once: the every-signature search reports each
+/// one, once, with the same shortest case it has alone; a search that
+/// stops at the first failure would report one of them.
+#[test]
+fn several_planted_bugs_at_once_are_each_reported_once() {
+    let faults = [Fault::QuerySkipsMemberCheck, Fault::RejoinOk, Fault::FindReversed, Fault::RefusedAddKeepsEntry];
+    let alone: Vec<(privdiff::oracle::failure::Signature, usize)> = faults
+        .iter()
+        .map(|f| {
+            let report = explore(Faults::one(*f), 3, true);
+            let Conclusion::Found { finding, ops } = report.conclusion.clone() else {
+                panic!("{} not found alone", f.name())
+            };
+            let privdiff::explore::driver::Finding::Failure { failure } = *finding else { panic!("a failure") };
+            (failure.signature(), ops.len())
+        })
+        .collect();
+    let mut together = Faults::NONE;
+    for f in faults {
+        together = together.with(f);
+    }
+    let report = explore_all(together, 3, true, true);
+    let found: Vec<_> = report.distinct.iter().map(|d| (d.signature.clone(), d.ops.len())).collect();
+    for (sig, len) in &alone {
+        let hits: Vec<_> = found.iter().filter(|(s, _)| s == sig).collect();
+        assert_eq!(hits.len(), 1, "{sig} reported once among {found:?}");
+        assert_eq!(hits[0].1, *len, "{sig}: the same shortest length as alone");
+    }
+    let first_only = explore(together, 3, true);
+    assert!(first_only.distinct.is_empty() && first_only.failing_run().is_some());
 }

@@ -111,7 +111,8 @@ fn explore_external(command: String, depth: usize) -> privdiff::explore::Report 
     use privdiff::explore::{Checks, Silent, Subject};
     let world = privdiff::world::WorldConfig { users: 3, groups: 1, unowned_numbers: 1 };
     let checks = Checks::Lockstep { subject: Subject::Patched };
-    let config = ExploreConfig { world, depth, checks, symmetry: true, max_states: DEFAULT_MAX_STATES };
+    let config =
+        ExploreConfig { world, depth, checks, symmetry: true, max_states: DEFAULT_MAX_STATES, all_signatures: false };
     let seat = ExternalSeat { spec: ImplSpec { name: "sqlite".into(), command }, timeout: Duration::from_secs(30) };
     let driver = Driver::new(world, checks).with_external(Some(seat));
     explore_with(&config, &driver, &std::sync::atomic::AtomicBool::new(false), &Silent).expect("explore runs")

@@ -78,6 +78,11 @@ pub struct ExploreArgs {
     /// Worker threads, 1-256 (default: all cores).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
+    /// Do not stop at the first failure: report every distinct failing
+    /// signature within the bound, each with its shortest sequence (-o
+    /// writes the first one found).
+    #[arg(long, conflicts_with = "canary")]
+    pub all: bool,
 }
 
 /// A progress bar per level on stderr, only on a terminal.
@@ -187,6 +192,7 @@ fn config_of(args: &ExploreArgs) -> ExploreConfig {
         checks,
         symmetry: !args.no_symmetry,
         max_states: args.max_states,
+        all_signatures: args.all,
     }
 }
 
@@ -325,6 +331,18 @@ fn print_text(report: &Report, case: Option<&Case>, output: Option<&std::path::P
         thousands(report.transitions_per_second as u64),
     );
     print_conclusion(report, case, output);
+    if !report.distinct.is_empty() {
+        println!(
+            "distinct failing signatures within the bound: {} (each with its shortest sequence; failing states not expanded)",
+            report.distinct.len()
+        );
+        for d in &report.distinct {
+            println!("  {} ({} op(s), {} failing transition(s)):", d.signature, d.ops.len(), thousands(d.count));
+            for (i, op) in d.ops.iter().enumerate() {
+                println!("    step {i}: {op}");
+            }
+        }
+    }
 }
 
 /// The text output's last lines: how the search ended, with the failing

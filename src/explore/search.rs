@@ -42,6 +42,11 @@ pub struct ExploreConfig {
     pub symmetry: bool,
     /// The most distinct states the search may store.
     pub max_states: u64,
+    /// Go on after a failure and report every distinct failing signature
+    /// within the bound, each with its shortest sequence (a failing state
+    /// is not expanded further). Lockstep checks only.
+    #[serde(default)]
+    pub all_signatures: bool,
 }
 
 /// Why an exploration cannot start.
@@ -164,6 +169,22 @@ pub struct Report {
     /// Whether children were forked from their parent's engine (true) or
     /// replayed from the root (an implementation that cannot be copied).
     pub forked: bool,
+    /// With [`ExploreConfig::all_signatures`]: every distinct failing
+    /// signature found, in the order first reached (shortest first), each
+    /// with its shortest sequence and how many failing transitions had it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distinct: Vec<Distinct>,
+}
+
+/// One distinct failure of an every-signature search.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Distinct {
+    /// Its signature: kind, rule, operation kind, implementation.
+    pub signature: crate::oracle::failure::Signature,
+    /// The shortest sequence that reaches it, the last operation failing.
+    pub ops: Vec<Op>,
+    /// Failing transitions with this signature within the bound.
+    pub count: u64,
 }
 
 impl Report {
@@ -274,8 +295,9 @@ struct Node {
 struct Expansion {
     /// New-looking children: key, operation index.
     children: Vec<(Key, u16)>,
-    /// The first failing operation, if any (expansion stops there).
-    failure: Option<(u16, Finding)>,
+    /// The failing operations: the first only (expansion stops there), or
+    /// every one when all signatures are sought.
+    failures: Vec<(u16, Finding)>,
     /// An implementation that stopped answering.
     unusable: Option<String>,
     /// Transitions checked.
@@ -411,6 +433,7 @@ pub fn explore_with(
     let mut transitions = 0u64;
     let mut checked_depth = 0;
     let mut conclusion = Conclusion::NoFailure;
+    let mut distinct: Vec<Distinct> = Vec::new();
 
     'levels: for depth in 1..=config.depth {
         let parents = levels[depth - 1].len();
@@ -428,10 +451,13 @@ pub fn explore_with(
                 .map_init(
                     || driver.worker(),
                     |w, i| match w {
-                        Ok(w) => expand(driver, w, &canon, &ops, &levels, depth - 1, i, &visited),
+                        Ok(w) => {
+                            let all = config.all_signatures;
+                            expand(driver, w, &canon, &ops, &levels, (depth - 1, i), &visited, all)
+                        }
                         Err(why) => Expansion {
                             children: Vec::new(),
-                            failure: None,
+                            failures: Vec::new(),
                             unusable: Some(why.clone()),
                             transitions: 0,
                         },
@@ -441,13 +467,28 @@ pub fn explore_with(
             for (offset, e) in expansions.into_iter().enumerate() {
                 transitions += e.transitions;
                 let parent = (batch_start + offset) as u32;
-                if let Some((op, finding)) = e.failure {
+                for (op, finding) in e.failures {
                     let mut path = path_of(&levels, depth - 1, parent as usize);
                     path.push(op);
-                    let ops = path.iter().map(|i| ops[*i as usize].clone()).collect();
-                    conclusion = Conclusion::Found { ops, finding: Box::new(finding) };
-                    per_depth.push(next.len() as u64);
-                    break 'levels;
+                    let run: Vec<Op> = path.iter().map(|i| ops[*i as usize].clone()).collect();
+                    let signature = match &finding {
+                        Finding::Failure { failure } if config.all_signatures => Some(failure.signature()),
+                        Finding::Failure { .. } | Finding::LegacyBreach { .. } => None,
+                    };
+                    let Some(signature) = signature else {
+                        conclusion = Conclusion::Found { ops: run, finding: Box::new(finding) };
+                        per_depth.push(next.len() as u64);
+                        break 'levels;
+                    };
+                    match distinct.iter_mut().find(|d| d.signature == signature) {
+                        Some(d) => d.count += 1,
+                        None => {
+                            if matches!(conclusion, Conclusion::NoFailure) {
+                                conclusion = Conclusion::Found { ops: run.clone(), finding: Box::new(finding) };
+                            }
+                            distinct.push(Distinct { signature, ops: run, count: 1 });
+                        }
+                    }
                 }
                 if let Some(why) = e.unusable {
                     conclusion = Conclusion::Unusable { why };
@@ -492,6 +533,7 @@ pub fn explore_with(
         key_mode,
         symmetry,
         forked,
+        distinct,
     })
 }
 
@@ -511,6 +553,8 @@ fn path_of(levels: &[Vec<Node>], depth: usize, index: usize) -> Vec<u16> {
 /// Expands state `index` of level `depth` by every operation: the parent
 /// replayed once, each child forked from it (or replayed, for a lineup
 /// that cannot fork) and stepped; refused operations included.
+/// With `all`, every failing operation is recorded and its child, a
+/// failing state, is not kept; without it, expansion stops at the first.
 #[allow(clippy::too_many_arguments)]
 fn expand(
     driver: &Driver,
@@ -518,21 +562,24 @@ fn expand(
     canon: &Canon,
     ops: &[Op],
     levels: &[Vec<Node>],
-    depth: usize,
-    index: usize,
+    (depth, index): (usize, usize),
     visited: &FxHashSet<Key>,
+    all: bool,
 ) -> Expansion {
     let parent_key = levels[depth][index].key;
     let prefix: Vec<&Op> = path_of(levels, depth, index).into_iter().map(|i| &ops[i as usize]).collect();
     let world = driver.world();
     worker.enter(world, &prefix);
-    let mut out = Expansion { children: Vec::new(), failure: None, unusable: None, transitions: 0 };
+    let mut out = Expansion { children: Vec::new(), failures: Vec::new(), unusable: None, transitions: 0 };
     let (mut words, mut best) = (std::mem::take(&mut worker.words), std::mem::take(&mut worker.best));
     for (j, op) in ops.iter().enumerate() {
         out.transitions += 1;
         let child = worker.child(world, &prefix, op);
         if let Some(finding) = driver.finding(child, depth) {
-            out.failure = Some((j as u16, finding));
+            out.failures.push((j as u16, finding));
+            if all {
+                continue;
+            }
             break;
         }
         match canon.key(worker.scratch(), parent_key, j as u16, &mut words, &mut best) {
@@ -563,6 +610,7 @@ mod tests {
             checks: Checks::Canary,
             symmetry: true,
             max_states: DEFAULT_MAX_STATES,
+            all_signatures: false,
         };
         matches!(validate(&config), Err(ExploreError::TooLarge { .. }))
     }
