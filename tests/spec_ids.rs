@@ -127,6 +127,16 @@ fn the_id_scanner_finds_whole_ids_only() {
 fn the_typed_ids_are_the_canonical_ones() {
     let typed: Vec<String> = privdiff::world::SpecId::ALL.iter().map(|id| id.to_string()).collect();
     assert_eq!(typed, canonical(), "privdiff::world::SpecId::ALL, in SPEC's order");
+    // The report links each id to its heading: the anchor must be there.
+    let text = std::fs::read_to_string(root().join(SPEC)).expect("docs/SPEC.md");
+    for id in privdiff::world::SpecId::ALL {
+        let heading = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("###").map(str::trim))
+            .find(|h| h.split([' ', '.']).next() == Some(id.as_str()))
+            .unwrap_or_else(|| panic!("{id} has a heading"));
+        assert_eq!(id.anchor(), slug(heading), "{id}'s anchor");
+    }
 }
 
 #[test]

@@ -83,31 +83,10 @@ pub fn first_difference(trace: &Trace) -> Option<(usize, Vec<String>)> {
     })
 }
 
-/// The anchor of each SPEC id's heading in `docs/SPEC.md`, as GitHub and
-/// most Markdown renderers make them ("### S11. `AddContact`" becomes
-/// `s11-addcontact`), read from the SPEC this build carries.
+/// The anchor of each SPEC id's heading in `docs/SPEC.md`
+/// ([`SpecId::anchor`]).
 pub fn spec_anchors() -> BTreeMap<SpecId, String> {
-    let spec = include_str!("../../docs/SPEC.md");
-    let mut anchors = BTreeMap::new();
-    for line in spec.lines() {
-        let Some(heading) = line.strip_prefix("###").map(str::trim) else { continue };
-        let first = heading.split(['.', ' ']).next().unwrap_or_default();
-        if let Ok(id) = first.parse::<SpecId>() {
-            anchors.entry(id).or_insert_with(|| slug(heading));
-        }
-    }
-    anchors
-}
-
-/// GitHub's anchor for a heading: lower case, punctuation but `-` and `_`
-/// dropped, spaces to hyphens.
-fn slug(heading: &str) -> String {
-    heading
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
-        .map(|c| if c == ' ' { '-' } else { c })
-        .collect()
+    SpecId::ALL.iter().map(|id| (*id, id.anchor().to_string())).collect()
 }
 
 /// Escapes text for HTML.

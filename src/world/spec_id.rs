@@ -40,6 +40,42 @@ define_spec_ids! {
     D1 = "D-1", D2 = "D-2", D3 = "D-3", D4 = "D-4",
 }
 
+impl SpecId {
+    /// The anchor of the rule's heading in `docs/SPEC.md`, as GitHub and
+    /// most Markdown renderers make it (`### S11. \`AddContact\`` becomes
+    /// `s11-addcontact`): what the reviewer's page links to.
+    /// `tests/spec_ids.rs` holds each equal to its heading's.
+    pub fn anchor(self) -> &'static str {
+        match self {
+            SpecId::S1 => "s1-users-and-numbers",
+            SpecId::S2 => "s2-contacts-are-one-directional",
+            SpecId::S3 => "s3-address-book-entries",
+            SpecId::S4 => "s4-public-groups",
+            SpecId::S5 => "s5-two-settings",
+            SpecId::S6 => "s6-rule-lists",
+            SpecId::S7 => "s7-group-rules-are-live",
+            SpecId::S8 => "s8-valid-settings",
+            SpecId::S9 => "s9-joingroup-and-leavegroup",
+            SpecId::S10 => "s10-importcontacts",
+            SpecId::S11 => "s11-addcontact",
+            SpecId::S12 => "s12-deletecontact",
+            SpecId::S13 => "s13-setprivacy",
+            SpecId::S14 => "s14-looking-at-people",
+            SpecId::S15 => "s15-the-find-rule-of-each-era",
+            SpecId::S16 => "s16-who-sees-a-number",
+            SpecId::S17 => "s17-knowledge",
+            SpecId::Inv1 => "inv-1-no-hidden-number-reaches-a-non-contact",
+            SpecId::Inv2 => "inv-2-no-wrong-numbers",
+            SpecId::Inv3 => "inv-3-no-existence-oracle",
+            SpecId::Inv4 => "inv-4-no-over-blocking-patched-era",
+            SpecId::D1 => "d-1-patched-model-equals-patched-reference",
+            SpecId::D2 => "d-2-legacy-model-equals-legacy-reference",
+            SpecId::D3 => "d-3-the-invariants-hold-for-the-patched-model",
+            SpecId::D4 => "d-4-the-eras-differ-only-by-the-loophole",
+        }
+    }
+}
+
 impl fmt::Display for SpecId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.as_str())
