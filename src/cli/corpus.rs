@@ -179,36 +179,24 @@ fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
 /// The case files in `dir` that expect the failure `case` expects (the same
 /// kind, rule, operation kind and implementation): most likely the same bug.
 fn same_signature(dir: &Path, case: &Case) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut same: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .filter(|p| {
-            std::fs::read(p)
-                .ok()
-                .and_then(|b| Case::parse(&b).ok())
-                .is_some_and(|other| other.expected == case.expected)
-        })
-        .collect();
-    same.sort();
-    same
+    cases_where(dir, |other| other.expected == case.expected)
 }
 
 /// The case files in `dir` with the same world and operations as `case`.
 fn duplicates(dir: &Path, case: &Case) -> Vec<PathBuf> {
+    cases_where(dir, |other| other.world == case.world && other.ops == case.ops)
+}
+
+/// The readable case files in `dir` that `keep` accepts, in name order.
+fn cases_where(dir: &Path, keep: impl Fn(&Case) -> bool) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut twins: Vec<PathBuf> = entries
+    let mut found: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .filter(|p| {
-            std::fs::read(p)
-                .ok()
-                .and_then(|b| Case::parse(&b).ok())
-                .is_some_and(|other| other.world == case.world && other.ops == case.ops)
-        })
+        .filter(|p| std::fs::read(p).ok().and_then(|b| Case::parse(&b).ok()).is_some_and(|c| keep(&c)))
         .collect();
-    twins.sort();
-    twins
+    found.sort();
+    found
 }
 
 fn check(dir: &Path, engine: &mut engine::Engine, seat: &privdiff::oracle::lineup::Seat) -> anyhow::Result<ExitCode> {

@@ -19,6 +19,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::input::{PatchedImpl, Seat};
+use super::thousands;
 use super::{EXIT_FAIL, EXIT_UNUSABLE};
 use privdiff::corpus::case::Case;
 use privdiff::explore::driver::{Driver, ExternalSeat};
@@ -272,19 +273,6 @@ fn soundness(report: &Report) -> String {
 
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// Groups digits by thousands: 1234567 -> 1,234,567.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The plain text report: the bounds, the soundness condition, the states

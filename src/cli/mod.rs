@@ -18,6 +18,19 @@ pub mod report;
 pub mod scenario;
 pub mod seeds;
 
+/// `1234567` as `1,234,567`: the one digit grouping of every report.
+pub fn thousands(n: impl Into<u64>) -> String {
+    let digits = n.into().to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// Exit code for "the run or check failed".
 pub const EXIT_FAIL: u8 = 1;
 /// Exit code for "the input or invocation is unusable".

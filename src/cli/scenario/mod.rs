@@ -43,6 +43,7 @@ mod memory;
 mod plot;
 mod table;
 
+use crate::cli::thousands;
 use std::fmt;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -300,19 +301,6 @@ fn progress_bar(args: &Hk2019Args, configs: &[ScenarioConfig]) -> ProgressBar {
     bar
 }
 
-/// `1234567` as `1,234,567`.
-fn thousands(n: u32) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,10 +353,10 @@ mod tests {
 
     #[test]
     fn thousands_are_separated() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(200_000), "200,000");
-        assert_eq!(thousands(2_000_000), "2,000,000");
+        assert_eq!(thousands(0u64), "0");
+        assert_eq!(thousands(999u64), "999");
+        assert_eq!(thousands(200_000u64), "200,000");
+        assert_eq!(thousands(2_000_000u64), "2,000,000");
     }
 
     #[test]

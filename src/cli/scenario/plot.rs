@@ -7,7 +7,8 @@ use anyhow::{anyhow, bail};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{thousands, SizeReport};
+use super::SizeReport;
+use crate::cli::thousands;
 use privdiff::world::Era;
 
 /// The file formats `--plot` draws.
