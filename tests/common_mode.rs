@@ -116,3 +116,45 @@ fn a_broken_reference_does_not_blind_the_judge() {
     assert!(matches!(failure.kind(), FailureKind::Breach | FailureKind::Misanswer), "{failure}");
     assert_eq!(failure.implementation.as_str(), "patched", "{failure}");
 }
+
+/// A crash's signature survives minimisation: for every planted fault, the
+/// first failing seeded input, shrunk, fails with the signature it had, and
+/// its story's cause line comes before the same consequence.
+#[test]
+fn signatures_survive_minimisation() {
+    use privdiff::corpus::minimize::{goal_of, minimize_with};
+    let mut changed = Vec::new();
+    for f in Fault::ALL {
+        let faults = Faults::one(*f);
+        let mut engine = Lineup { patched: PatchedImpl::Patched, faults }.engine();
+        let found =
+            (0..100_000u64).map(|n| Run::from_fuzz_bytes(&fuzz_input(2019, n, 512))).find_map(|run| {
+                match engine.verdict(&run) {
+                    Verdict::Fail { failure, .. } => Some((run, failure.signature())),
+                    Verdict::Pass { .. } => None,
+                }
+            });
+        let Some((run, signature)) = found else { continue };
+        let goal = goal_of(&engine.verdict(&run)).expect("it fails");
+        let small = minimize_with(&run, &goal, &mut engine);
+        assert!(small.run.ops.len() <= run.ops.len());
+        let trace = engine.trace(&small.run);
+        match &trace.verdict {
+            Verdict::Fail { failure, .. } if failure.signature() == signature => {
+                let cause = privdiff::corpus::story::cause_line(&trace).expect("a failing run has a cause line");
+                assert!(
+                    cause.ends_with(&format!(
+                        "{} ({}) at step {} in {}",
+                        failure.kind(),
+                        failure.rule,
+                        failure.step,
+                        failure.implementation
+                    )),
+                    "{cause}"
+                );
+            }
+            other => changed.push(format!("{}: {signature} became {other:?}", f.name())),
+        }
+    }
+    assert!(changed.is_empty(), "signatures changed by minimisation: {changed:?}");
+}
