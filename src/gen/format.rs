@@ -39,7 +39,7 @@
 
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{Named, PrivacyKey, Rule};
-use crate::world::run::{Run, World, WorldConfig, MAX_GROUPS, MAX_UNOWNED, MAX_USERS};
+use crate::world::run::{Run, World, WorldConfig};
 use crate::world::{Op, OpKind};
 
 /// The leading byte of a version-1 typed input. Chosen as a value that is
@@ -94,6 +94,11 @@ pub enum FormatError {
     /// Bytes follow the last operation.
     #[error("{0} trailing bytes")]
     Trailing(usize),
+    /// Well-formed, but not a valid run ([`Run::check`]: more than
+    /// `MAX_OPS` operations): the typed decoder accepts exactly the runs a
+    /// case file may hold.
+    #[error("not a valid run: {0}")]
+    Invalid(crate::world::run::RunError),
 }
 
 /// Why a run cannot be encoded: it does not fit its world (see
@@ -233,12 +238,15 @@ pub fn decode(bytes: &[u8]) -> Result<Run, FormatError> {
     }
     let mut r = Reader { bytes, at: 1 };
     let (users, groups, unowned) = (r.byte()?, r.byte()?, r.byte()?);
-    if !(1..=MAX_USERS).contains(&users) || !(1..=MAX_GROUPS).contains(&groups) || unowned > MAX_UNOWNED {
+    let config = WorldConfig { users, groups, unowned_numbers: unowned };
+    if config.check().is_err() {
         return Err(FormatError::World { users, groups, unowned });
     }
-    let config = WorldConfig { users, groups, unowned_numbers: unowned };
     let world = World::from_config(&config);
     let n = r.count()?;
+    if n > crate::world::run::MAX_OPS {
+        return Err(FormatError::Invalid(crate::world::run::RunError::TooManyOps(n)));
+    }
     // Every operation takes at least three bytes: never reserve more than
     // the input could hold.
     let mut ops = Vec::with_capacity(n.min(r.left() / 3));
@@ -248,6 +256,8 @@ pub fn decode(bytes: &[u8]) -> Result<Run, FormatError> {
     if r.left() > 0 {
         return Err(FormatError::Trailing(r.left()));
     }
+    // `Reader::op` has refused every reference outside the world, so the
+    // run passes `Run::check`, as a case file's must.
     Ok(Run { world: config, ops })
 }
 
@@ -365,8 +375,25 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::world::run::{MAX_GROUPS, MAX_OPS, MAX_UNOWNED, MAX_USERS};
     use proptest::collection::vec;
     use proptest::prelude::*;
+
+    /// The typed decoder holds the bounds a case file holds (one check of
+    /// the world's, `MAX_OPS`): an input of more operations is refused.
+    #[test]
+    fn more_than_max_ops_is_refused() {
+        let op = crate::world::Op::JoinGroup { user: crate::world::UserId(0), group: crate::world::GroupId(0) };
+        let run = Run { world: WorldConfig { users: 2, groups: 1, unowned_numbers: 0 }, ops: vec![op; MAX_OPS] };
+        let mut bytes = encode(&run).unwrap();
+        assert_eq!(decode(&bytes).unwrap(), run);
+        // One operation more: the count, then the op's bytes again.
+        let one = encode(&Run { ops: vec![run.ops[0].clone()], ..run.clone() }).unwrap();
+        let op_bytes = one[5..].to_vec();
+        bytes[4] += 1;
+        bytes.extend(op_bytes);
+        assert!(matches!(decode(&bytes), Err(FormatError::Invalid(_))), "{:?}", decode(&bytes));
+    }
 
     fn rule(users: u32, groups: u32) -> impl Strategy<Value = Rule> {
         let ul = move || vec((0..users).prop_map(UserId), 0..6);
@@ -460,8 +487,8 @@ mod tests {
         );
         // One operation counted with a padded (non-shortest) count.
         assert_eq!(decode(&[FORMAT_V1, 2, 1, 0, 0x81, 0x00]), Err(FormatError::BadCount(4)));
-        // A huge count with no bytes behind it fails without allocating it.
-        assert!(matches!(decode(&[FORMAT_V1, 2, 1, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]), Err(FormatError::Truncated(_))));
+        // A huge count is refused before anything is read or allocated.
+        assert!(matches!(decode(&[FORMAT_V1, 2, 1, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]), Err(FormatError::Invalid(_))));
     }
 
     #[test]

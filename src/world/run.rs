@@ -143,6 +143,23 @@ pub struct Run {
     pub ops: Vec<Op>,
 }
 
+impl WorldConfig {
+    /// Checks the world is within the fuzz bounds: the one place they are
+    /// checked (case files, the typed decoder and [`Run::check`] come here).
+    pub fn check(&self) -> Result<(), RunError> {
+        if !(1..=MAX_USERS).contains(&self.users)
+            || !(1..=MAX_GROUPS).contains(&self.groups)
+            || self.unowned_numbers > MAX_UNOWNED
+        {
+            return Err(RunError::World(format!(
+                "users must be 1..={MAX_USERS}, groups 1..={MAX_GROUPS}, unowned_numbers 0..={MAX_UNOWNED}; got {}, {}, {}",
+                self.users, self.groups, self.unowned_numbers
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl Run {
     /// Checks that a run read from a case file fits its world: the world
     /// within the fuzz bounds, at most [`MAX_OPS`] operations (as many as a
@@ -151,15 +168,7 @@ impl Run {
     /// world; numbers outside the world are refused because S1 fixes them.
     pub fn check(&self) -> Result<(), RunError> {
         let c = &self.world;
-        if !(1..=MAX_USERS).contains(&c.users)
-            || !(1..=MAX_GROUPS).contains(&c.groups)
-            || c.unowned_numbers > MAX_UNOWNED
-        {
-            return Err(RunError::World(format!(
-                "users must be 1..={MAX_USERS}, groups 1..={MAX_GROUPS}, unowned_numbers 0..={MAX_UNOWNED}; got {}, {}, {}",
-                c.users, c.groups, c.unowned_numbers
-            )));
-        }
+        c.check()?;
         if self.ops.len() > MAX_OPS {
             return Err(RunError::TooManyOps(self.ops.len()));
         }
