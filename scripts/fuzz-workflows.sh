@@ -7,6 +7,8 @@
 #     leaves no fuzzer process behind;
 #  3. an external crash (the SQLite example with its planted bug) is
 #     reported with a replay command that, run as printed, reproduces it;
+#  3b. PRIVDIFF_KEEP_GOING=1 keeps fuzzing after a crash and keeps one
+#     minimised case per signature (each replays as expected);
 #  4. reproducible campaigns: the same binary, seed and (empty) corpus give
 #     the same coverage, features and corpus, for `differential` and for
 #     `external` (the SQLite example).
@@ -67,6 +69,22 @@ status=0
 [ "$status" = 1 ] || { cat "$tmp/3.replay" >&2; fail "the printed replay command exited $status, not 1 (a failure)"; }
 grep -q "FAIL .* in sqlbug" "$tmp/3.replay" || { cat "$tmp/3.replay" >&2; fail "the replay does not name sqlbug's failure"; }
 echo "ok: $replay -> $(grep -m1 -o 'FAIL [a-z-]* ([A-Z0-9-]*) at step [0-9]* in sqlbug' "$tmp/3.replay")"
+
+echo "== 3b. PRIVDIFF_KEEP_GOING=1 goes on after a crash and keeps one minimised case per signature"
+rm -rf fuzz/findings/external
+status=0
+PRIVDIFF_KEEP_GOING=1 PRIVDIFF_IMPL="sqlbug=$bug" scripts/fuzz.sh external 30 >"$tmp/3b.out" 2>&1 || status=$?
+[ "$status" = 1 ] || { tail -n 30 "$tmp/3b.out" >&2; fail "keep-going fuzz.sh exited $status, not 1"; }
+line=$(grep -m1 '^== crashes of this run by signature' "$tmp/3b.out") || { tail -n 30 "$tmp/3b.out" >&2; fail "no crashes grouped by signature"; }
+crashes=$(sed -E 's/.*\(([0-9]+) artifacts.*/\1/' <<<"$line")
+[ "$crashes" -ge 2 ] || fail "keep-going stopped after $crashes crash(es)"
+mapfile -t kept < <(find fuzz/findings/external -name '*.json')
+[ "${#kept[@]}" -ge 1 ] || fail "no minimised case kept"
+for c in "${kept[@]}"; do
+  target/release/privdiff replay "$c" --impl "sqlbug=$bug" >"$tmp/3b.replay" 2>&1 || { cat "$tmp/3b.replay" >&2; fail "$c does not replay as expected"; }
+  grep -q "(as expected)" "$tmp/3b.replay" || fail "$c: no expected verdict compared"
+done
+echo "ok: $line; ${#kept[@]} minimised case(s) replay as expected"
 
 echo "== 4. reproducible campaigns"
 campaign() { # TARGET RUNS PAD -> the final status line and a digest of the corpus

@@ -79,7 +79,17 @@ mapfile -t flags < <(options_flags "$target")
 if [ -f "fuzz/dict/$target.dict" ] && [[ " ${flags[*]} " != *" -dict="* ]]; then
   flags+=("-dict=fuzz/dict/$target.dict")
 fi
-flags+=(-max_total_time="$seconds" -print_final_stats=1 "$@")
+flags+=(-max_total_time="$seconds" -print_final_stats=1)
+# PRIVDIFF_KEEP_GOING=1: go on after a crash (libFuzzer's fork mode, one
+# job unless the flags say more), so that one run finds more than the
+# shallowest bug; the summary then groups the crashes by signature.
+keep_going=${PRIVDIFF_KEEP_GOING:-0}
+case $keep_going in
+  0) ;;
+  1) flags+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1) ;;
+  *) usage "PRIVDIFF_KEEP_GOING must be 0 or 1, got '$keep_going'" ;;
+esac
+flags+=("$@")
 
 # libFuzzer's own output (thousands of lines) and the build's go to a log
 # file; the terminal gets a progress line and a summary.
@@ -191,6 +201,43 @@ if [ "${#found[@]}" -gt 0 ]; then
     echo "    replay:   cargo run --release -- replay $a$replay_extra"
     echo "    fuzzer:   $impl_env$bin $a"
   done
+fi
+# Crashes of this run grouped by signature (kind, rule, operation kind,
+# implementation; `privdiff replay --json`), each group's smallest artifact
+# minimised once into fuzz/findings/<target>/, with the group's count.
+if [ "$keep_going" = 1 ] && [[ $target == differential || $target == external ]]; then
+  mapfile -t fresh < <(find "$artifacts" -maxdepth 1 -type f -newer "$marker" -printf '%s %p\n' | sort -n | cut -d' ' -f2-)
+  if [ "${#fresh[@]}" -gt 0 ]; then
+    cargo build --release --quiet --bin privdiff
+    findings=fuzz/findings/$target
+    mkdir -p "$findings"
+    impl_args=()
+    [ "$target" = external ] && impl_args=(--impl "$impl")
+    declare -A count=() first=()
+    for a in "${fresh[@]}"; do
+      # replay exits 1 on a failure: its JSON is what is read here.
+      json=$(target/release/privdiff replay --json "$a" "${impl_args[@]}" 2>/dev/null || true)
+      sig=$(python3 -c '
+import json, sys
+try:
+    f = json.loads(sys.argv[1]).get("failure")
+except ValueError:
+    print("unreadable"); sys.exit()
+print("pass" if not f else "%s (%s) in %s at %s" % (f["kind"], f["rule"], f["implementation"], f["op"]["op"]))' "$json")
+      count[$sig]=$(( ${count[$sig]:-0} + 1 ))
+      [ -n "${first[$sig]:-}" ] || first[$sig]=$a
+    done
+    echo
+    echo "== crashes of this run by signature (${#fresh[@]} artifacts, ${#count[@]} signatures); one minimised case each in $findings/:"
+    for sig in "${!count[@]}"; do
+      name=$(printf '%s' "$sig" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9' '-' | tr -s '-' | sed 's/^-//; s/-$//' | cut -c1-64)
+      case_file=$findings/$name.json
+      if [ "$sig" != pass ] && [ "$sig" != unreadable ] && [ ! -e "$case_file" ]; then
+        target/release/privdiff minimize "${first[$sig]}" -o "$case_file" "${impl_args[@]}" >/dev/null 2>&1 || true
+      fi
+      printf '%6d  %s  %s\n' "${count[$sig]}" "$sig" "$( [ -e "$case_file" ] && echo "$case_file" || echo "${first[$sig]}")"
+    done | sort -rn
+  fi
 fi
 if [ -n "$interrupted" ]; then
   echo "== $target: interrupted" >&2

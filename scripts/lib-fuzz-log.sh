@@ -15,9 +15,9 @@
 #   each with its replay command (REPLAY_EXTRA, if given, is appended to
 #   it: the --impl of an external implementation).
 
-# The last status line of LOG, if any.
+# The last status line of LOG, if any ("#N ..." or, in fork mode, "#N: ...").
 fuzz_last_status() {
-  { grep -aE '^#[0-9]+[[:space:]]' "$1" 2>/dev/null || true; } | tail -n 1
+  { grep -aE '^#[0-9]+:?[[:space:]]' "$1" 2>/dev/null || true; } | tail -n 1
 }
 
 # The value after KEY (e.g. "cov:") in LINE.
@@ -33,7 +33,7 @@ fuzz_status() {
     return
   fi
   local execs cov corp eps
-  execs=$(awk '{ sub(/^#/, "", $1); print $1 }' <<<"$last")
+  execs=$(awk '{ sub(/^#/, "", $1); sub(/:$/, "", $1); print $1 }' <<<"$last")
   cov=$(fuzz_field "$last" cov:)
   corp=$(fuzz_field "$last" corp:)
   eps=$(fuzz_field "$last" exec/s:)
@@ -45,7 +45,7 @@ fuzz_summary() {
   last=$(fuzz_last_status "$log")
   execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' "$log" | tail -n 1)
   eps=$(awk '/^stat::average_exec_per_sec:/ { print $2 }' "$log" | tail -n 1)
-  [ -n "$execs" ] || execs=$(awk '{ sub(/^#/, "", $1); print $1 }' <<<"$last")
+  [ -n "$execs" ] || execs=$(awk '{ sub(/^#/, "", $1); sub(/:$/, "", $1); print $1 }' <<<"$last")
   [ -n "$eps" ] || eps=$(fuzz_field "$last" exec/s:)
   cov=$(fuzz_field "$last" cov:)
   corp=$(fuzz_field "$last" corp:)
