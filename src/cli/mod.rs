@@ -87,9 +87,7 @@ pub fn main() -> ExitCode {
     // search instead and reports what it covered.
     if !matches!(cli.command, Command::Explore(_)) {
         let _ = ctrlc::set_handler(|| {
-            privdiff::models::external::kill_live_groups();
-            eprintln!("privdiff: interrupted");
-            std::process::exit(130)
+            privdiff::models::external::exit_killing_implementations(130, "privdiff: interrupted")
         });
     }
     let result = match cli.command {

@@ -204,8 +204,15 @@ impl External {
             // Its own process group: killing it also kills what `sh` started.
             command.process_group(0);
         }
-        let mut child = command.spawn().map_err(|e| self.error(TransportKind::Io, format!("cannot start: {e}"), ""))?;
-        live_groups(|groups| groups.push(child.id()));
+        // Spawned and registered under the registry's lock: an interrupt
+        // (`exit_killing_implementations`) either sees this process or has
+        // already exited, holding the lock, before it could start.
+        let mut child = {
+            let mut groups = LIVE_GROUPS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let child = command.spawn().map_err(|e| self.error(TransportKind::Io, format!("cannot start: {e}"), ""))?;
+            groups.push(child.id());
+            child
+        };
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             kill_group(&mut child);
             return Err(self.error(TransportKind::Io, "cannot open its pipes", ""));
@@ -550,13 +557,17 @@ fn kill_pgid(pid: u32) {
     }
 }
 
-/// Kills every implementation process group still alive: what a command
-/// interrupted by Ctrl-C or SIGTERM does before it exits, so that no
-/// server it started survives it.
-pub fn kill_live_groups() {
-    for pid in live_groups(std::mem::take) {
-        kill_pgid(pid);
+/// Kills every implementation process group still alive and exits with
+/// `code`: what a command interrupted by Ctrl-C or SIGTERM does, so that no
+/// server it started survives it. The registry stays locked until the
+/// process is gone, so no implementation can be started after the kill.
+pub fn exit_killing_implementations(code: i32, message: &str) -> ! {
+    let groups = LIVE_GROUPS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    for pid in groups.iter() {
+        kill_pgid(*pid);
     }
+    eprintln!("{message}");
+    std::process::exit(code)
 }
 
 /// Kills the process and everything in its process group, and reaps it.
