@@ -28,12 +28,13 @@ bug=$(bash scripts/planted-bug.sh)
 "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" >"$tmp/build.log" 2>&1 || { tail -n 20 "$tmp/build.log" >&2; fail "fuzz build"; }
 
 echo "== 1. an unusable PRIVDIFF_IMPL is a configuration error, not a crash"
-before=$(find fuzz/artifacts/external -type f 2>/dev/null | wc -l)
+mkdir -p fuzz/artifacts/external
+before=$(find fuzz/artifacts/external -type f | wc -l)
 status=0
 PRIVDIFF_IMPL=x=/nonexistent/server scripts/fuzz.sh external 5 >"$tmp/1.out" 2>&1 || status=$?
 [ "$status" = 2 ] || { cat "$tmp/1.out" >&2; fail "fuzz.sh external with a missing server exited $status, not 2"; }
 grep -q "configuration error: .*implementation x" "$tmp/1.out" || { cat "$tmp/1.out" >&2; fail "no 'configuration error' line naming the implementation"; }
-after=$(find fuzz/artifacts/external -type f 2>/dev/null | wc -l)
+after=$(find fuzz/artifacts/external -type f | wc -l)
 [ "$before" = "$after" ] || fail "a crash artifact was written for a configuration error"
 echo "ok: exit 2, '$(grep -o 'configuration error: .\{0,60\}' "$tmp/1.out")...', no artifact"
 
