@@ -26,7 +26,7 @@ use crate::oracle::checks::{self, Breach, Difference, Explained, Tied};
 use crate::oracle::failure::{reference_rule, Detail, Failure};
 use crate::oracle::fields;
 use crate::oracle::judge::Judge;
-use crate::world::response::{links, Slot};
+use crate::world::response::Slot;
 use crate::world::{Era, Link, Op, Outcome, Run, SpecId, World};
 
 /// A value per era.
@@ -637,14 +637,13 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
     // INV-2 (the first link to a number not the user's) and INV-1, in one
     // walk over the links shown.
     let mut wrong = None;
-    for link in links(op, out) {
-        if seat.judge.phone_of(link.user) != Some(link.phone) {
-            wrong = Some(link);
-            break;
-        }
-    }
     let (learned, breaches) = (&mut seat.learned, &mut seat.breaches);
-    crate::oracle::inv1::walk(&mut seat.judge, op, out, |link, allowed| {
+    let every = |judge: &Judge, link: Link| {
+        if wrong.is_none() && judge.phone_of(link.user) != Some(link.phone) {
+            wrong = Some(link);
+        }
+    };
+    crate::oracle::inv1::walk_with(&mut seat.judge, op, out, every, |link, allowed| {
         learned.push(link);
         if !allowed {
             breaches.push(Breach { viewer, link });

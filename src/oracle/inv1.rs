@@ -25,9 +25,24 @@ pub trait Inv1Books {
 /// in `op` and the owner's `AddedByPhone` allows the viewer ((c), already
 /// known, is the links not passed on).
 #[inline]
-pub fn walk(books: &mut impl Inv1Books, op: &Op, outcome: &Outcome, mut new: impl FnMut(Link, bool)) {
+pub fn walk(books: &mut impl Inv1Books, op: &Op, outcome: &Outcome, new: impl FnMut(Link, bool)) {
+    walk_with(books, op, outcome, |_, _| {}, new);
+}
+
+/// [`walk`], with `every(books, link)` called first for every link shown
+/// (the actor's own and known ones included, the books as before that
+/// link was learned): the engine judges INV-2 in the same pass.
+#[inline]
+pub fn walk_with<B: Inv1Books>(
+    books: &mut B,
+    op: &Op,
+    outcome: &Outcome,
+    mut every: impl FnMut(&B, Link),
+    mut new: impl FnMut(Link, bool),
+) {
     let viewer = op.actor();
     for link in links(op, outcome) {
+        every(books, link);
         if link.user == viewer || !books.learn(viewer, link) {
             continue;
         }
