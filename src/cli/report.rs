@@ -128,21 +128,21 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         bail!("{} already exists; pass --force to replace it", args.output.display());
     }
     privdiff::files::check_output_file(&args.output, args.force).map_err(|e| anyhow::anyhow!(e))?;
-    let mut sources: Vec<(PathBuf, bool)> = Vec::new();
+    let mut sources: Vec<PathBuf> = Vec::new();
     for dir in &args.corpus {
-        sources.extend(files_of(dir, true)?.into_iter().map(|f| (f, true)));
+        sources.extend(files_of(dir, true)?);
     }
     for dir in &args.crashes {
-        sources.extend(files_of(dir, false)?.into_iter().map(|f| (f, false)));
+        sources.extend(files_of(dir, false)?);
     }
     if args.corpus.is_empty() && args.crashes.is_empty() {
         let dir = super::corpus::repository_root()?.join(super::corpus::REGRESSIONS);
-        sources.extend(files_of(&dir, true)?.into_iter().map(|f| (f, true)));
+        sources.extend(files_of(&dir, true)?);
     }
     if sources.is_empty() {
         bail!("nothing to report: no case files or artifacts in the directories given");
     }
-    let mut entries = sources.iter().map(|(path, _)| entry_of(path, &args)).collect::<anyhow::Result<Vec<_>>>()?;
+    let mut entries = sources.iter().map(|path| entry_of(path, &args)).collect::<anyhow::Result<Vec<_>>>()?;
     // What needs a reviewer first: verdicts not as expected, then failures,
     // then passes; in file order within each.
     entries.sort_by_key(|e| match (e.as_expected(), e.signature()) {

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::corpus::case::Expected;
-use crate::corpus::story;
+use crate::corpus::story::{self, first_difference};
 use crate::oracle::engine::{Trace, Verdict};
 use crate::oracle::failure::Signature;
 use crate::world::response::OutcomeDisplay;
@@ -67,28 +67,6 @@ impl Entry {
     }
 }
 
-/// The first step at which an implementation's answer departs from its
-/// era's reference (or it gave none), and which implementations depart
-/// there: the first cause a reviewer looks at, which may come before the
-/// step where a check failed.
-pub fn first_difference(trace: &Trace) -> Option<(usize, Vec<String>)> {
-    trace.steps.iter().find_map(|s| {
-        let differing: Vec<String> = s
-            .implementations
-            .iter()
-            .filter(|i| !i.answered || i.outcome != *s.reference.get(i.era))
-            .map(|i| i.name.clone())
-            .collect();
-        (!differing.is_empty()).then_some((s.index, differing))
-    })
-}
-
-/// The anchor of each SPEC id's heading in `docs/SPEC.md`
-/// ([`SpecId::anchor`]).
-pub fn spec_anchors() -> BTreeMap<SpecId, String> {
-    SpecId::ALL.iter().map(|id| (*id, id.anchor().to_string())).collect()
-}
-
 /// Escapes text for HTML.
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -138,17 +116,15 @@ fn id_at(chars: &[char]) -> Option<(SpecId, usize)> {
     })
 }
 
-/// How SPEC ids become links: `docs/SPEC.md` (relative to the page, or a
-/// URL) and the anchors of its headings.
+/// How SPEC ids become links: to `docs/SPEC.md` (relative to the page, or
+/// a URL) at the id's heading ([`SpecId::anchor`]).
 struct Links {
     href: String,
-    anchors: BTreeMap<SpecId, String>,
 }
 
 impl Links {
     fn link(&self, id: SpecId) -> String {
-        let anchor = self.anchors.get(&id).cloned().unwrap_or_else(|| id.as_str().to_ascii_lowercase());
-        format!("<a class=\"spec\" href=\"{}#{}\">{}</a>", esc(&self.href), esc(&anchor), id)
+        format!("<a class=\"spec\" href=\"{}#{}\">{}</a>", esc(&self.href), id.anchor(), id)
     }
 }
 
@@ -185,7 +161,7 @@ var ok=(k===''||a.dataset.kind===k)&&(s===''||a.dataset.signature===s);a.style.d
 /// Renders the page for `entries`. `spec_href` is where `docs/SPEC.md` is,
 /// seen from the page (a relative path or a URL).
 pub fn render(title: &str, entries: &[Entry], spec_href: &str) -> String {
-    let links = Links { href: spec_href.to_string(), anchors: spec_anchors() };
+    let links = Links { href: spec_href.to_string() };
     let mut out = String::new();
     let _ = write!(
         out,
@@ -383,11 +359,9 @@ mod tests {
 
     #[test]
     fn every_spec_id_has_an_anchor_and_ids_are_linked_as_words() {
-        let anchors = spec_anchors();
-        assert_eq!(anchors.len(), SpecId::ALL.len(), "{anchors:?}");
-        assert_eq!(anchors[&SpecId::S11], "s11-addcontact");
-        assert_eq!(anchors[&SpecId::Inv1], "inv-1-no-hidden-number-reaches-a-non-contact");
-        let links = Links { href: "docs/SPEC.md".into(), anchors };
+        assert_eq!(SpecId::S11.anchor(), "s11-addcontact");
+        assert_eq!(SpecId::Inv1.anchor(), "inv-1-no-hidden-number-reaches-a-non-contact");
+        let links = Links { href: "docs/SPEC.md".into() };
         let html = linked("leak (D-1) at S10 <x> notS1 S17.", &links);
         assert!(html.contains("href=\"docs/SPEC.md#d-1-patched-model-equals-patched-reference\">D-1</a>"), "{html}");
         assert!(html.contains(">S10</a>") && html.contains(">S17</a>") && !html.contains(">S1</a>"), "{html}");

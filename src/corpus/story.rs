@@ -102,6 +102,22 @@ fn side(out: &mut String, name: &str, got: &Outcome, want: &Outcome, want_name: 
     }
 }
 
+/// The first step at which an implementation's answer departs from its
+/// era's reference (or it gave none), and which implementations depart
+/// there: the first cause a reviewer looks at, which may come before the
+/// step where a check failed.
+pub fn first_difference(trace: &Trace) -> Option<(usize, Vec<String>)> {
+    trace.steps.iter().find_map(|s| {
+        let differing: Vec<String> = s
+            .implementations
+            .iter()
+            .filter(|i| !i.answered || i.outcome != *s.reference.get(i.era))
+            .map(|i| i.name.clone())
+            .collect();
+        (!differing.is_empty()).then_some((s.index, differing))
+    })
+}
+
 /// For a failing run, the first cause before the consequence: the earliest
 /// step at which an implementation's answer departs from its era's
 /// reference, with that step's SPEC rule, then the check that failed and
@@ -114,7 +130,7 @@ pub fn cause_line(trace: &Trace) -> Option<String> {
     let Verdict::Fail { failure, .. } = &trace.verdict else { return None };
     let consequence =
         format!("{} ({}) at step {} in {}", failure.kind(), failure.rule, failure.step, failure.implementation);
-    let first = crate::corpus::report::first_difference(trace);
+    let first = first_difference(trace);
     let Some((index, who)) = first else {
         // A misreading the reference shares: the judge's check names the
         // rule it read (a field's rule, a precondition's), else the step's.
@@ -126,32 +142,24 @@ pub fn cause_line(trace: &Trace) -> Option<String> {
         ));
     };
     let step = &trace.steps[index];
-    let eras: std::collections::BTreeSet<_> =
-        step.implementations.iter().filter(|i| who.contains(&i.name)).map(|i| i.era).collect();
+    let departing: Vec<_> = step.implementations.iter().filter(|i| who.contains(&i.name)).collect();
+    let eras: std::collections::BTreeSet<_> = departing.iter().map(|i| i.era).collect();
     let subject = if eras.len() > 1 { format!("legacy and patched both ({})", who.join(", ")) } else { who.join(", ") };
-    let detail = step
-        .implementations
-        .iter()
-        .find(|i| who.contains(&i.name))
-        .map(|i| {
-            if i.answered {
-                format!(
-                    "answered {} where the {} reference answers {}",
-                    OutcomeDisplay(&i.outcome),
-                    i.era,
-                    OutcomeDisplay(step.reference.get(i.era))
-                )
-            } else {
-                "gave no answer".to_string()
-            }
-        })
-        .unwrap_or_default();
+    // `first_difference` names at least one implementation of the step.
+    let first = departing[0];
+    let want = step.reference.get(first.era);
+    let detail = if first.answered {
+        format!(
+            "answered {} where the {} reference answers {}",
+            OutcomeDisplay(&first.outcome),
+            first.era,
+            OutcomeDisplay(want)
+        )
+    } else {
+        "gave no answer".to_string()
+    };
     let then = if index == failure.step { "so" } else { "then" };
-    let rule = step
-        .implementations
-        .iter()
-        .find(|i| who.contains(&i.name))
-        .map_or(step.op.spec_rule(), |i| deciding_rule(&step.op, step.reference.get(i.era), &i.outcome));
+    let rule = deciding_rule(&step.op, want, &first.outcome);
     Some(format!("cause: step {index}, {} [{rule}]: {subject} {detail}; {then} {consequence}", step.op))
 }
 
