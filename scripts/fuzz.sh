@@ -202,8 +202,10 @@ if [ "${#found[@]}" -gt 0 ]; then
     echo "    fuzzer:   $impl_env$bin $a"
   done
 fi
-# Crashes of this run grouped by signature (kind, rule, operation kind,
-# implementation; `privdiff replay --json`), each group's smallest artifact
+# Crashes of this run grouped by their full signature (kind, rule,
+# operation kind, implementation, and the first cause: its operation kind
+# and rule, who departs, the verdict pair; `privdiff replay --json`'s
+# "signature"), each group's smallest artifact
 # minimised once into fuzz/findings/<target>/, with the group's count.
 if [ "$keep_going" = 1 ] && [[ $target == differential || $target == external ]]; then
   mapfile -t fresh < <(find "$artifacts" -maxdepth 1 -type f -newer "$marker" -printf '%s %p\n' | sort -n | cut -d' ' -f2-)
@@ -220,17 +222,20 @@ if [ "$keep_going" = 1 ] && [[ $target == differential || $target == external ]]
       sig=$(python3 -c '
 import json, sys
 try:
-    f = json.loads(sys.argv[1]).get("failure")
+    s = json.loads(sys.argv[1]).get("signature")
 except ValueError:
     print("unreadable"); sys.exit()
-print("pass" if not f else "%s (%s) in %s at %s" % (f["kind"], f["rule"], f["implementation"], f["op"]["op"]))' "$json")
+print(s or "pass")' "$json")
       count[$sig]=$(( ${count[$sig]:-0} + 1 ))
       [ -n "${first[$sig]:-}" ] || first[$sig]=$a
     done
     echo
     echo "== crashes of this run by signature (${#fresh[@]} artifacts, ${#count[@]} signatures); one minimised case each in $findings/:"
     for sig in "${!count[@]}"; do
-      name=$(printf '%s' "$sig" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9' '-' | tr -s '-' | sed 's/^-//; s/-$//' | cut -c1-64)
+      # A readable prefix and a checksum of the whole signature: two
+      # signatures that share the prefix keep two files.
+      name=$(printf '%s' "$sig" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9' '-' | tr -s '-' | sed 's/^-//; s/-$//' | cut -c1-48)
+      name=$name-$(printf '%s' "$sig" | cksum | cut -d' ' -f1)
       case_file=$findings/$name.json
       if [ "$sig" != pass ] && [ "$sig" != unreadable ] && [ ! -e "$case_file" ]; then
         target/release/privdiff minimize "${first[$sig]}" -o "$case_file" "${impl_args[@]}" >/dev/null 2>&1 || true

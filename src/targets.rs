@@ -380,6 +380,7 @@ mod tests {
                 expected: Err(crate::world::response::ErrorCode::ChannelInvalid),
                 actual: Ok(crate::world::response::Response::Done),
             },
+            because: Vec::new(),
         };
         let msg = panic_message(|| raise(&f)).unwrap();
         assert!(msg.starts_with("disagrees (D-2) at step 2 in legacy: alice lists the members of #lobby"), "{msg}");

@@ -97,6 +97,16 @@ fn minimize_writes_a_minimal_case_with_the_same_failure_kind() {
         rule: Some(privdiff::world::SpecId::D1),
         op: Some(privdiff::world::OpKind::ImportContacts),
         implementation: Some("patched".to_string()),
+        // The first cause is the import itself: the legacy server in the
+        // patched seat matches a number the patched find rule refuses.
+        cause: Some(privdiff::oracle::failure::CauseSignature {
+            op: privdiff::world::OpKind::ImportContacts,
+            rule: privdiff::world::SpecId::S15,
+            part: None,
+            departing: vec!["patched".to_string()],
+            legacy: privdiff::oracle::failure::SeatVerdict::Pass,
+            patched: privdiff::oracle::failure::SeatVerdict::Fail,
+        }),
     };
     assert_eq!(case.expected, expected);
     // Refuses to overwrite; the file is untouched.

@@ -135,13 +135,15 @@ fn signatures_survive_minimisation() {
                 }
             });
         let Some((run, signature)) = found else { continue };
-        let goal = goal_of(&engine.verdict(&run)).expect("it fails");
+        let goal = goal_of(&engine.trace(&run)).expect("it fails");
         let small = minimize_with(&run, &goal, &mut engine);
         assert!(small.run.ops.len() <= run.ops.len());
         let trace = engine.trace(&small.run);
         match &trace.verdict {
             Verdict::Fail { failure, .. } if failure.signature() == signature => {
-                let cause = privdiff::corpus::story::cause_line(&trace).expect("a failing run has a cause line");
+                let cause = privdiff::oracle::cause::first_cause(&trace)
+                    .map(|c| c.to_string())
+                    .expect("a failing run has a cause line");
                 assert!(
                     cause.ends_with(&format!(
                         "{} ({}) at step {} in {}",

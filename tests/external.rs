@@ -50,8 +50,9 @@ fn the_sqlite_server_passes_the_corpus_and_seeded_runs() {
     for entry in std::fs::read_dir("corpus/regressions").expect("regressions") {
         let path = entry.expect("entry").path();
         let case = Case::parse(&std::fs::read(&path).expect("case")).expect("valid case");
-        let verdict = engine.verdict(&case.run());
-        assert!(case.expected.met_by(&verdict), "{}: expected {}, got {verdict:?}", path.display(), case.expected);
+        let trace = engine.trace(&case.run());
+        let verdict = &trace.verdict;
+        assert!(case.expected.met_by(&trace), "{}: expected {}, got {verdict:?}", path.display(), case.expected);
         cases += 1;
     }
     assert!(cases >= 9);

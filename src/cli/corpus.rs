@@ -144,8 +144,8 @@ fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
         _ => format!("added from {}; describe what this case shows", args.artifact.display()),
     };
     let mut case = if args.keep {
-        let verdict = engine.verdict(&loaded.run);
-        Case::new(&args.name, &note, &loaded.run, Expected::of_verdict(&verdict))?.with_seat(&seat)
+        let trace = engine.trace(&loaded.run);
+        Case::new(&args.name, &note, &loaded.run, Expected::of(&trace))?.with_seat(&seat)
     } else {
         shrink_to_case(&loaded.run, &args.name, &note, &seat, &mut engine)?
     };

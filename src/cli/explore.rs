@@ -153,8 +153,11 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
         let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
     }
     let progress = Bar(bar(args.json));
-    let report = explore_with(&config, &driver, &cancel, &progress)?;
+    let mut report = explore_with(&config, &driver, &cancel, &progress)?;
     progress.0.finish_and_clear();
+    if !report.distinct.is_empty() {
+        report.name_causes(&mut driver.engine().map_err(|e| anyhow::anyhow!(e))?);
+    }
 
     let case = failing_case(&args, &report, &driver, &name)?;
     // The report is printed even if the case cannot be written, so the

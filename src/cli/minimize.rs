@@ -95,7 +95,7 @@ pub fn shrink_to_case(
     seat: &Seat,
     engine: &mut privdiff::oracle::engine::Engine,
 ) -> anyhow::Result<Case> {
-    let Some(goal) = goal_of(&engine.verdict(run)) else {
+    let Some(goal) = goal_of(&engine.trace(run)) else {
         bail!("nothing to minimise: the run passes and the legacy model leaks nothing (corpus add --keep keeps a run as written)");
     };
     let small = minimize_with(run, &goal, engine);
@@ -109,13 +109,13 @@ pub fn shrink_to_case(
     // more on the reset engine. An implementation whose answers depend on
     // more than the run (a flaky or stateful external server) would
     // otherwise leave a case that does not reproduce.
-    let first = engine.verdict(&small.run);
-    let second = engine.verdict(&small.run);
-    let expected = Expected::of_verdict(&first);
-    if goal_of(&first).as_ref() != Some(&goal) || Expected::of_verdict(&second) != expected {
+    let first = engine.trace(&small.run);
+    let second = engine.trace(&small.run);
+    let expected = Expected::of(&first);
+    if goal_of(&first).as_ref() != Some(&goal) || Expected::of(&second) != expected {
         bail!(
             "the minimised run does not give \"{goal}\" every time it is replayed (got {expected}, then {}): the implementation's answers depend on more than the run; nothing written",
-            Expected::of_verdict(&second)
+            Expected::of(&second)
         );
     }
     Ok(Case::new(name, note, &small.run, expected)?.with_seat(seat))

@@ -65,6 +65,9 @@ struct Document<'a> {
     as_expected: Option<bool>,
     /// The failure, when the run fails.
     failure: Option<&'a privdiff::oracle::failure::Failure>,
+    /// The failure's full signature in words (first cause included): what
+    /// `fuzz.sh` groups a night's crashes by.
+    signature: Option<String>,
     /// Legacy's INV-1 breach events over the steps run (the loophole
     /// finding; a failing run counts up to its failing step).
     legacy_breach_events: usize,
@@ -92,7 +95,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let got = Expected::of(&trace);
     // A case's expectation holds for the seat it was recorded in.
     let expected = loaded.case.as_ref().filter(|_| seating.compares()).map(|c| &c.expected);
-    let as_expected = expected.map(|e| e.met_by(&trace.verdict));
+    let as_expected = expected.map(|e| e.met_by(&trace));
     let failure = match &trace.verdict {
         Verdict::Pass { .. } => None,
         Verdict::Fail { failure, .. } => Some(failure),
@@ -110,6 +113,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             expected,
             as_expected,
             failure: failure.map(|f| &**f),
+            signature: trace.signature().map(|s| s.to_string()),
             legacy_breach_events: match &trace.verdict {
                 Verdict::Pass { legacy_breaches, .. } | Verdict::Fail { legacy_breaches, .. } => *legacy_breaches,
             },

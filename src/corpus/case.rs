@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::oracle::engine::{Trace, Verdict};
-use crate::oracle::failure::{FailureKind, Signature};
+use crate::oracle::failure::{CauseSignature, FailureKind, Signature};
 use crate::oracle::lineup::Seat;
 use crate::world::{Op, Run, RunError, SpecId, WorldConfig};
 
@@ -48,16 +48,26 @@ pub enum Expected {
         /// The implementation that broke the rule (`patched`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         implementation: Option<String>,
+        /// The first cause: the operation kind and rule where an
+        /// implementation first departs, who departs, and the verdict pair
+        /// ([`CauseSignature`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<CauseSignature>,
     },
 }
 
 impl Expected {
-    /// What a trace's verdict amounts to, in case-file terms.
+    /// What a trace amounts to, in case-file terms: its full signature,
+    /// first cause included.
     pub fn of(trace: &Trace) -> Expected {
-        Expected::of_verdict(&trace.verdict)
+        match trace.signature() {
+            Some(sig) => Expected::failing(&sig),
+            None => Expected::of_verdict(&trace.verdict),
+        }
     }
 
-    /// What a verdict amounts to, in case-file terms.
+    /// What a verdict alone amounts to: a failure's signature without its
+    /// first cause, which only a trace shows.
     pub fn of_verdict(verdict: &Verdict) -> Expected {
         match verdict {
             Verdict::Pass { legacy_breaches, .. } => Expected::Pass { legacy_inv1_breaches: *legacy_breaches },
@@ -72,23 +82,26 @@ impl Expected {
             rule: Some(sig.rule),
             op: Some(sig.op),
             implementation: Some(sig.implementation.clone()),
+            cause: sig.cause.clone(),
         }
     }
 
-    /// Whether a run's verdict meets this expectation: the same pass count,
-    /// or a failure whose signature agrees with every part recorded.
-    pub fn met_by(&self, verdict: &Verdict) -> bool {
-        match (self, verdict) {
+    /// Whether a trace meets this expectation: the same pass count, or a
+    /// failure whose signature agrees with every part recorded (the first
+    /// cause too, when the case records one).
+    pub fn met_by(&self, trace: &Trace) -> bool {
+        match (self, &trace.verdict) {
             (Expected::Pass { legacy_inv1_breaches }, Verdict::Pass { legacy_breaches, .. }) => {
                 legacy_inv1_breaches == legacy_breaches
             }
-            (Expected::Fail { failure, rule, op, implementation }, Verdict::Fail { failure: got, .. }) => {
+            (Expected::Fail { failure, rule, op, implementation, cause }, Verdict::Fail { failure: got, .. }) => {
                 let sig = got.signature();
                 let agrees = |want: &Option<String>, got: &str| want.as_deref().is_none_or(|w| w == got);
                 *failure == sig.kind
                     && rule.is_none_or(|r| r == sig.rule)
                     && op.is_none_or(|o| o == sig.op)
                     && agrees(implementation, &sig.implementation)
+                    && (cause.is_none() || trace.signature().and_then(|s| s.cause) == *cause)
             }
             (Expected::Pass { .. }, Verdict::Fail { .. }) | (Expected::Fail { .. }, Verdict::Pass { .. }) => false,
         }
@@ -101,7 +114,7 @@ impl std::fmt::Display for Expected {
             Expected::Pass { legacy_inv1_breaches } => {
                 write!(f, "pass (legacy INV-1 breaches: {legacy_inv1_breaches})")
             }
-            Expected::Fail { failure, rule, op, implementation } => {
+            Expected::Fail { failure, rule, op, implementation, cause } => {
                 write!(f, "fail {failure}")?;
                 if let Some(rule) = rule {
                     write!(f, " ({rule})")?;
@@ -111,6 +124,9 @@ impl std::fmt::Display for Expected {
                 }
                 if let Some(op) = op {
                     write!(f, " at {op}")?;
+                }
+                if let Some(c) = cause {
+                    write!(f, ", first cause {} ({})", c.op, c.rule)?;
                 }
                 Ok(())
             }

@@ -95,9 +95,9 @@ fn check_case(
             return Ok(Some(format!("recorded against implementation {name}: check it with --impl {name}=COMMAND")))
         }
     };
-    let verdict = engine.verdict(&case.run());
-    let got = Expected::of_verdict(&verdict);
-    if case.expected.met_by(&verdict) {
+    let trace = engine.trace(&case.run());
+    let got = Expected::of(&trace);
+    if case.expected.met_by(&trace) {
         Ok(None)
     } else {
         Err(format!("expected {}, got {got}", case.expected))

@@ -1,5 +1,7 @@
-//! Shrinking a failing run to a minimal case with the same failure
-//! signature (kind, rule, operation kind, implementation), so that a shrunk
+//! Shrinking a failing run to a minimal case with the same full failure
+//! signature (kind, rule, operation kind, implementation, and the first
+//! cause: its operation kind and rule, who departs, the verdict pair;
+//! [`crate::oracle::cause`]), so that a shrunk
 //! case cannot slide onto another bug.
 //!
 //! Works on the structure, not the bytes: delta debugging (ddmin) over the
@@ -10,7 +12,7 @@
 //! none makes progress. Every candidate is checked against its world before
 //! it is run, so the result is always a valid case.
 
-use crate::oracle::engine::{Engine, Verdict};
+use crate::oracle::engine::{Engine, Trace, Verdict};
 use crate::oracle::failure::Signature;
 use crate::world::ids::{Phone, UserId};
 use crate::world::privacy::Rule;
@@ -34,10 +36,12 @@ impl std::fmt::Display for Goal {
     }
 }
 
-/// The goal a run currently meets, if it is worth shrinking at all.
-pub fn goal_of(verdict: &Verdict) -> Option<Goal> {
-    match verdict {
-        Verdict::Fail { failure, .. } => Some(Goal::Fails(failure.signature())),
+/// The goal a run's trace meets, if it is worth shrinking at all: a
+/// failure keeps its full signature, first cause included, so a shrunk
+/// case is the same bug found the same way.
+pub fn goal_of(trace: &Trace) -> Option<Goal> {
+    match &trace.verdict {
+        Verdict::Fail { .. } => trace.signature().map(Goal::Fails),
         Verdict::Pass { legacy_breaches, .. } if *legacy_breaches > 0 => Some(Goal::LegacyLeaks),
         Verdict::Pass { .. } => None,
     }
@@ -65,8 +69,7 @@ pub fn minimize_with(run: &Run, goal: &Goal, engine: &mut Engine) -> Minimized {
             return false;
         }
         tests += 1;
-        let verdict = engine.verdict(candidate);
-        goal_of(&verdict).as_ref() == Some(goal)
+        goal_of(&engine.trace(candidate)).as_ref() == Some(goal)
     };
     let mut best = run.clone();
     for _round in 0..32 {
@@ -261,11 +264,11 @@ mod tests {
     fn a_seeded_loophole_run_shrinks_to_two_operations() {
         let run = (0..5000)
             .map(|n| Run::from_fuzz_bytes(&crate::gen::seed::fuzz_input(5, n, 512)))
-            .find(|r| r.ops.len() > 10 && goal_of(&engine::run(r).verdict) == Some(Goal::LegacyLeaks))
+            .find(|r| r.ops.len() > 10 && goal_of(&engine::run(r)) == Some(Goal::LegacyLeaks))
             .expect("a leaking seeded run");
         let small = minimize(&run, Goal::LegacyLeaks);
         assert_eq!(small.run.ops.len(), 2, "{:#?}", small.run);
-        assert_eq!(goal_of(&engine::run(&small.run).verdict), Some(Goal::LegacyLeaks));
+        assert_eq!(goal_of(&engine::run(&small.run)), Some(Goal::LegacyLeaks));
         assert!(small.run.world.users <= 2, "{:?}", small.run.world);
         assert!(matches!(small.run.ops[0], Op::SetPrivacy { .. }));
         assert_eq!(small.run.check(), Ok(()));

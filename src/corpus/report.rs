@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::corpus::case::Expected;
-use crate::corpus::story::{self, first_difference};
+use crate::corpus::story;
+use crate::oracle::cause::first_difference;
 use crate::oracle::engine::{Trace, Verdict};
 use crate::oracle::failure::Signature;
 use crate::world::response::OutcomeDisplay;
@@ -48,15 +49,12 @@ pub struct Entry {
 impl Entry {
     /// The failure's signature, if the run failed.
     pub fn signature(&self) -> Option<Signature> {
-        match &self.trace.verdict {
-            Verdict::Fail { failure, .. } => Some(failure.signature()),
-            Verdict::Pass { .. } => None,
-        }
+        self.trace.signature()
     }
 
     /// Whether the verdict is the expected one (`None`: nothing expected).
     pub fn as_expected(&self) -> Option<bool> {
-        self.expected.as_ref().map(|e| e.met_by(&self.trace.verdict))
+        self.expected.as_ref().map(|e| e.met_by(&self.trace))
     }
 
     /// The INV-1 breach events legacy committed (the loophole finding).

@@ -17,8 +17,8 @@ pub fn tell(run: &Run, trace: &Trace) -> String {
     for step in &trace.steps {
         tell_step(&mut out, step);
     }
-    if let Some(line) = cause_line(trace) {
-        let _ = writeln!(out, "{line}");
+    if let Some(cause) = crate::oracle::cause::first_cause(trace) {
+        let _ = writeln!(out, "{cause}");
     }
     let _ = writeln!(out, "{}", verdict_line(trace));
     let _ = writeln!(out, "(rule ids S1-S17, INV-1..4, D-1..4 are defined in docs/SPEC.md)");
@@ -99,99 +99,6 @@ fn side(out: &mut String, name: &str, got: &Outcome, want: &Outcome, want_name: 
     let _ = writeln!(out, "         {name:<17}: {}", OutcomeDisplay(got));
     if got != want {
         let _ = writeln!(out, "         {want_name:<17}: {}  <- differs", OutcomeDisplay(want));
-    }
-}
-
-/// The first step at which an implementation's answer departs from its
-/// era's reference (or it gave none), and which implementations depart
-/// there: the first cause a reviewer looks at, which may come before the
-/// step where a check failed.
-pub fn first_difference(trace: &Trace) -> Option<(usize, Vec<String>)> {
-    trace.steps.iter().find_map(|s| {
-        let differing: Vec<String> = s
-            .implementations
-            .iter()
-            .filter(|i| !i.answered || i.outcome != *s.reference.get(i.era))
-            .map(|i| i.name.clone())
-            .collect();
-        (!differing.is_empty()).then_some((s.index, differing))
-    })
-}
-
-/// For a failing run, the first cause before the consequence: the earliest
-/// step at which an implementation's answer departs from its era's
-/// reference, with that step's SPEC rule, then the check that failed and
-/// its rule. A failure with no earlier departing answer (a misreading the
-/// reference shares, which only the judge sees; or state that departed
-/// without showing yet) is said so. A departure by implementations of both
-/// eras at once is told as such: a bug in code both eras share, not the
-/// loophole.
-pub fn cause_line(trace: &Trace) -> Option<String> {
-    let Verdict::Fail { failure, .. } = &trace.verdict else { return None };
-    let consequence =
-        format!("{} ({}) at step {} in {}", failure.kind(), failure.rule, failure.step, failure.implementation);
-    let first = first_difference(trace);
-    let Some((index, who)) = first else {
-        // A misreading the reference shares: the judge's check names the
-        // rule it read (a field's rule, a precondition's), else the step's.
-        let rule = if failure.rule.as_str().starts_with('S') { failure.rule } else { failure.op().spec_rule() };
-        return Some(format!(
-            "cause: step {}, {} [{rule}]: no answer departs from its reference (a reading the reference shares); the judge's own reading of SPEC finds {consequence}",
-            failure.step,
-            failure.op()
-        ));
-    };
-    let step = &trace.steps[index];
-    let departing: Vec<_> = step.implementations.iter().filter(|i| who.contains(&i.name)).collect();
-    let eras: std::collections::BTreeSet<_> = departing.iter().map(|i| i.era).collect();
-    let subject = if eras.len() > 1 { format!("legacy and patched both ({})", who.join(", ")) } else { who.join(", ") };
-    // `first_difference` names at least one implementation of the step.
-    let first = departing[0];
-    let want = step.reference.get(first.era);
-    let detail = if first.answered {
-        format!(
-            "answered {} where the {} reference answers {}",
-            OutcomeDisplay(&first.outcome),
-            first.era,
-            OutcomeDisplay(want)
-        )
-    } else {
-        "gave no answer".to_string()
-    };
-    let then = if index == failure.step { "so" } else { "then" };
-    let rule = deciding_rule(&step.op, want, &first.outcome);
-    Some(format!("cause: step {index}, {} [{rule}]: {subject} {detail}; {then} {consequence}", step.op))
-}
-
-/// The SPEC rule that decides the part of `op`'s answer where `actual`
-/// departs from `expected`: who an import matches and whom a resolve finds
-/// is the find rule (S15), which numbers a member view shows is S16, an
-/// answer of another shape (an error where the reference answers, or the
-/// reverse) the operation's own rule.
-fn deciding_rule(op: &crate::world::Op, expected: &Outcome, actual: &Outcome) -> crate::world::SpecId {
-    use crate::world::{Op, Response, SpecId};
-    match (op, expected, actual) {
-        (
-            Op::ImportContacts { .. },
-            Ok(Response::Imported { matched: a, .. }),
-            Ok(Response::Imported { matched: b, .. }),
-        ) if a.iter().map(|m| m.user).collect::<Vec<_>>() != b.iter().map(|m| m.user).collect::<Vec<_>>() => {
-            SpecId::S15
-        }
-        (Op::ResolvePhone { .. }, _, _) => SpecId::S15,
-        (Op::QueryMember { .. } | Op::ListMembers { .. }, Ok(_), Ok(_)) => SpecId::S16,
-        (
-            Op::JoinGroup { .. }
-            | Op::LeaveGroup { .. }
-            | Op::ImportContacts { .. }
-            | Op::AddContact { .. }
-            | Op::DeleteContact { .. }
-            | Op::SetPrivacy { .. }
-            | Op::QueryMember { .. }
-            | Op::ListMembers { .. },
-            _,
-            _,
-        ) => op.spec_rule(),
     }
 }
 

@@ -55,8 +55,8 @@ pub enum Checks {
 pub enum Finding {
     /// The engine reported a failure (the most specific of the step).
     Failure {
-        /// The failure.
-        failure: Failure,
+        /// The failure (boxed: it is much larger than the other variant).
+        failure: Box<Failure>,
     },
     /// The canary's finding: the legacy model let a viewer learn a hidden
     /// number (INV-1).
@@ -206,7 +206,9 @@ impl Driver {
     /// What the last step of `engine` (step `step`, from 0) broke.
     pub fn finding(&self, engine: &Engine, step: usize) -> Option<Finding> {
         match self.checks {
-            Checks::Lockstep { .. } => engine.failures().first().cloned().map(|failure| Finding::Failure { failure }),
+            Checks::Lockstep { .. } => {
+                engine.failures().first().cloned().map(|failure| Finding::Failure { failure: Box::new(failure) })
+            }
             Checks::Canary => engine.legacy_breaches().first().map(|b| Finding::LegacyBreach { step, breach: *b }),
         }
     }

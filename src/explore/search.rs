@@ -17,6 +17,7 @@ use super::alphabet::alphabet;
 use super::canon::{permutations, rename_op, Canon, Key, KeyMode};
 use super::driver::{Checks, Driver, Finding, Worker};
 use crate::oracle::engine::StateKeyKind;
+use crate::oracle::failure::Signature;
 use crate::world::{Op, Run, WorldConfig, MAX_GROUPS, MAX_OPS, MAX_UNOWNED, MAX_USERS};
 
 /// Parents expanded between two checks of Ctrl-C and progress updates.
@@ -179,8 +180,9 @@ pub struct Report {
 /// One distinct failure of an every-signature search.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Distinct {
-    /// Its signature: kind, rule, operation kind, implementation.
-    pub signature: crate::oracle::failure::Signature,
+    /// Its signature: kind, rule, operation kind, implementation, and
+    /// (after [`Report::name_causes`]) the first cause.
+    pub signature: Signature,
     /// The shortest sequence that reaches it, the last operation failing.
     pub ops: Vec<Op>,
     /// Failing transitions with this signature within the bound.
@@ -188,6 +190,24 @@ pub struct Distinct {
 }
 
 impl Report {
+    /// Gives every distinct failure its full signature, first cause
+    /// included, by tracing its shortest sequence with `engine` (the
+    /// search groups by the failure alone, which a verdict gives; the cause
+    /// needs the trace). A sequence that no longer fails the same way (an
+    /// implementation whose answers depend on more than the run) keeps the
+    /// failure's signature.
+    pub fn name_causes(&mut self, engine: &mut crate::oracle::engine::Engine) {
+        let world = self.config.world;
+        for d in &mut self.distinct {
+            let trace = engine.trace(&Run { world, ops: d.ops.clone() });
+            if let Some(full) = trace.signature() {
+                if (Signature { cause: None, ..full.clone() }) == d.signature {
+                    d.signature = full;
+                }
+            }
+        }
+    }
+
     /// The shortest failing run, if one was found.
     pub fn failing_run(&self) -> Option<Run> {
         match &self.conclusion {

@@ -160,8 +160,10 @@ mod planted {
         /// S14 misread alike.
         S14NoMembershipCheck = "s14-no-membership-check", Reading, S14,
             "common mode: anyone may look into any group";
-        /// S16 misread alike: `is_contact` read off unmatched entries too.
-        S16RefusedImportIsContact = "s16-refused-import-is-contact", Reading, S16,
+        /// A member view's `is_contact` (S14 defines the field) misread
+        /// alike: read off unmatched entries too. (The variant's and the
+        /// name's "s16" are historical; the rule is S14's.)
+        S16RefusedImportIsContact = "s16-refused-import-is-contact", Reading, S14,
             "common mode: a member view says is_contact for a member whose number was imported but refused";
         /// S10 misread alike: the matched list in reverse order.
         S10ImportAnswerReversed = "s10-import-answer-reversed", Reading, S10,

@@ -108,6 +108,13 @@ pub trait Implementation {
         Ok(None)
     }
 
+    /// The state in SPEC's terms, for a trace to name the step where it
+    /// departed from the reference's ([`crate::models::spec_state`]);
+    /// `None` when the implementation cannot say (an external one).
+    fn spec_state(&self) -> Option<crate::models::spec_state::SpecState> {
+        None
+    }
+
     /// This implementation as `Any`, so that [`Implementation::copy_state_from`]
     /// can tell whether another side is of its type; `None` by default.
     fn as_any(&self) -> Option<&dyn Any> {
@@ -166,6 +173,10 @@ impl<I: Implementation + 'static> Implementation for Seated<I> {
 
     fn digest(&mut self) -> Result<Option<u128>, TransportError> {
         self.inner.digest()
+    }
+
+    fn spec_state(&self) -> Option<crate::models::spec_state::SpecState> {
+        self.inner.spec_state()
     }
 
     fn as_any(&self) -> Option<&dyn Any> {

@@ -9,4 +9,5 @@ pub mod implementation;
 pub mod protocol;
 pub mod reference;
 pub mod server;
+pub mod spec_state;
 pub mod usermap;

@@ -19,6 +19,7 @@ use std::marker::PhantomData;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use crate::models::spec_state::{SpecState, StoredRule, Whom};
 use crate::models::usermap::UserSet;
 
 use crate::models::faults::Faults;
@@ -604,6 +605,42 @@ impl State {
         true
     }
 
+    /// The state in SPEC's terms ([`crate::models::spec_state`]), for
+    /// traces; `None` for worlds over [`SpecState::MAX_USERS`] users.
+    pub fn spec_state(&self) -> Option<SpecState> {
+        let n = self.phones.len();
+        if n > SpecState::MAX_USERS {
+            return None;
+        }
+        let users = || (0..n as u32).map(UserId);
+        let mut out = SpecState::default();
+        for (g, m) in self.members[..self.group_count].iter().enumerate() {
+            out.members.extend(users().filter(|u| m.contains(u)).map(|u| (GroupId(g as u32), u)));
+        }
+        for owner in users() {
+            if let Some(a) = self.account(owner) {
+                out.contacts.extend(users().filter(|u| a.contacts.contains(*u)).map(|u| (owner, u)));
+                out.saved.extend(users().filter(|u| a.numbers.contains(*u)).map(|u| (owner, u)));
+                out.unmatched.extend(a.unmatched.iter().map(|p| (owner, *p)));
+                out.knows.extend(users().filter(|u| a.known.contains(*u)).map(|u| (owner, u)));
+            }
+            for key in PrivacyKey::ALL {
+                let rules = self.settings.rules(self.settings.of[owner.0 as usize][key]);
+                let stored = rules.iter().map(|r| {
+                    let whom = match r.matches {
+                        Match::All => Whom::Everyone,
+                        Match::Contacts => Whom::Contacts,
+                        Match::Users => Whom::Users,
+                        Match::Groups => Whom::Groups,
+                    };
+                    StoredRule::new(r.allow, whom, self.settings.named(r).iter().copied())
+                });
+                out.settings.insert((owner, key, stored.collect()));
+            }
+        }
+        Some(out)
+    }
+
     /// Compiles a rule list being stored (S13), as SPEC reads it or, with
     /// the S7 reading planted, with group rules frozen at this moment.
     fn compile_setting(&mut self, rules: &[Rule]) -> Setting {
@@ -785,6 +822,10 @@ impl<P: FindPolicy> Implementation for Server<P> {
 
     fn state_words(&self, perm: &[UserId], out: &mut Vec<u64>) -> bool {
         self.state.state_words(perm, out)
+    }
+
+    fn spec_state(&self) -> Option<SpecState> {
+        self.state.spec_state()
     }
 
     fn as_any(&self) -> Option<&dyn std::any::Any> {

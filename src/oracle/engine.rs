@@ -106,6 +106,11 @@ pub struct ImplStep {
     pub outcome: Outcome,
     /// Links about other users it taught the actor at this step (S17).
     pub learned: Vec<Link>,
+    /// How its state after this step departs from its era's reference's,
+    /// where both can say ([`Implementation::spec_state`]): the first
+    /// cause of a bug that changes state before any answer shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<crate::models::spec_state::StateDeparture>,
 }
 
 /// One step of a trace.
@@ -586,6 +591,11 @@ impl Engine {
                     answered: s.answered,
                     outcome: s.slot.outcome().clone(),
                     learned: s.learned.clone(),
+                    state: s
+                        .imp
+                        .spec_state()
+                        .zip(self.references.get(s.era).spec_state())
+                        .and_then(|(imp, reference)| imp.departure_from(&reference)),
                 })
                 .collect(),
             legacy_breaches: self
@@ -610,6 +620,7 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
     };
     let out = seat.slot.outcome();
     let judge = &seat.judge;
+    let start = failures.len();
     if out != reference {
         fail(failures, reference_rule(seat.era), differs(op, reference, out));
     }
@@ -628,11 +639,17 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
     }
     if let Some(m) = fields::misread_field(judge, seat.era, op, out) {
         fail(failures, m.rule, Detail::Misanswer { field: m.field.to_string(), why: m.why, actual: out.clone() });
+        if let Some(f) = failures.last_mut() {
+            f.because = m.because;
+        }
     }
     if seat.era == Era::Patched {
         if let Some((target, what)) = checks::over_blocking(judge, op, out) {
             fail(failures, SpecId::Inv4, Detail::OverBlocking { viewer, target, what });
         }
+    }
+    for f in failures[start..].iter_mut().filter(|f| f.because.is_empty()) {
+        f.because = crate::oracle::cause::because(judge, seat.era, op, &f.detail);
     }
     // INV-2 (the first link to a number not the user's) and INV-1, in one
     // walk over the links shown.
@@ -655,7 +672,11 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
     }
     if seat.era == Era::Patched {
         if let Some(b) = seat.breaches.first() {
-            push_failure(failures, index, op, &seat.name, SpecId::Inv1, Detail::Breach { viewer, link: b.link });
+            let detail = Detail::Breach { viewer, link: b.link };
+            push_failure(failures, index, op, &seat.name, SpecId::Inv1, detail);
+            if let Some(f) = failures.last_mut() {
+                f.because = crate::oracle::cause::because(&seat.judge, seat.era, op, &f.detail);
+            }
         }
     }
 }
@@ -665,7 +686,14 @@ fn judge_seat(index: usize, op: &Op, seat: &mut Seat, reference: &Outcome, failu
 #[cold]
 #[inline(never)]
 fn push_failure(failures: &mut Vec<Failure>, step: usize, op: &Op, name: &str, rule: SpecId, detail: Detail) {
-    failures.push(Failure { step, op: op.clone(), implementation: name.to_string(), rule, detail });
+    failures.push(Failure {
+        step,
+        op: op.clone(),
+        implementation: name.to_string(),
+        rule,
+        detail,
+        because: Vec::new(),
+    });
 }
 
 /// D-1/D-2's detail for an answer that differs from the reference's.

@@ -241,6 +241,12 @@ pub struct Failure {
     /// What was wrong.
     #[serde(flatten)]
     pub detail: Detail,
+    /// The rules that decide what SPEC gives here, as the judge reads them
+    /// (the setting's default, S5; the rule that matched, S2/S6/S7; a
+    /// saved number, S3; knowledge, S17): what a story names as the reason
+    /// beside the rule broken. Empty where that rule says it all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub because: Vec<SpecId>,
 }
 
 /// What makes two failures the same finding: `minimize` shrinks a run only
@@ -257,11 +263,71 @@ pub struct Signature {
     pub op: crate::world::OpKind,
     /// The implementation that broke it.
     pub implementation: String,
+    /// The first cause ([`crate::oracle::cause`]), when the signature was
+    /// taken from a whole trace ([`crate::oracle::engine::Trace::signature`]);
+    /// `None` when taken from the failure alone ([`Failure::signature`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<CauseSignature>,
+}
+
+/// The first-cause part of a [`Signature`]: the operation kind and rule of
+/// the first departure, the part of the state when it is the state that
+/// departs, the implementations that depart there, and the verdict pair
+/// (whether each era's seat fails at the failing step: a bug of code both
+/// eras share fails both).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(deny_unknown_fields)]
+pub struct CauseSignature {
+    /// The operation kind at the first cause.
+    pub op: crate::world::OpKind,
+    /// The most specific rule deciding it.
+    pub rule: SpecId,
+    /// The part of the state that departs, when no answer does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<crate::models::spec_state::Part>,
+    /// The implementations that depart there, sorted (empty: a reading
+    /// the reference shares).
+    pub departing: Vec<String>,
+    /// The legacy seat's verdict at the failing step.
+    pub legacy: SeatVerdict,
+    /// The patched seat's verdict at the failing step.
+    pub patched: SeatVerdict,
+}
+
+/// One seat's verdict, in a signature's verdict pair.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatVerdict {
+    /// Nothing failed in that seat at the failing step.
+    Pass,
+    /// A check failed in that seat.
+    Fail,
+}
+
+impl fmt::Display for SeatVerdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SeatVerdict::Pass => "pass",
+            SeatVerdict::Fail => "fail",
+        })
+    }
 }
 
 impl fmt::Display for Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}) in {} at {}", self.kind, self.rule, self.implementation, self.op)
+        write!(f, "{} ({}) in {} at {}", self.kind, self.rule, self.implementation, self.op)?;
+        if let Some(c) = &self.cause {
+            write!(f, ", first cause {} ({})", c.op, c.rule)?;
+            if let Some(part) = c.part {
+                write!(f, " in its {}", part.words())?;
+            }
+            match c.departing.as_slice() {
+                [] => write!(f, " read alike by the reference")?,
+                names => write!(f, " by {}", names.join(", "))?,
+            }
+            write!(f, "; legacy {}, patched {}", c.legacy, c.patched)?;
+        }
+        Ok(())
     }
 }
 
@@ -288,6 +354,7 @@ impl Failure {
             rule: self.rule,
             op: self.op.kind(),
             implementation: self.implementation.clone(),
+            cause: None,
         }
     }
 }

@@ -25,10 +25,20 @@ pub struct Misread {
     pub field: &'static str,
     /// What SPEC gives and what was answered.
     pub why: String,
+    /// The rules that decide what SPEC gives there, as the judge reads them
+    /// ([`Judge::why_sees`], [`Judge::why_finds`]): what a story names as
+    /// the reason. Empty where the field's rule says it all.
+    pub because: Vec<SpecId>,
 }
 
 fn misread(rule: SpecId, field: &'static str, why: String) -> Option<Misread> {
-    Some(Misread { rule, field, why })
+    Some(Misread { rule, field, why, because: Vec::new() })
+}
+
+/// [`misread`], with the rules that decide the field.
+#[cold]
+fn misread_because(rule: SpecId, field: &'static str, why: String, because: Vec<SpecId>) -> Option<Misread> {
+    Some(Misread { rule, field, why, because })
 }
 
 /// The first field of `outcome` (the answer of an implementation of `era`
@@ -123,10 +133,12 @@ pub fn misread_field(judge: &Judge, era: Era, op: &Op, outcome: &Outcome) -> Opt
                 Ok(user) => format!("{user}"),
                 Err(code) => format!("error {code}"),
             };
-            misread(
+            let because = judge.owner_of(*phone).map_or(Vec::new(), |t| judge.why_finds(era, *viewer, t));
+            misread_because(
                 SpecId::S14,
                 "resolved",
                 format!("SPEC answers {want} (S15 as the judge reads it), got {}", OutcomeDisplay(outcome)),
+                because,
             )
         }
     }
@@ -136,7 +148,7 @@ pub fn misread_field(judge: &Judge, era: Era, op: &Op, outcome: &Outcome) -> Opt
 fn view(judge: &Judge, viewer: UserId, v: &MemberView) -> Option<Misread> {
     let is_contact = judge.is_contact(viewer, v.user);
     if v.is_contact != is_contact {
-        return misread(
+        return misread_because(
             SpecId::S14,
             "member_view.is_contact",
             format!(
@@ -146,15 +158,17 @@ fn view(judge: &Judge, viewer: UserId, v: &MemberView) -> Option<Misread> {
                 v.user,
                 if is_contact { "" } else { "not " }
             ),
+            vec![SpecId::S3],
         );
     }
     let phone = if judge.sees_number(viewer, v.user) { judge.phone_of(v.user) } else { None };
     if v.phone != phone {
         let show = |p: Option<Phone>| p.map_or("no number".to_string(), |p| p.to_string());
-        return misread(
+        return misread_because(
             SpecId::S16,
             "member_view.phone",
             format!("{viewer}'s view of {} carries {}, S16 gives {}", v.user, show(v.phone), show(phone)),
+            judge.why_sees(viewer, v.user),
         );
     }
     None
@@ -234,7 +248,22 @@ fn import_words(
         |m: &[ImportedContact]| m.iter().map(|c| format!("{} -> {}", c.phone, c.user)).collect::<Vec<_>>().join(", ");
     let show_phones = |p: &[Phone]| p.iter().map(Phone::to_string).collect::<Vec<_>>().join(", ");
     if matched != want_matched.as_slice() {
-        return misread(
+        // Whom the first differing entry matches is the find rule's matter;
+        // the same entries in another order are S10's alone.
+        let same_entries = matched.len() == want_matched.len() && matched.iter().all(|m| want_matched.contains(m));
+        let differing = matched.iter().zip(&want_matched).find(|(a, b)| a != b).map(|(a, b)| (a.user, b.user));
+        let because = match differing {
+            _ if same_entries => Vec::new(),
+            Some((got, _)) if !want_matched.iter().any(|m| m.user == got) => judge.why_finds(era, owner, got),
+            Some((_, want)) => judge.why_finds(era, owner, want),
+            None => {
+                let longer = if matched.len() > want_matched.len() { matched } else { &want_matched };
+                longer
+                    .get(matched.len().min(want_matched.len()))
+                    .map_or(Vec::new(), |c| judge.why_finds(era, owner, c.user))
+            }
+        };
+        return misread_because(
             SpecId::S10,
             "imported.matched",
             format!(
@@ -242,6 +271,7 @@ fn import_words(
                 show_matched(matched),
                 show_matched(&want_matched)
             ),
+            because,
         );
     }
     misread(

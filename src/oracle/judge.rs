@@ -19,7 +19,7 @@
 //! per step on fuzz-sized worlds.
 
 use crate::world::privacy::{ByKey, Named, MAX_RULE_GROUPS, MAX_RULE_USERS};
-use crate::world::{ErrorCode, GroupId, Link, Op, Outcome, Phone, PrivacyKey, Response, Rule, UserId, World};
+use crate::world::{ErrorCode, GroupId, Link, Op, Outcome, Phone, PrivacyKey, Response, Rule, SpecId, UserId, World};
 
 /// A set of user ids.
 #[derive(Debug, Default)]
@@ -306,6 +306,68 @@ impl Judge {
             }
         }
         false
+    }
+
+    /// The SPEC rules that decide `owner`'s setting `key` for `viewer`, as
+    /// this judge reads it: the default (S5) when unset, then the rule that
+    /// matched first (S2 for a contacts rule, S7 for a live group rule, S6
+    /// otherwise) or S6's "no rule matches denies". For a story's cause.
+    pub fn why_allows(&self, owner: UserId, key: PrivacyKey, viewer: UserId) -> Vec<SpecId> {
+        let Some(person) = self.person(owner) else { return Vec::new() };
+        let set = person.settings[key].get();
+        let mut why = if set.is_none() { vec![SpecId::S5] } else { Vec::new() };
+        let clauses: &[Clause] = set.unwrap_or(default_clauses(key));
+        let matched = clauses.iter().find(|clause| match clause.whom {
+            Whom::Everyone => true,
+            Whom::Contacts => person.contacts.contains(viewer),
+            Whom::Named => clause.named.contains(viewer),
+            Whom::Members => (0..self.group_count as u32)
+                .any(|g| clause.named.contains(UserId(g)) && self.is_member(GroupId(g), viewer)),
+        });
+        why.push(match matched.map(|c| c.whom) {
+            Some(Whom::Contacts) => SpecId::S2,
+            Some(Whom::Members) => SpecId::S7,
+            Some(Whom::Everyone | Whom::Named) | None => SpecId::S6,
+        });
+        why
+    }
+
+    /// The SPEC rules that decide whether `viewer` sees `member`'s number
+    /// in a member view (S16): the `PhoneNumber` setting's reasons, or the
+    /// saved number of a matched entry (S3).
+    pub fn why_sees(&self, viewer: UserId, member: UserId) -> Vec<SpecId> {
+        let mut why = vec![SpecId::S16];
+        if viewer != member {
+            if !self.allows(member, PrivacyKey::PhoneNumber, viewer) && self.has_saved(viewer, member) {
+                why.push(SpecId::S3);
+            } else {
+                why.extend(self.why_allows(member, PrivacyKey::PhoneNumber, viewer));
+            }
+        }
+        why
+    }
+
+    /// The SPEC rules that decide whether `viewer`, supplying `target`'s
+    /// number, finds `target` in `era` (S15): in the patched era the clause
+    /// that lets them (a setting's reasons, or knowledge, S17), or every
+    /// clause's reason when none does.
+    pub fn why_finds(&self, era: crate::world::Era, viewer: UserId, target: UserId) -> Vec<SpecId> {
+        let mut why = vec![SpecId::S15];
+        if era == crate::world::Era::Patched {
+            let phone = self.phone_of(target);
+            let known = phone.is_some_and(|phone| self.knows(viewer, Link { user: target, phone }));
+            if self.allows(target, PrivacyKey::AddedByPhone, viewer) {
+                why.extend(self.why_allows(target, PrivacyKey::AddedByPhone, viewer));
+            } else if self.allows(target, PrivacyKey::PhoneNumber, viewer) {
+                why.extend(self.why_allows(target, PrivacyKey::PhoneNumber, viewer));
+            } else if known {
+                why.push(SpecId::S17);
+            } else {
+                why.extend(self.why_allows(target, PrivacyKey::AddedByPhone, viewer));
+                why.extend(self.why_allows(target, PrivacyKey::PhoneNumber, viewer));
+            }
+        }
+        why
     }
 
     /// S17: whether `viewer` has been shown `link`.

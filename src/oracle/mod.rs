@@ -3,6 +3,7 @@
 //! [`canary`].
 
 pub mod canary;
+pub mod cause;
 pub mod checks;
 pub mod engine;
 pub mod failure;

@@ -16,6 +16,7 @@
 
 use crate::models::faults::Faults;
 use crate::models::implementation::{Implementation, TransportError};
+use crate::models::spec_state::{SpecState, StoredRule, Whom};
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::{ByKey, PrivacyKey, Rule, MAX_RULE_GROUPS, MAX_RULE_USERS};
 use crate::world::response::Slot;
@@ -414,6 +415,40 @@ impl Reference {
         MemberView { user: member, is_contact, phone }
     }
 
+    /// The state in SPEC's terms ([`crate::models::spec_state`]): what a
+    /// server's state is compared with in a trace. `None` for worlds over
+    /// [`SpecState::MAX_USERS`] users.
+    pub fn spec_state(&self) -> Option<SpecState> {
+        let n = self.world.phones.len();
+        if n > SpecState::MAX_USERS {
+            return None;
+        }
+        let users = || (0..n as u32).map(UserId);
+        let mut out = SpecState::default();
+        for g in 0..self.world.groups {
+            out.members.extend(self.members.row(g).map(|u| (GroupId(g), u)));
+        }
+        for owner in users() {
+            out.contacts.extend(self.contacts.row(owner.0).map(|u| (owner, u)));
+            out.saved.extend(self.saved.row(owner.0).map(|u| (owner, u)));
+            out.knows.extend(self.knows.row(owner.0).map(|u| (owner, u)));
+            for key in PrivacyKey::ALL {
+                let stored = self.rules(owner, key).iter().map(|r| {
+                    let whom = match r.matches {
+                        Matches::Everyone => Whom::Everyone,
+                        Matches::Contacts => Whom::Contacts,
+                        Matches::Users => Whom::Users,
+                        Matches::Groups => Whom::Groups,
+                    };
+                    StoredRule::new(r.allow, whom, self.named(r).iter().copied())
+                });
+                out.settings.insert((owner, key, stored.collect()));
+            }
+        }
+        out.unmatched.extend(self.unmatched.iter().copied());
+        Some(out)
+    }
+
     /// S8, written out: counts first, then AddedByPhone's accepted values.
     fn setting_error(key: PrivacyKey, rules: &[Rule]) -> Option<ErrorCode> {
         let mut users = 0;
@@ -486,6 +521,10 @@ impl Implementation for Reference {
         }
         SCRATCH.with(|s| self.canonical_snapshot_into(perm, out, &mut s.borrow_mut()));
         true
+    }
+
+    fn spec_state(&self) -> Option<SpecState> {
+        Reference::spec_state(self)
     }
 
     fn as_any(&self) -> Option<&dyn std::any::Any> {
