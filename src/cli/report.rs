@@ -36,6 +36,11 @@ pub struct ReportArgs {
     /// the page, or a URL). Default: the repository's, relative to the page.
     #[arg(long, value_name = "HREF")]
     pub spec: Option<String>,
+    /// The fuzz target's source-coverage report to link from the page's
+    /// header (a path relative to the page, or a URL; `scripts/coverage.sh`
+    /// writes one).
+    #[arg(long, value_name = "HREF")]
+    pub coverage: Option<String>,
     /// The page's title.
     #[arg(long, default_value = "privdiff: cases and crashes")]
     pub title: String,
@@ -151,7 +156,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         (_, None) => 2,
     });
     let spec = args.spec.clone().unwrap_or_else(|| default_spec_href(&args.output));
-    let html = render(&args.title, &entries, &spec);
+    let html = render(&args.title, &entries, &spec, args.coverage.as_deref());
     privdiff::files::write_whole(&args.output, html.as_bytes(), args.force)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     let fails = entries.iter().filter(|e| e.signature().is_some()).count();

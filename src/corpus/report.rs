@@ -135,7 +135,7 @@ fn entry_id(i: usize, entry: &Entry) -> String {
 
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
-header{background:#1d2330;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}
+header{background:#1d2330;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}header a{color:#9ecbff}
 main{padding:16px 24px}section.summary{display:flex;flex-wrap:wrap;gap:12px;margin-bottom:16px}
 .card{background:#fff;border:1px solid #d8dce3;border-radius:6px;padding:10px 14px;min-width:150px}
 .card b{display:block;font-size:22px}.filters{margin:12px 0}.filters select{margin-right:12px}
@@ -157,13 +157,21 @@ var ok=(k===''||a.dataset.kind===k)&&(s===''||a.dataset.signature===s);a.style.d
 ";
 
 /// Renders the page for `entries`. `spec_href` is where `docs/SPEC.md` is,
-/// seen from the page (a relative path or a URL).
-pub fn render(title: &str, entries: &[Entry], spec_href: &str) -> String {
+/// seen from the page (a relative path or a URL); `coverage_href`, when
+/// given, is the fuzz target's source-coverage report the header links to
+/// (`scripts/coverage.sh`).
+pub fn render(title: &str, entries: &[Entry], spec_href: &str, coverage_href: Option<&str>) -> String {
     let links = Links { href: spec_href.to_string() };
     let mut out = String::new();
+    let coverage = coverage_href.map_or(String::new(), |href| {
+        format!(
+            " &middot; <a class=\"coverage\" href=\"{}\">source coverage of the fuzz target (privdiff's own sources)</a>",
+            esc(href)
+        )
+    });
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>\n<header><h1>{}</h1><div>privdiff report: {} entries</div></header>\n<main>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>\n<header><h1>{}</h1><div>privdiff report: {} entries{coverage}</div></header>\n<main>\n",
         esc(title),
         esc(title),
         entries.len()
