@@ -3,7 +3,9 @@
 # committed corpus and of a planted crash in headless Chromium (Debian's,
 # installed if missing), checks the DOM Chromium built (every case present,
 # the planted crash's first difference highlighted, every in-page link
-# resolving, nothing fetched from the network), and takes a screenshot.
+# resolving, nothing fetched from the network, the header's link to the
+# fuzz target's source coverage resolving to a report of privdiff's own
+# sources only), and takes a screenshot.
 # Run by .ci/run. Prints the report's size and Chromium's render time.
 # Usage: scripts/report-browser.sh [OUT_DIR]   (default target/ci-artifacts)
 set -euo pipefail
@@ -32,9 +34,17 @@ status=0
 "$privdiff" explore --patched-impl legacy --depth 3 -o "$tmp/crashes/planted-legacy-seat.json" >"$tmp/explore.out" || status=$?
 [ "$status" = 1 ] || { cat "$tmp/explore.out" >&2; fail "explore found no planted failure (exit $status)"; }
 
+echo "== source coverage of the differential target over its seeds (scripts/coverage.sh)"
+scripts/coverage.sh --out "$out/coverage" 2>"$tmp/coverage.log" | tee "$tmp/coverage.out" ||
+  { tail "$tmp/coverage.log" >&2; fail "scripts/coverage.sh failed"; }
+grep -q 'src/oracle/engine.rs' "$out/coverage/index.html" || fail "the coverage report lacks src/oracle/engine.rs"
+if grep -qE '\.cargo/registry|/rustc/|fuzz_targets/' "$out/coverage/index.html"; then
+  fail "the coverage report shows files that are not privdiff's own sources"
+fi
+
 page=$out/report.html
 "$privdiff" report --corpus corpus/regressions --crashes "$tmp/crashes" -o "$page" --force \
-  --spec "$(realpath docs/SPEC.md)"
+  --spec "$(realpath docs/SPEC.md)" --coverage coverage/index.html
 bytes=$(wc -c <"$page")
 
 echo "== rendering in headless Chromium"
@@ -47,9 +57,9 @@ chromium "${chromium_flags[@]}" --user-data-dir="$tmp/profile2" --window-size=12
 [ -s "$out/report.png" ] || fail "the screenshot is empty"
 
 echo "== checking the DOM Chromium rendered"
-python3 - "$tmp/dom.html" corpus/regressions <<'PY'
+python3 - "$tmp/dom.html" corpus/regressions "$(dirname "$page")" <<'PY'
 import html.parser, os, sys
-dom_path, corpus = sys.argv[1], sys.argv[2]
+dom_path, corpus, page_dir = sys.argv[1], sys.argv[2], sys.argv[3]
 
 class Dom(html.parser.HTMLParser):
     def __init__(self):
@@ -103,9 +113,16 @@ if broken:
     problems.append(f"broken in-page links: {broken[:5]}")
 if d.remote:
     problems.append(f"the page would fetch from the network: {d.remote[:5]}")
+files = {l.split("#")[0] for l in d.links if not l.startswith("#")}
+dangling = [f for f in files if not os.path.exists(os.path.join(page_dir, f))]
+if dangling:
+    problems.append(f"links to files that do not exist: {dangling}")
+if "coverage/index.html" not in files:
+    problems.append("the header does not link the coverage report")
 if problems:
     print("\n".join(problems)); sys.exit(1)
 print(f"ok: {len(names)} cases and the planted crash present, first difference highlighted, "
-      f"{sum(1 for l in d.links if l.startswith('#'))} in-page links resolve, nothing remote")
+      f"{sum(1 for l in d.links if l.startswith('#'))} in-page links resolve, {len(files)} file links "
+      f"(SPEC, coverage) exist, nothing remote")
 PY
 echo "report: $bytes bytes, $(grep -c '<article' "$page") entries; rendered by Chromium in $ms ms; screenshot $out/report.png"

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use crate::corpus::case::Expected;
 use crate::corpus::story;
-use crate::oracle::cause::first_difference;
+use crate::oracle::cause::{first_cause, first_difference, Departure};
 use crate::oracle::engine::{Trace, Verdict};
 use crate::oracle::failure::Signature;
 use crate::world::response::OutcomeDisplay;
@@ -145,8 +145,8 @@ article.pass{border-left:6px solid #2e7d32}h2{font-size:16px;margin:4px 0 8px}
 .meta{color:#4a5261}.meta code{background:#eef0f4;padding:1px 4px;border-radius:3px}
 table.steps{border-collapse:collapse;width:100%;margin:8px 0;font-size:13px}
 table.steps td,table.steps th{border:1px solid #e1e4ea;padding:3px 6px;vertical-align:top;text-align:left}
-td.differs{background:#fff3cd}tr.first-diff{outline:3px solid #c62828}tr.first-diff td:first-child::after{content:' first difference';color:#c62828;font-weight:bold}
-tr.failing td{background:#fde2e2}tr td.differs{background:#ffd54f;font-weight:600}pre.story{background:#f3f4f7;padding:8px;overflow-x:auto;font-size:12px;white-space:pre-wrap}
+td.differs{background:#fff3cd}tr.first-diff{outline:3px solid #c62828}tr.first-diff td:first-child::after{content:' first cause';color:#c62828;font-weight:bold}
+tr.failing td{background:#fde2e2}tr td.differs{background:#ffd54f;font-weight:600}tr.state td{background:#e8f0fe;color:#1a3d7c}pre.story{background:#f3f4f7;padding:8px;overflow-x:auto;font-size:12px;white-space:pre-wrap}
 a.spec{color:#1565c0}nav ul{columns:3;padding-left:18px}
 ";
 
@@ -286,13 +286,30 @@ fn entry(out: &mut String, i: usize, e: &Entry, links: &Links) {
         let _ =
             writeln!(out, "<div>signature <code class=\"signature\">{}</code></div>", linked(&sig.to_string(), links));
     }
-    let first = first_difference(&e.trace);
-    if let Some((step, who)) = &first {
-        let _ =
-            writeln!(out, "<div>first difference from the reference: step {step}, in {}</div>", esc(&who.join(", ")));
+    // The outlined step: the first cause (an answer or a state departing
+    // from the reference); a shared reading departs nowhere.
+    let cause = first_cause(&e.trace);
+    let first = match &cause {
+        Some(c) if !matches!(c.departure, Departure::Reading) => Some(c.step),
+        Some(_) => None,
+        None => first_difference(&e.trace).map(|(step, _)| step),
+    };
+    match &cause {
+        Some(c) => {
+            let _ = writeln!(out, "<div class=\"cause\">{}</div>", linked(&c.to_string(), links));
+        }
+        None => {
+            if let Some((step, who)) = first_difference(&e.trace) {
+                let _ = writeln!(
+                    out,
+                    "<div>first difference from the reference: step {step}, in {}</div>",
+                    esc(&who.join(", "))
+                );
+            }
+        }
     }
     let _ = writeln!(out, "<div>reproduce: <code>{}</code></div></div>", esc(&e.reproduce));
-    steps_table(out, e, first.map(|(s, _)| s), links);
+    steps_table(out, e, first, links);
     let _ = writeln!(
         out,
         "<details><summary>the story</summary><pre class=\"story\">{}</pre></details>",
@@ -336,6 +353,17 @@ fn steps_table(out: &mut String, e: &Entry, first: Option<usize>, links: &Links)
             let _ = write!(out, "<td{}>{}</td>", if differs { " class=\"differs\"" } else { "" }, esc(&text));
         }
         let _ = writeln!(out, "</tr>");
+        for imp in &s.implementations {
+            if let Some(d) = &imp.state {
+                let _ = writeln!(
+                    out,
+                    "<tr class=\"state\"><td></td><td colspan=\"{}\">state of {}: {}</td></tr>",
+                    3 + s.implementations.len(),
+                    esc(&imp.name),
+                    linked(&d.to_string(), links)
+                );
+            }
+        }
         for f in &s.failures {
             let _ = writeln!(
                 out,
