@@ -117,33 +117,34 @@ fn a_broken_reference_does_not_blind_the_judge() {
     assert_eq!(failure.implementation.as_str(), "patched", "{failure}");
 }
 
-/// A crash's signature survives minimisation: for every planted fault, the
-/// first failing seeded input, shrunk, fails with the signature it had, and
-/// its story's cause line comes before the same consequence.
+/// A crash's full signature (the failure and its first cause) survives
+/// minimisation: for every planted fault, the first failing seeded input,
+/// shrunk, has the signature it had, and its story's cause line comes
+/// before the same consequence. The signature is also the same on a second
+/// engine (across runs).
 #[test]
 fn signatures_survive_minimisation() {
     use privdiff::corpus::minimize::{goal_of, minimize_with};
     let mut changed = Vec::new();
     for f in Fault::ALL {
         let faults = Faults::one(*f);
-        let mut engine = Lineup { patched: PatchedImpl::Patched, faults }.engine();
-        let found =
-            (0..100_000u64).map(|n| Run::from_fuzz_bytes(&fuzz_input(2019, n, 512))).find_map(|run| {
-                match engine.verdict(&run) {
-                    Verdict::Fail { failure, .. } => Some((run, failure.signature())),
-                    Verdict::Pass { .. } => None,
-                }
-            });
-        let Some((run, signature)) = found else { continue };
+        let lineup = Lineup { patched: PatchedImpl::Patched, faults };
+        let mut engine = lineup.engine();
+        let found = (0..100_000u64)
+            .map(|n| Run::from_fuzz_bytes(&fuzz_input(2019, n, 512)))
+            .find(|run| matches!(engine.verdict(run), Verdict::Fail { .. }));
+        let Some(run) = found else { continue };
+        let signature = engine.trace(&run).signature().expect("a failing trace has a signature");
+        assert!(signature.cause.is_some(), "{}: {signature}", f.name());
+        assert_eq!(lineup.engine().trace(&run).signature().as_ref(), Some(&signature), "{}: across runs", f.name());
         let goal = goal_of(&engine.trace(&run)).expect("it fails");
         let small = minimize_with(&run, &goal, &mut engine);
         assert!(small.run.ops.len() <= run.ops.len());
         let trace = engine.trace(&small.run);
-        match &trace.verdict {
-            Verdict::Fail { failure, .. } if failure.signature() == signature => {
-                let cause = privdiff::oracle::cause::first_cause(&trace)
-                    .map(|c| c.to_string())
-                    .expect("a failing run has a cause line");
+        match (&trace.verdict, trace.signature()) {
+            (Verdict::Fail { failure, .. }, Some(sig)) if sig == signature => {
+                let cause =
+                    privdiff::oracle::cause::first_cause(&trace).expect("a failing run has a cause").to_string();
                 assert!(
                     cause.ends_with(&format!(
                         "{} ({}) at step {} in {}",
@@ -155,7 +156,7 @@ fn signatures_survive_minimisation() {
                     "{cause}"
                 );
             }
-            other => changed.push(format!("{}: {signature} became {other:?}", f.name())),
+            (_, got) => changed.push(format!("{}: {signature} became {got:?}", f.name())),
         }
     }
     assert!(changed.is_empty(), "signatures changed by minimisation: {changed:?}");
