@@ -27,10 +27,49 @@ fn shrunk_cause(fault: Fault) -> Option<Cause> {
     first_cause(&engine.trace(&small.run))
 }
 
+/// The rule of each planted line, read off the line itself (not off
+/// `Fault::rule`, which this table is checked against): a new fault must be
+/// added here with the rule its line breaks.
+const PLANTED_RULES: &[(&str, &str)] = &[
+    ("find-ignores-see", "S15"),
+    ("find-ignores-knowledge", "S15"),
+    ("find-reversed", "S15"),
+    ("refused-import-learns", "S10"),
+    ("refused-resolve-restricted", "S15"),
+    ("refused-import-omitted", "S10"),
+    ("share-judged-after-add", "S11"),
+    ("delete-keeps-entry", "S12"),
+    ("rejoin-ok", "S4"),
+    ("query-skips-member-check", "S14"),
+    ("unsaved-entry-shows-number", "S16"),
+    ("lone-allow-contacts-everybody", "S6"),
+    ("delete-keeps-saved-number", "S12"),
+    ("refused-add-keeps-entry", "S11"),
+    ("refused-resolve-learns", "S17"),
+    ("first-user-findable", "S15"),
+    ("s15-drops-phone-number-clause", "S15"),
+    ("s6-no-match-allows", "S6"),
+    ("s7-groups-frozen-at-set", "S7"),
+    ("s14-no-membership-check", "S14"),
+    ("s16-refused-import-is-contact", "S14"),
+    ("s10-import-answer-reversed", "S10"),
+];
+
+#[test]
+fn the_table_lists_every_fault_with_its_declared_rule() {
+    let names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+    let listed: Vec<&str> = PLANTED_RULES.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, listed, "PLANTED_RULES must list every fault, in declaration order");
+    for (f, (_, rule)) in Fault::ALL.iter().zip(PLANTED_RULES) {
+        assert_eq!(f.rule().as_str(), *rule, "{}", f.name());
+    }
+}
+
 #[test]
 fn every_planted_faults_story_names_the_planted_rule() {
     let mut wrong = Vec::new();
-    for f in Fault::ALL {
+    for (f, (_, rule)) in Fault::ALL.iter().zip(PLANTED_RULES) {
+        assert_eq!(f.rule().as_str(), *rule, "{}", f.name());
         let Some(cause) = shrunk_cause(*f) else {
             wrong.push(format!("{}: no failing seeded input", f.name()));
             continue;
