@@ -1,37 +1,50 @@
 #!/usr/bin/env bash
-# The planted-bug benchmark (issue 11, in the style of Magma and Etna): for
-# each planted bug of the server model (src/models/faults.rs, listed by `privdiff faults --list`; a guarded
-# line in src/models/server.rs, built only with the `faults` feature
-# and switched on by PRIVDIFF_BUG=<name>), run
-#   libFuzzer: the `differential` target from an EMPTY corpus, -seed=1..N,
-#     at most BUDGET executions and MAX_TIME seconds per trial;
+# The planted-bug benchmark (issues 11 and 23, in the style of Magma and
+# Etna): for each planted bug of the server model (src/models/faults.rs,
+# listed by `privdiff faults --list`; a guarded line in src/models/server.rs,
+# built only with the `faults` feature and switched on by PRIVDIFF_BUG=<name>),
+# run side by side, seed by seed:
+#   libFuzzer: the `differential` target from an EMPTY corpus, -seed=S, at
+#     most BUDGET executions and MAX_TIME seconds per trial;
 #   proptest:  examples/proptest_baseline.rs --property differential, the
-#     same seeds and budget (generated cases);
-# and print one table: bug, found/N, median executions and seconds to
-# detection per engine, and the libFuzzer/proptest ratio of the median
-# executions. A trial that finds nothing counts as censored at the budget.
+#     same seed and budget (generated cases), one process per trial;
+# both timed outside the process (process start included). One CSV row per
+# trial (bug, engine, seed, status, executions, seconds), then, per bug and
+# engine: solve rate within the budget, median, 90th percentile and censored
+# mean (an unsolved trial counted at the budget) of executions and of wall
+# seconds, and the libFuzzer/proptest ratio of the median executions.
 #
-# Usage: scripts/planted-bugs.sh [--seeds N] [--budget RUNS] [--max-time S] [--require-all] [BUG...]
-#   defaults: 5 seeds, 200000 runs, 60 s; all bugs. --require-all exits 1
-#   unless libFuzzer found every bug on every seed (CI).
-# The fuzz target and the example are built in the usual target dirs with
-# the feature on (only privdiff recompiles); the next ordinary build
-# relinks them without it.
+# Usage: scripts/planted-bugs.sh [--seeds N] [--budget RUNS] [--max-time S]
+#          [--csv FILE] [--plot FILE.svg] [--require-all] [BUG...]
+#   defaults: 30 seeds, 200000 runs, 60 s; all bugs; CSV in
+#   target/planted-bugs/trials.csv. --plot draws the ECDF of executions to
+#   the bug per engine, one panel per bug (examples/ecdf_plot.rs, plotters).
+#   --require-all exits 1 unless libFuzzer found every bug on every seed (CI).
+# The fuzz target is built as scripts/fuzz.sh builds it (the main job's
+# build: PRIVDIFF_FUZZ_SANITIZER, scripts/lib-toolchain.sh), with the
+# `faults` feature; only privdiff recompiles.
 # Env: PRIVDIFF_FEEDBACK=1 builds the fuzz target with the semantic
-#   feedback counters (fuzz crate feature `feedback`; off by default), to
-#   measure with and without.
+#   feedback counters (fuzz crate feature `feedback`), to measure with and
+#   without; PRIVDIFF_BENCH_FLAGS adds libFuzzer flags (an A/B of options).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-seeds=5 budget=200000 max_time=60 bugs=() require_all=0
+seeds=30 budget=200000 max_time=60 bugs=() require_all=0 csv= plot=
+usage() { echo "usage: $0 [--seeds N] [--budget RUNS] [--max-time S] [--csv FILE] [--plot FILE.svg] [--require-all] [BUG...]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
+    --seeds | --budget | --max-time | --csv | --plot) [ $# -ge 2 ] || usage ;;&
     --seeds) seeds=$2; shift 2 ;;
     --budget) budget=$2; shift 2 ;;
     --max-time) max_time=$2; shift 2 ;;
+    --csv) csv=$2; shift 2 ;;
+    --plot) plot=$2; shift 2 ;;
     --require-all) require_all=1; shift ;;
-    -*) echo "usage: $0 [--seeds N] [--budget RUNS] [--max-time S] [BUG...]" >&2; exit 2 ;;
+    -*) usage ;;
     *) bugs+=("$1"); shift ;;
   esac
+done
+for n in "$seeds" "$budget" "$max_time"; do
+  [[ $n =~ ^[1-9][0-9]{0,8}$ ]] || { echo "planted-bugs.sh: $n is not a positive count" >&2; exit 2; }
 done
 cd "$repo"
 # shellcheck source=scripts/lib-toolchain.sh
@@ -43,54 +56,97 @@ fi
 
 features=faults
 if [ "${PRIVDIFF_FEEDBACK:-0}" = 1 ]; then features=faults,feedback; fi
-echo "building differential (features $features) and the proptest baseline..." >&2
-"${FUZZ[@]}" build -O -a --features "$features" differential >&2
-host=$(rustc -vV | sed -n 's/^host: //p')
-bin="$repo/fuzz/target/$host/release/differential"
+echo "building differential (features $features, sanitizer ${PRIVDIFF_FUZZ_SANITIZER:-address}) and the proptest baseline..." >&2
+"${FUZZ[@]}" build "${FUZZ_BUILD[@]}" --features "$features" differential >&2
+bin=$(fuzz_binary differential)
 cargo build --release --quiet --example proptest_baseline --no-default-features --features faults >&2
 pt="$repo/target/release/examples/proptest_baseline"
 mapfile -t flags < <(options_flags differential)
+# shellcheck disable=SC2206  # word splitting of extra flags is the point
+extra=(${PRIVDIFF_BENCH_FLAGS:-})
+[ -n "$csv" ] || csv=target/planted-bugs/trials.csv
+mkdir -p "$(dirname "$csv")"
+echo "bug,engine,seed,status,executions,seconds" >"$csv.tmp"
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-# "median found" of column $2 of file $1 (lines: status value).
-median() {
-  sort -g -k"$2" "$1" | awk -v col="$2" '{ v[NR] = $(col); if ($1 == "found") f++ }
-    END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%g %d\n", m, f }'
-}
-
-missed=()
-printf '%-30s %7s %12s %9s %7s %12s %9s %8s\n' bug "lf" "lf execs" "lf s" "pt" "pt cases" "pt s" "lf/pt"
+trap 'rm -rf "$work" "$csv.tmp"' EXIT
+now() { date +%s.%N; }
 for bug in "${bugs[@]}"; do
-  : >"$work/lf" && : >"$work/pt"
+  echo "== $bug: $seeds seed(s) per engine" >&2
   for s in $(seq 1 "$seeds"); do
     d="$work/$bug-$s"
     mkdir -p "$d/corpus" "$d/art"
-    start=$(date +%s.%N)
-    PRIVDIFF_BUG=$bug "$bin" "${flags[@]}" -seed="$s" -runs="$budget" -max_total_time="$max_time" \
+    start=$(now)
+    PRIVDIFF_BUG=$bug "$bin" "${flags[@]}" "${extra[@]}" -seed="$s" -runs="$budget" -max_total_time="$max_time" \
       -print_final_stats=1 -artifact_prefix="$d/art/" "$d/corpus" >"$d/log" 2>&1 || true
-    end=$(date +%s.%N)
+    end=$(now)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$d/log" | tail -n 1)
     status=censored
     compgen -G "$d/art/crash-*" >/dev/null && status=found
     [ $status = found ] || execs=$budget
-    echo "$status ${execs:-0} $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')" >>"$work/lf"
+    echo "$bug,libfuzzer,$s,$status,${execs:-0},$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')" >>"$csv.tmp"
     rm -rf "$d"
+    start=$(now)
+    line=$(PRIVDIFF_BUG=$bug "$pt" --seeds 1 --first-seed "$s" --budget "$budget" --property differential)
+    end=$(now)
+    # seed=S status=found cases=N seconds=T (seconds timed inside: not used)
+    read -r pstatus pcases < <(echo "$line" | sed 's/^seed=[0-9]* status=\([a-z]*\) cases=\([0-9]*\) .*$/\1 \2/')
+    echo "$bug,proptest,$s,$pstatus,$pcases,$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')" >>"$csv.tmp"
   done
-  PRIVDIFF_BUG=$bug "$pt" --seeds "$seeds" --budget "$budget" --property differential |
-    sed 's/^seed=[0-9]* status=\([a-z]*\) cases=\([0-9]*\) seconds=\(.*\)$/\1 \2 \3/' >"$work/pt"
-  read -r lx lf < <(median "$work/lf" 2)
-  [ "$lf" = "$seeds" ] || missed+=("$bug")
-  read -r ls _ < <(median "$work/lf" 3)
-  read -r px pf < <(median "$work/pt" 2)
-  read -r ps _ < <(median "$work/pt" 3)
-  printf '%-30s %4s/%-2s %12s %9s %4s/%-2s %12s %9s %8.2f\n' "$bug" "$lf" "$seeds" "$lx" "$ls" "$pf" "$seeds" \
-    "$px" "$ps" "$(awk -v a="$lx" -v b="$px" 'BEGIN { print a / (b ? b : 1) }')"
 done
-echo "(lf = libFuzzer differential from an empty corpus, executions and wall seconds timed outside; pt = proptest" \
-  "baseline, generated cases and seconds timed inside; budget $budget, libFuzzer also ${max_time} s; censored trials count at the budget)"
-if [ "$require_all" = 1 ] && [ "${#missed[@]}" -gt 0 ]; then
-  echo "FAIL: libFuzzer missed planted bugs on some seed: ${missed[*]}" >&2
+mv "$csv.tmp" "$csv"
+echo "trials: $csv" >&2
+
+python3 - "$csv" "$budget" "$max_time" <<'PY'
+import csv, math, sys
+path, budget, max_time = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+rows = list(csv.DictReader(open(path)))
+bugs = list(dict.fromkeys(r["bug"] for r in rows))
+def stats(vals, cap):
+    # vals: (found, value); censored trials count at the cap.
+    v = sorted(x if f else cap for f, x in vals)
+    n = len(v)
+    censored = not all(f for f, _ in vals)
+    def pct(p):  # nearest rank; a censored rank is only known to exceed the cap
+        x = v[max(0, math.ceil(p * n) - 1)]
+        return ">" + fmt(cap) if censored and x >= cap else fmt(x)
+    return pct(0.5), pct(0.9), fmt(sum(v) / n)
+def fmt(x):
+    return f"{x:.0f}" if x >= 100 else f"{x:.3g}"
+hdr = f"{'bug':31} {'engine':9} {'solved':>7} {'med execs':>10} {'p90 execs':>10} {'cmean execs':>11} {'med s':>7} {'p90 s':>7} {'cmean s':>8}"
+print(hdr)
+missed, worse = [], []
+for b in bugs:
+    med = {}
+    for e in ("libfuzzer", "proptest"):
+        t = [r for r in rows if r["bug"] == b and r["engine"] == e]
+        found = [r["status"] == "found" for r in t]
+        ex = [(f, float(r["executions"])) for f, r in zip(found, t)]
+        se = [(f, float(r["seconds"])) for f, r in zip(found, t)]
+        cap_s = max(max_time, max(x for _, x in se))
+        m, p9, cm = stats(ex, budget)
+        ms, p9s, cms = stats(se, cap_s)
+        med[e] = sorted(x if f else budget for f, x in ex)[len(ex) // 2]
+        print(f"{b:31} {e:9} {sum(found):>3}/{len(t):<3} {m:>10} {p9:>10} {cm:>11} {ms:>7} {p9s:>7} {cms:>8}")
+        if e == "libfuzzer" and sum(found) < len(t):
+            missed.append(b)
+    ratio = med["libfuzzer"] / max(med["proptest"], 1)
+    if ratio >= 1:
+        worse.append(b)
+    print(f"{'':31} {'lf/pt':9} {'':7} {ratio:>10.2f}")
+print(f"({len(bugs)} bugs; executions: libFuzzer's executed units, proptest's generated cases; seconds: wall, "
+      f"timed outside each process, start included; budget {budget} runs, libFuzzer also {max_time:g} s; "
+      f"censored trials count at the budget; p90 by nearest rank)")
+print(f"libFuzzer median below proptest's on {len(bugs) - len(worse)} of {len(bugs)} bugs"
+      + (f"; not on: {' '.join(worse)}" if worse else ""))
+open(path + ".missed", "w").write(" ".join(missed))
+PY
+missed=$(cat "$csv.missed"); rm -f "$csv.missed"
+if [ -n "$plot" ]; then
+  cargo run --release --quiet --example ecdf_plot -- "$csv" "$plot" "$budget" >&2
+  echo "plot: $plot" >&2
+fi
+if [ "$require_all" = 1 ] && [ -n "$missed" ]; then
+  echo "FAIL: libFuzzer missed planted bugs on some seed: $missed" >&2
   exit 1
 fi
