@@ -28,6 +28,9 @@
 # RUSTC_BOOTSTRAP=1 (scripts/lib-toolchain.sh picks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Both sides under ASan, as this script has always measured them (the
+# binaries are looked for in fuzz/target/).
+export PRIVDIFF_FUZZ_SANITIZER=address
 # shellcheck source=scripts/lib-toolchain.sh
 . scripts/lib-toolchain.sh
 

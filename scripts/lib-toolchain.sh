@@ -5,11 +5,15 @@
 #   FUZZ_TARGET_DIR, fuzz_binary TARGET: where the build puts a fuzzer
 #   FUZZ_BUILD    build flags every script uses, so they share one build:
 #                 -O -a (optimised, debug assertions and overflow checks on),
-#                 AddressSanitizer (cargo fuzz's default), as in
-#                 .clusterfuzzlite/build.sh and the nightly workflow.
-#                 PRIVDIFF_FUZZ_SANITIZER=none (about 4.7x the exec/s, see
-#                 docs/FUZZING.md) builds into a target dir of its own, so
-#                 switching back and forth does not rebuild everything.
+#                 without AddressSanitizer (-s none) into
+#                 fuzz/target/sanitizer-none/: the main job's build, several
+#                 times the exec/s (scripts/sanitizer-speed.sh,
+#                 docs/FUZZING.md). privdiff's fuzzed path is safe Rust, so
+#                 ASan adds no check there that safe Rust lacks.
+#                 PRIVDIFF_FUZZ_SANITIZER=address builds with ASan (cargo
+#                 fuzz's default) into fuzz/target/, as
+#                 .clusterfuzzlite/build.sh, OSS-Fuzz and the nightly
+#                 workflow do.
 #   options_flags TARGET   libFuzzer flags from fuzz/options/TARGET.options
 # The caller must already be at the repository root.
 
@@ -32,7 +36,8 @@ else
 fi
 FUZZ_BUILD=(-O -a)
 FUZZ_TARGET_DIR=$PWD/fuzz/target
-if [ "${PRIVDIFF_FUZZ_SANITIZER:-address}" != address ]; then
+PRIVDIFF_FUZZ_SANITIZER=${PRIVDIFF_FUZZ_SANITIZER:-none}
+if [ "$PRIVDIFF_FUZZ_SANITIZER" != address ]; then
   FUZZ_TARGET_DIR=$PWD/fuzz/target/sanitizer-$PRIVDIFF_FUZZ_SANITIZER
   FUZZ_BUILD+=(-s "$PRIVDIFF_FUZZ_SANITIZER" --target-dir "$FUZZ_TARGET_DIR")
 fi

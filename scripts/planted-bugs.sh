@@ -56,7 +56,7 @@ fi
 
 features=faults
 if [ "${PRIVDIFF_FEEDBACK:-0}" = 1 ]; then features=faults,feedback; fi
-echo "building differential (features $features, sanitizer ${PRIVDIFF_FUZZ_SANITIZER:-address}) and the proptest baseline..." >&2
+echo "building differential (features $features, sanitizer $PRIVDIFF_FUZZ_SANITIZER) and the proptest baseline..." >&2
 "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" --features "$features" differential >&2
 bin=$(fuzz_binary differential)
 cargo build --release --quiet --example proptest_baseline --no-default-features --features faults >&2

@@ -45,8 +45,7 @@ trap 'rm -rf "$work"' EXIT
 
 echo "building fuzz target legacy_canary and the proptest baseline..." >&2
 "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" legacy_canary >&2
-host=$(rustc -vV | sed -n 's/^host: //p')
-target_bin="$repo/fuzz/target/$host/release/legacy_canary"
+target_bin=$(fuzz_binary legacy_canary)
 cargo build --release --quiet --example proptest_baseline >&2
 
 # libFuzzer trials: one line "seed status execs seconds" each.

@@ -426,20 +426,82 @@ const KIND_WEIGHTS: [(OpKind, u32); OpKind::COUNT] = [
 /// prediction, except for [`ERROR_SHARE_PERCENT`] percent deliberate
 /// errors ([`gen_error_op`]).
 pub fn gen_op(rng: &mut SplitMix64, state: &GenState) -> Op {
-    if chance(rng, ERROR_SHARE_PERCENT) {
+    gen_op_in(rng, state, &Swarm::EVERYTHING)
+}
+
+/// A swarm configuration (Groce et al., "Swarm testing", ISSTA 2012): the
+/// operation kinds one generated run may use and how often it errs on
+/// purpose, drawn once per run. Leaving features out of a run makes the
+/// ones left in denser, so a bug that needs three adds and deletes before a
+/// look is not crowded out by joins and settings; an error-heavy run
+/// exercises the refused paths (a refused call that still writes) that a
+/// mostly valid run rarely takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Swarm {
+    /// Bit `k` set: operation kind with tag `k` may be drawn.
+    kinds: u16,
+    /// Percent of operations that are deliberate errors.
+    error_percent: u64,
+}
+
+impl Swarm {
+    /// Every kind, the default error share: what [`gen_op`] draws from.
+    pub const EVERYTHING: Swarm = Swarm { kinds: (1 << OpKind::COUNT) - 1, error_percent: ERROR_SHARE_PERCENT };
+
+    /// The error shares a swarm run draws from, equally likely.
+    pub const ERROR_PERCENTS: [u64; 4] = [0, ERROR_SHARE_PERCENT, 25, 50];
+
+    /// A random configuration: each kind in with probability one half
+    /// (never none), and one of [`Swarm::ERROR_PERCENTS`].
+    pub fn draw(rng: &mut SplitMix64) -> Swarm {
+        let mut kinds = 0;
+        while kinds == 0 {
+            kinds = (rng.next_u64() & ((1 << OpKind::COUNT) - 1)) as u16;
+        }
+        let error_percent = Swarm::ERROR_PERCENTS[below(rng, Swarm::ERROR_PERCENTS.len() as u32) as usize];
+        Swarm { kinds, error_percent }
+    }
+
+    /// Whether `kind` may be drawn.
+    pub fn allows(&self, kind: OpKind) -> bool {
+        self.kinds & (1 << kind.tag()) != 0
+    }
+}
+
+/// [`gen_op`] within a swarm configuration: only its kinds (by the usual
+/// weights among them), with its error share.
+pub fn gen_op_in(rng: &mut SplitMix64, state: &GenState, swarm: &Swarm) -> Op {
+    if chance(rng, swarm.error_percent) {
         return gen_error_op(rng, state);
     }
-    let total: u32 = KIND_WEIGHTS.iter().map(|k| k.1).sum();
-    let mut x = below(rng, total);
+    let total: u32 = KIND_WEIGHTS.iter().filter(|k| swarm.allows(k.0)).map(|k| k.1).sum();
+    let mut x = below(rng, total.max(1));
     let mut kind = OpKind::JoinGroup;
-    for (k, w) in KIND_WEIGHTS {
-        if x < w {
-            kind = k;
+    for (k, w) in KIND_WEIGHTS.iter().filter(|k| swarm.allows(k.0)) {
+        if x < *w {
+            kind = *k;
             break;
         }
         x -= w;
     }
     gen_op_of_kind(rng, state, kind)
+}
+
+/// A whole run in a fresh swarm configuration: a random world and 1 to
+/// [`MAX_OPS`] operations drawn by [`gen_op_in`]. What the mutator
+/// generates when it starts over.
+pub fn gen_swarm_run(rng: &mut SplitMix64) -> Run {
+    let swarm = Swarm::draw(rng);
+    let world = gen_world(rng);
+    let n = 1 + below(rng, MAX_OPS as u32) as usize;
+    let mut state = GenState::new(&world);
+    let mut ops = Vec::with_capacity(n);
+    for _ in 0..n {
+        let op = gen_op_in(rng, &state, &swarm);
+        state.apply(&op);
+        ops.push(op);
+    }
+    Run { world, ops }
 }
 
 /// An operation of the given kind (the tags of `gen::format`), valid by the

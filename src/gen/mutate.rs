@@ -20,7 +20,7 @@
 //! are dropped from the end until the encoding fits; bytes are never cut.
 
 use crate::gen::format::{decode, encode, encoded_len_of, op_len};
-use crate::gen::generate::{below, gen_op, gen_op_of_kind, gen_run, gen_setting, GenState};
+use crate::gen::generate::{below, gen_op, gen_op_of_kind, gen_run, gen_setting, gen_swarm_run, GenState};
 use crate::gen::seed::SplitMix64;
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::PrivacyKey;
@@ -29,6 +29,10 @@ use crate::world::{Op, RefMut};
 
 /// One mutation in this many is libFuzzer's byte-level mutation instead.
 pub const BYTE_MUTATION_ONE_IN: u32 = 8;
+
+/// One structured mutation in this many replaces the input with a freshly
+/// generated swarm run ([`gen_swarm_run`]).
+pub const FRESH_RUN_ONE_IN: u32 = 2;
 
 /// The mutator's entry point for `fuzz_mutator!`: mutates the input held
 /// in `data[..size]` in place and returns its new length (at most
@@ -42,6 +46,10 @@ pub fn mutate(data: &mut [u8], size: usize, max_size: usize, seed: u32) -> Optio
     let size = size.min(data.len());
     let mut rng = SplitMix64::new(u64::from(seed) ^ 0x6d75_7461_7465);
     let run = match decode(&data[..size]) {
+        // Starting over now and then, in a fresh swarm configuration:
+        // random generation finds shallow bugs in few runs, mutation of
+        // the corpus the deep ones.
+        Ok(_) if chance_in(&mut rng, FRESH_RUN_ONE_IN) => gen_swarm_run(&mut rng),
         Ok(mut run) => {
             // One to three mutations: stacked changes reach combinations
             // a single step cannot.
@@ -50,7 +58,7 @@ pub fn mutate(data: &mut [u8], size: usize, max_size: usize, seed: u32) -> Optio
             }
             run
         }
-        Err(_) => gen_run(&mut rng),
+        Err(_) => gen_swarm_run(&mut rng),
     };
     Some(write_within(run, data, max_size))
 }
