@@ -148,6 +148,37 @@ mod planted {
         /// symmetry would hide (explore's self-check must refuse it).
         FirstUserFindable = "first-user-findable", PatchedServer, S15,
             "the first user (id 0) can always be found by number, whatever their AddedByPhone";
+        /// S11 through a group rule, a deep bug (shortest case 5 steps,
+        /// 3 users): a target the owner can refer to only through a common
+        /// group is referred to as (group, user), as MTProto's
+        /// `inputUserFromMessage` does, and the exception takes the wrong
+        /// half. It becomes `AllowChatParticipants([group])`, live by S7,
+        /// so whoever joins that group later sees the owner's number.
+        ShareNamesTheGroup = "share-names-the-group", PatchedServer, S11,
+            "share_phone to a user reached through a common group excepts the whole group (AllowChatParticipants)";
+        /// S11 with a tidy-up, a deep bug (shortest case 6 steps, 3
+        /// users): before the owner's book gains an entry for someone new
+        /// (`AddContact` or a matched import), the server drops the
+        /// owner's "always share" rules that the rest of the list allows
+        /// anyway, judged now. A contact's exception is redundant only
+        /// while they are a contact, so after `DeleteContact` (S12) they
+        /// lose the number S11 says they keep.
+        NewEntryDropsExceptions = "new-entry-drops-exceptions", PatchedServer, S11,
+            "a new address-book entry first drops the owner's AllowUsers exceptions the list allows anyway now, so they do not outlive a later delete";
+        /// S17 read per group, a deep bug (shortest case 7 steps, 3
+        /// users): a member view also marks the member as "number shown in
+        /// this group" (a per-group record, cheap for a large group), and
+        /// S15's "already known" reads that mark for every member of the
+        /// group, present or later, not for the viewer who saw it.
+        ViewKnowledgePerGroup = "view-knowledge-per-group", PatchedServer, S17,
+            "a number shown in a member view counts as known to every member of that group (S15 clause 3)";
+        /// S11, a refused operation that changes state, a deep bug
+        /// (shortest case 5 steps, 3 users): `AddContact` computes its
+        /// `share_phone` exception into the owner's pending privacy update
+        /// before the referability check, and the refusal leaves it there;
+        /// the owner's next successful `AddContact` writes it.
+        RefusedShareAppliedLater = "refused-share-applied-later", PatchedServer, S11,
+            "a refused AddContact with share_phone leaves its exception pending; the owner's next successful AddContact writes it";
         /// S15 misread in the reference and the servers alike.
         S15DropsPhoneNumberClause = "s15-drops-phone-number-clause", Reading, S15,
             "common mode: S15 without its \"PhoneNumber allows the viewer\" clause";

@@ -247,10 +247,16 @@ impl Settings {
     /// S11's exception: `owner`'s `PhoneNumber` becomes `[AllowUsers
     /// [target]]` followed by what it was.
     fn share_with(&mut self, owner: UserId, target: UserId) {
+        self.allow_in_front(owner, Match::Users, target.0);
+    }
+
+    /// `owner`'s `PhoneNumber` becomes an allow rule naming `id` (a user
+    /// or a group, by `matches`) followed by what it was.
+    fn allow_in_front(&mut self, owner: UserId, matches: Match, id: u32) {
         let old = self.of[owner.0 as usize][PrivacyKey::PhoneNumber];
         let start = self.rules.len();
-        self.rules.push(Compiled { matches: Match::Users, allow: true, start: self.ids.len(), len: 1 });
-        self.ids.push(target.0);
+        self.rules.push(Compiled { matches, allow: true, start: self.ids.len(), len: 1 });
+        self.ids.push(id);
         for i in old.start..old.start + old.len {
             self.push_copy(i);
         }
@@ -405,6 +411,98 @@ impl Account {
     }
 }
 
+/// What only planted faults write (`models::faults`); nothing at all in a
+/// build without the `faults` feature. Part of the state's encoding, so
+/// `explore` keys on it like on the rest.
+#[cfg(feature = "faults")]
+#[derive(Debug, Default, Clone)]
+struct Planted {
+    /// `view-knowledge-per-group`: per group, the members whose number a
+    /// member view there has shown.
+    shown_in: Vec<Members>,
+    /// `refused-share-applied-later`: (owner, target) exceptions refused
+    /// calls left pending, in the order they were left.
+    pending: Vec<(UserId, UserId)>,
+}
+
+/// What only planted faults write: nothing, in this build.
+#[cfg(not(feature = "faults"))]
+#[derive(Debug, Default, Clone)]
+struct Planted;
+
+#[cfg(feature = "faults")]
+impl Planted {
+    fn reset(&mut self, groups: usize, users: usize) {
+        let words = users.div_ceil(64);
+        for m in &mut self.shown_in {
+            m.bits.clear();
+            m.bits.resize(words, 0);
+        }
+        if self.shown_in.len() < groups {
+            self.shown_in.resize_with(groups, || Members::new(users));
+        }
+        self.pending.clear();
+    }
+
+    /// A refused call left `owner`'s exception for `target` pending.
+    fn leave_pending(&mut self, owner: UserId, target: UserId) {
+        if !self.pending.contains(&(owner, target)) {
+            self.pending.push((owner, target));
+        }
+    }
+
+    /// The first exception left pending for `owner`, taken out.
+    fn take_pending(&mut self, owner: UserId) -> Option<UserId> {
+        let i = self.pending.iter().position(|(o, _)| *o == owner)?;
+        Some(self.pending.remove(i).1)
+    }
+
+    /// A member view in `group` has shown `member`'s number.
+    fn shown(&mut self, group: GroupId, member: UserId) {
+        self.shown_in[group.0 as usize].insert(member);
+    }
+
+    /// Whether a member view has shown `user`'s number in a group
+    /// `viewer` is a member of (`members`, the world's groups).
+    fn shown_to_a_group_of(&self, members: &[Members], viewer: UserId, user: UserId) -> bool {
+        members.iter().zip(&self.shown_in).any(|(m, shown)| m.contains(&viewer) && shown.contains(&user))
+    }
+
+    /// Appends the planted state with every user renamed by `perm` (see
+    /// [`State::state_words`], which checks the world's size first).
+    fn state_words(&self, groups: usize, perm: &[UserId], out: &mut Vec<u64>) {
+        let n = perm.len();
+        for g in &self.shown_in[..groups] {
+            out.push((0..n).filter(|u| g.contains(&UserId(*u as u32))).fold(0, |m, u| m | 1 << perm[u].0));
+        }
+        out.push(self.pending.len() as u64);
+        let start = out.len();
+        out.extend(
+            self.pending.iter().map(|(o, t)| u64::from(perm[o.0 as usize].0) << 32 | u64::from(perm[t.0 as usize].0)),
+        );
+        out[start..].sort_unstable();
+    }
+}
+
+#[cfg(not(feature = "faults"))]
+impl Planted {
+    fn reset(&mut self, _groups: usize, _users: usize) {}
+
+    fn leave_pending(&mut self, _owner: UserId, _target: UserId) {}
+
+    fn take_pending(&mut self, _owner: UserId) -> Option<UserId> {
+        None
+    }
+
+    fn shown(&mut self, _group: GroupId, _member: UserId) {}
+
+    fn shown_to_a_group_of(&self, _members: &[Members], _viewer: UserId, _user: UserId) -> bool {
+        false
+    }
+
+    fn state_words(&self, _groups: usize, _perm: &[UserId], _out: &mut Vec<u64>) {}
+}
+
 /// Everything the server stores; era-independent.
 #[derive(Debug)]
 pub struct State {
@@ -421,9 +519,21 @@ pub struct State {
     /// The faults planted in this server (none outside tests and
     /// benchmarks; see `models::faults`), kept across resets.
     faults: Faults,
+    /// What only planted faults write (empty without them).
+    planted: Planted,
 }
 
-crate::reuse::clone_in_place!(State { phones, by_phone, members, group_count, settings, accounts, epoch, faults });
+crate::reuse::clone_in_place!(State {
+    phones,
+    by_phone,
+    members,
+    group_count,
+    settings,
+    accounts,
+    epoch,
+    faults,
+    planted
+});
 
 impl State {
     /// Starts over in `world`, keeping every allocation that can be kept.
@@ -443,6 +553,7 @@ impl State {
             self.members.resize_with(self.group_count, || Members::new(n));
         }
         self.settings.reset(n);
+        self.planted.reset(self.group_count, n);
         if self.accounts.len() < n {
             self.accounts.resize_with(n, || None);
         }
@@ -453,6 +564,8 @@ impl State {
         let mut by_phone = PhoneIndex::default();
         by_phone.reset(&world.phones);
         let n = world.phones.len();
+        let mut planted = Planted::default();
+        planted.reset(world.groups as usize, n);
         State {
             phones: world.phones.clone(),
             by_phone,
@@ -462,6 +575,7 @@ impl State {
             accounts: vec![None; n],
             epoch: 1,
             faults: Faults::NONE,
+            planted,
         }
     }
 
@@ -505,10 +619,43 @@ impl State {
     /// Whether `viewer` has been shown `user`'s number (S17).
     fn knows(&self, viewer: UserId, user: UserId) -> bool {
         self.account(viewer).is_some_and(|a| a.known.contains(user))
+            || (crate::fault!(self.faults, ViewKnowledgePerGroup)
+                && self.planted.shown_to_a_group_of(&self.members[..self.group_count], viewer, user))
     }
 
     fn learn(&mut self, viewer: UserId, user: UserId) {
         self.account_mut(viewer).known.insert(user);
+    }
+
+    /// `new-entry-drops-exceptions`, before `owner`'s book gains an entry
+    /// for `target`: the tidy-up that drops each `AllowUsers` rule of
+    /// `owner`'s `PhoneNumber` that the list without it allows anyway,
+    /// judged now. Nothing, for a user already in the book.
+    fn drop_redundant_exceptions(&mut self, owner: UserId, target: UserId) {
+        if self.is_contact(owner, target) {
+            return;
+        }
+        let setting = self.settings.of[owner.0 as usize][PrivacyKey::PhoneNumber];
+        let rules = self.settings.rules(setting);
+        let redundant: Vec<bool> = (0..rules.len())
+            .map(|i| {
+                let r = &rules[i];
+                r.matches == Match::Users
+                    && r.allow
+                    && self.settings.named(r).iter().all(|&u| {
+                        let without = self.decide(owner, &rules[..i], UserId(u));
+                        without.or_else(|| self.decide(owner, &rules[i + 1..], UserId(u))) == Some(true)
+                    })
+            })
+            .collect();
+        if redundant.contains(&true) {
+            let start = self.settings.rules.len();
+            for (i, _) in redundant.iter().enumerate().filter(|(_, r)| !**r) {
+                self.settings.push_copy(setting.start + i);
+            }
+            let kept = Setting { start, len: self.settings.rules.len() - start };
+            self.settings.set(owner, PrivacyKey::PhoneNumber, kept);
+        }
     }
 
     /// Whether `viewer` is in `owner`'s contacts (S2).
@@ -523,7 +670,14 @@ impl State {
         let Some(s) = self.settings.of.get(owner.0 as usize) else {
             return false;
         };
-        for rule in self.settings.rules(s[key]) {
+        self.decide(owner, self.settings.rules(s[key]), viewer).unwrap_or(crate::fault!(self.faults, S6NoMatchAllows))
+    }
+
+    /// The answer of the first of `rules` (a list of `owner`'s) that
+    /// matches `viewer`, if one does.
+    #[inline]
+    fn decide(&self, owner: UserId, rules: &[Compiled], viewer: UserId) -> Option<bool> {
+        for rule in rules {
             let matched =
                 match rule.matches {
                     Match::All => true,
@@ -534,10 +688,10 @@ impl State {
                     }),
                 };
             if matched {
-                return rule.allow;
+                return Some(rule.allow);
             }
         }
-        crate::fault!(self.faults, S6NoMatchAllows)
+        None
     }
 
     /// Appends this state's encoding with every user renamed by `perm`
@@ -602,6 +756,7 @@ impl State {
                 }
             }
         }
+        self.planted.state_words(self.group_count, perm, out);
         true
     }
 
@@ -655,8 +810,9 @@ impl State {
         self.settings.compile(rules, self.faults)
     }
 
-    /// The member as `viewer` sees them (S16); records the link if shown (S17).
-    fn view(&mut self, viewer: UserId, member: UserId) -> MemberView {
+    /// The member as `viewer` sees them in `group` (S16); records the link
+    /// if shown (S17).
+    fn view(&mut self, viewer: UserId, group: GroupId, member: UserId) -> MemberView {
         let (is_contact, saved) =
             self.account(viewer).map_or((false, false), |a| (a.contacts.contains(member), a.numbers.contains(member)));
         let shown = viewer == member
@@ -666,6 +822,9 @@ impl State {
         let phone = shown.then(|| self.phones[member.0 as usize]);
         if shown && viewer != member {
             self.learn(viewer, member);
+            if crate::fault!(self.faults, ViewKnowledgePerGroup) {
+                self.planted.shown(group, member);
+            }
         }
         let is_contact = is_contact
             || (crate::fault!(self.faults, S16RefusedImportIsContact)
@@ -726,6 +885,9 @@ impl<P: FindPolicy> Server<P> {
             let target = self.state.by_phone.get(phone);
             match target {
                 Some(t) if P::may_find(&self.state, owner, t) => {
+                    if crate::fault!(faults, NewEntryDropsExceptions) {
+                        self.state.drop_redundant_exceptions(owner, t);
+                    }
                     let account = self.state.account_mut(owner);
                     account.contacts.insert(t);
                     account.numbers.insert(t);
@@ -753,26 +915,53 @@ impl<P: FindPolicy> Server<P> {
     fn add_contact(&mut self, owner: UserId, target: UserId, share_phone: bool) -> Outcome {
         self.state.user(owner)?;
         self.state.user(target)?;
-        let referable = owner != target
-            && (self.state.is_contact(owner, target)
-                || self.state.members[..self.state.group_count]
-                    .iter()
-                    .any(|m| m.contains(&owner) && m.contains(&target)));
+        let faults = self.state.faults;
+        let in_book = self.state.is_contact(owner, target);
+        // The first group the two share, when the book does not hold the
+        // target: how the owner refers to them.
+        let through = if in_book {
+            None
+        } else {
+            self.state.members[..self.state.group_count].iter().position(|m| m.contains(&owner) && m.contains(&target))
+        };
+        let referable = owner != target && (in_book || through.is_some());
         if !referable {
-            if crate::fault!(self.state.faults, RefusedAddKeepsEntry) && owner != target {
+            if crate::fault!(faults, RefusedAddKeepsEntry) && owner != target {
                 self.state.account_mut(owner).contacts.insert(target);
+            }
+            if crate::fault!(faults, RefusedShareAppliedLater)
+                && share_phone
+                && owner != target
+                && !self.state.allows(owner, PrivacyKey::PhoneNumber, target)
+            {
+                self.state.planted.leave_pending(owner, target);
             }
             return Err(ErrorCode::ContactIdInvalid);
         }
         // S11 (revised): the exception is judged before the entry exists.
         let mut allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
+        if crate::fault!(faults, NewEntryDropsExceptions) {
+            self.state.drop_redundant_exceptions(owner, target);
+        }
         // A new entry holds no number; an existing one keeps its own.
         self.state.account_mut(owner).contacts.insert(target);
-        if crate::fault!(self.state.faults, ShareJudgedAfterAdd) {
+        if crate::fault!(faults, ShareJudgedAfterAdd) {
             allowed_before = self.state.allows(owner, PrivacyKey::PhoneNumber, target);
         }
         if share_phone && !allowed_before {
-            self.state.settings.share_with(owner, target);
+            match through {
+                // The target as reached, (group, user); the exception
+                // takes the group.
+                Some(g) if crate::fault!(faults, ShareNamesTheGroup) => {
+                    self.state.settings.allow_in_front(owner, Match::Groups, g as u32);
+                }
+                _ => self.state.settings.share_with(owner, target),
+            }
+        }
+        if crate::fault!(faults, RefusedShareAppliedLater) {
+            while let Some(left) = self.state.planted.take_pending(owner) {
+                self.state.settings.share_with(owner, left);
+            }
         }
         Ok(Response::Done)
     }
@@ -896,7 +1085,7 @@ impl<P: FindPolicy> Server<P> {
                 if !looks_in {
                     return Err(ErrorCode::UserNotParticipant);
                 }
-                Ok(Response::Member(s.view(*viewer, *member)))
+                Ok(Response::Member(s.view(*viewer, *group, *member)))
             }
             Op::ListMembers { viewer, group } => {
                 s.user(*viewer)?;
@@ -910,7 +1099,7 @@ impl<P: FindPolicy> Server<P> {
                     while rest != 0 {
                         let member = UserId((w * 64) as u32 + rest.trailing_zeros());
                         rest &= rest - 1;
-                        views.push(s.view(*viewer, member));
+                        views.push(s.view(*viewer, *group, member));
                     }
                 }
                 return Ok(());
