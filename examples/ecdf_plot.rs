@@ -20,10 +20,13 @@ struct Curve {
     trials: usize,
 }
 
-fn read(path: &str) -> Result<(Vec<String>, BTreeMap<(String, String), Curve>), String> {
+/// Each (bug, engine)'s curve.
+type Curves = BTreeMap<(String, String), Curve>;
+
+fn read(path: &str) -> Result<(Vec<String>, Curves), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let mut order = Vec::new();
-    let mut curves: BTreeMap<(String, String), Curve> = BTreeMap::new();
+    let mut curves: Curves = BTreeMap::new();
     for (n, line) in text.lines().enumerate().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let [bug, engine, _seed, status, execs, _secs] = f[..] else {
@@ -44,7 +47,7 @@ fn read(path: &str) -> Result<(Vec<String>, BTreeMap<(String, String), Curve>), 
     Ok((order, curves))
 }
 
-fn draw(out: &str, budget: f64, bugs: &[String], curves: &BTreeMap<(String, String), Curve>) -> Result<(), String> {
+fn draw(out: &str, budget: f64, bugs: &[String], curves: &Curves) -> Result<(), String> {
     // A font compiled in (dejavu, as `privdiff scenario --plot` does): no
     // system font needed.
     plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
@@ -56,10 +59,7 @@ fn draw(out: &str, budget: f64, bugs: &[String], curves: &BTreeMap<(String, Stri
     root.fill(&WHITE).map_err(e)?;
     let (title, body) = root.split_vertically(40);
     title
-        .titled(
-            "Executions to the bug, ECDF over seeds: libFuzzer (blue) vs proptest (orange)",
-            ("sans-serif", 18),
-        )
+        .titled("Executions to the bug, ECDF over seeds: libFuzzer (blue) vs proptest (orange)", ("sans-serif", 18))
         .map_err(e)?;
     let panels = body.split_evenly((rows, cols));
     for (bug, panel) in bugs.iter().zip(panels.iter()) {

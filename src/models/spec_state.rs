@@ -141,6 +141,11 @@ pub struct StateDeparture {
     pub extra: Vec<String>,
     /// Facts the reference holds and the implementation does not.
     pub missing: Vec<String>,
+    /// Whose facts differ (the owner of an entry or a setting, the viewer
+    /// who knows, the member), with the setting's key for settings, each
+    /// once: where a story looks for the step that wrote them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub whose: Vec<(UserId, Option<PrivacyKey>)>,
 }
 
 impl std::fmt::Display for StateDeparture {
@@ -169,28 +174,64 @@ impl SpecState {
             a: &BTreeSet<T>,
             b: &BTreeSet<T>,
             say: impl Fn(&T) -> String,
+            whose: impl Fn(&T) -> (UserId, Option<PrivacyKey>),
         ) -> Option<StateDeparture> {
-            (a != b).then(|| StateDeparture {
-                part,
-                extra: a.difference(b).map(&say).collect(),
-                missing: b.difference(a).map(&say).collect(),
+            (a != b).then(|| {
+                let mut who: Vec<_> = a.symmetric_difference(b).map(&whose).collect();
+                who.sort();
+                who.dedup();
+                StateDeparture {
+                    part,
+                    extra: a.difference(b).map(&say).collect(),
+                    missing: b.difference(a).map(&say).collect(),
+                    whose: who,
+                }
             })
         }
-        diff(Part::Members, &self.members, &reference.members, |(g, u)| format!("{u} in {g}"))
-            .or_else(|| diff(Part::Contacts, &self.contacts, &reference.contacts, |(o, u)| format!("{o} -> {u}")))
-            .or_else(|| diff(Part::Saved, &self.saved, &reference.saved, |(o, u)| format!("{u}'s number saved by {o}")))
+        let (me, r) = (self, reference);
+        diff(Part::Members, &me.members, &r.members, |(g, u)| format!("{u} in {g}"), |(_, u)| (*u, None))
             .or_else(|| {
-                diff(Part::Unmatched, &self.unmatched, &reference.unmatched, |(o, p)| format!("{p} unmatched for {o}"))
+                diff(Part::Contacts, &me.contacts, &r.contacts, |(o, u)| format!("{o} -> {u}"), |(o, _)| (*o, None))
             })
             .or_else(|| {
-                diff(Part::Knowledge, &self.knows, &reference.knows, |(v, u)| format!("{v} knows {u}'s number"))
+                diff(
+                    Part::Saved,
+                    &me.saved,
+                    &r.saved,
+                    |(o, u)| format!("{u}'s number saved by {o}"),
+                    |(o, _)| (*o, None),
+                )
             })
             .or_else(|| {
-                diff(Part::Settings, &self.settings, &reference.settings, |(o, k, rules)| {
-                    let mut s = String::new();
-                    let _ = write!(s, "{o}'s {k} as {}", rules_words(rules));
-                    s
-                })
+                diff(
+                    Part::Unmatched,
+                    &me.unmatched,
+                    &r.unmatched,
+                    |(o, p)| format!("{p} unmatched for {o}"),
+                    |(o, _)| (*o, None),
+                )
+            })
+            .or_else(|| {
+                diff(
+                    Part::Knowledge,
+                    &me.knows,
+                    &r.knows,
+                    |(v, u)| format!("{v} knows {u}'s number"),
+                    |(v, _)| (*v, None),
+                )
+            })
+            .or_else(|| {
+                diff(
+                    Part::Settings,
+                    &me.settings,
+                    &r.settings,
+                    |(o, k, rules)| {
+                        let mut s = String::new();
+                        let _ = write!(s, "{o}'s {k} as {}", rules_words(rules));
+                        s
+                    },
+                    |(o, k, _)| (*o, Some(*k)),
+                )
             })
     }
 }

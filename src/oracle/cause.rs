@@ -142,6 +142,7 @@ pub fn first_cause(trace: &Trace) -> Option<Cause> {
         let departure = if answers.is_empty() {
             let departure = first.state.clone().expect("a departing state");
             rules.extend([step.op.spec_rule(), departure.part.rule()]);
+            rules.extend(origins(trace, step.index, first.era, &departure));
             Departure::State { era: first.era, departure }
         } else {
             let actual = first.answered.then(|| first.outcome.clone());
@@ -179,6 +180,52 @@ pub fn first_cause(trace: &Trace) -> Option<Cause> {
         rules: dedup(rules),
         failure,
     })
+}
+
+/// The rules of the operations that wrote the facts a departing state
+/// differs in: for each user (and key) whose facts differ, the last
+/// operation up to `upto` that writes that part of their state and that the
+/// `era` reference carried out (a refused call writes nothing). A missing
+/// exception is so traced to the `AddContact` (S11) that made it, a missing
+/// setting to its `SetPrivacy` (S13).
+fn origins(trace: &Trace, upto: usize, era: Era, departure: &StateDeparture) -> Vec<SpecId> {
+    use crate::models::spec_state::Part;
+    let writes = |op: &Op, user: crate::world::UserId, key: Option<PrivacyKey>| match (departure.part, op) {
+        (Part::Settings, Op::SetPrivacy { user: u, key: k, .. }) => *u == user && key == Some(*k),
+        (Part::Settings, Op::AddContact { owner, share_phone, .. }) => {
+            *share_phone && *owner == user && key == Some(PrivacyKey::PhoneNumber)
+        }
+        (Part::Contacts | Part::Saved, Op::ImportContacts { owner, .. })
+        | (Part::Contacts | Part::Saved, Op::AddContact { owner, .. })
+        | (Part::Contacts | Part::Saved, Op::DeleteContact { owner, .. })
+        | (Part::Unmatched, Op::ImportContacts { owner, .. }) => *owner == user,
+        (Part::Knowledge, Op::ImportContacts { .. } | Op::ResolvePhone { .. })
+        | (Part::Knowledge, Op::QueryMember { .. } | Op::ListMembers { .. }) => op.actor() == user,
+        (Part::Members, Op::JoinGroup { user: u, .. } | Op::LeaveGroup { user: u, .. }) => *u == user,
+        (
+            Part::Settings | Part::Contacts | Part::Saved | Part::Unmatched | Part::Knowledge | Part::Members,
+            Op::JoinGroup { .. }
+            | Op::LeaveGroup { .. }
+            | Op::ImportContacts { .. }
+            | Op::AddContact { .. }
+            | Op::DeleteContact { .. }
+            | Op::SetPrivacy { .. }
+            | Op::QueryMember { .. }
+            | Op::ListMembers { .. }
+            | Op::ResolvePhone { .. },
+        ) => false,
+    };
+    departure
+        .whose
+        .iter()
+        .filter_map(|(user, key)| {
+            trace.steps[..=upto]
+                .iter()
+                .rev()
+                .find(|s| s.reference.get(era).is_ok() && writes(&s.op, *user, *key))
+                .map(|s| s.op.spec_rule())
+        })
+        .collect()
 }
 
 fn dedup(rules: Vec<SpecId>) -> Vec<SpecId> {

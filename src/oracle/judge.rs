@@ -350,7 +350,7 @@ impl Judge {
     /// The SPEC rules that decide whether `viewer`, supplying `target`'s
     /// number, finds `target` in `era` (S15): in the patched era the clause
     /// that lets them (a setting's reasons, or knowledge, S17), or every
-    /// clause's reason when none does.
+    /// clause's reason when none does (the link not being known among them).
     pub fn why_finds(&self, era: crate::world::Era, viewer: UserId, target: UserId) -> Vec<SpecId> {
         let mut why = vec![SpecId::S15];
         if era == crate::world::Era::Patched {
@@ -363,8 +363,11 @@ impl Judge {
             } else if known {
                 why.push(SpecId::S17);
             } else {
+                // Refused: every clause fails, the third being that the
+                // link is not known (S17).
                 why.extend(self.why_allows(target, PrivacyKey::AddedByPhone, viewer));
                 why.extend(self.why_allows(target, PrivacyKey::PhoneNumber, viewer));
+                why.push(SpecId::S17);
             }
         }
         why
