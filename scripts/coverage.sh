@@ -48,7 +48,8 @@ fi
 rm -rf "fuzz/coverage/$target"
 "${FUZZ[@]}" coverage "$target" "${corpora[@]}" >&2
 profile=fuzz/coverage/$target/coverage.profdata
-binary=$(find target fuzz/target -path "*/coverage/*/release/$target" -type f -perm -u+x 2>/dev/null | head -1)
+# (`|| true`: on a fresh clone fuzz/target does not exist, and find fails.)
+binary=$(find target fuzz/target -path "*/coverage/*/release/$target" -type f -perm -u+x 2>/dev/null | head -1 || true)
 [ -s "$profile" ] && [ -n "$binary" ] || { echo "coverage.sh: cargo fuzz coverage left no profile or binary" >&2; exit 1; }
 
 # Only privdiff's own sources: llvm-cov shows the files under the paths
