@@ -13,7 +13,7 @@
 # the nightly toolchain's llvm-tools component (added if missing).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-target=differential out= corpora=()
+target=differential out='' corpora=()
 usage() { echo "usage: $0 [--target T] [--out DIR] [CORPUS_DIR...]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -50,7 +50,10 @@ rm -rf "fuzz/coverage/$target"
 profile=fuzz/coverage/$target/coverage.profdata
 # (`|| true`: on a fresh clone fuzz/target does not exist, and find fails.)
 binary=$(find target fuzz/target -path "*/coverage/*/release/$target" -type f -perm -u+x 2>/dev/null | head -1 || true)
-[ -s "$profile" ] && [ -n "$binary" ] || { echo "coverage.sh: cargo fuzz coverage left no profile or binary" >&2; exit 1; }
+if [ ! -s "$profile" ] || [ -z "$binary" ]; then
+  echo "coverage.sh: cargo fuzz coverage left no profile or binary" >&2
+  exit 1
+fi
 
 # Only privdiff's own sources: llvm-cov shows the files under the paths
 # given after the binary.

@@ -28,7 +28,7 @@
 #   without; PRIVDIFF_BENCH_FLAGS adds libFuzzer flags (an A/B of options).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-seeds=30 budget=200000 max_time=60 bugs=() require_all=0 csv= plot=
+seeds=30 budget=200000 max_time=60 bugs=() require_all=0 csv='' plot=''
 usage() { echo "usage: $0 [--seeds N] [--budget RUNS] [--max-time S] [--csv FILE] [--plot FILE.svg] [--require-all] [BUG...]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -90,7 +90,12 @@ for bug in "${bugs[@]}"; do
     line=$(PRIVDIFF_BUG=$bug "$pt" --seeds 1 --first-seed "$s" --budget "$budget" --property differential)
     end=$(now)
     # seed=S status=found cases=N seconds=T (seconds timed inside: not used)
-    read -r pstatus pcases < <(echo "$line" | sed 's/^seed=[0-9]* status=\([a-z]*\) cases=\([0-9]*\) .*$/\1 \2/')
+    if [[ $line =~ status=([a-z]+)\ cases=([0-9]+) ]]; then
+      pstatus=${BASH_REMATCH[1]} pcases=${BASH_REMATCH[2]}
+    else
+      echo "planted-bugs.sh: unexpected line from the proptest baseline: $line" >&2
+      exit 1
+    fi
     echo "$bug,proptest,$s,$pstatus,$pcases,$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')" >>"$csv.tmp"
   done
 done
