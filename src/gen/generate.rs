@@ -462,6 +462,15 @@ impl Swarm {
         Swarm { kinds, error_percent }
     }
 
+    /// A given configuration: `kinds` as a bitmask of operation tags (none
+    /// set means every kind), `error_percent` deliberate errors. For
+    /// measurements of one configuration against another.
+    pub fn new(kinds: u16, error_percent: u64) -> Swarm {
+        let all = (1 << OpKind::COUNT) - 1;
+        let kinds = if kinds & all == 0 { all } else { kinds & all };
+        Swarm { kinds, error_percent: error_percent.min(100) }
+    }
+
     /// Whether `kind` may be drawn.
     pub fn allows(&self, kind: OpKind) -> bool {
         self.kinds & (1 << kind.tag()) != 0
