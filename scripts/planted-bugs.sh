@@ -59,7 +59,9 @@ if [ "${PRIVDIFF_FEEDBACK:-0}" = 1 ]; then features=faults,feedback; fi
 echo "building differential (features $features, sanitizer $PRIVDIFF_FUZZ_SANITIZER) and the proptest baseline..." >&2
 "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" --features "$features" differential >&2
 bin=$(fuzz_binary differential)
-cargo build --release --quiet --example proptest_baseline --no-default-features --features faults >&2
+# Default features and target/release, as fuzz-workflows.sh builds the
+# sqlite example: the release dev-dependencies are built once for both.
+cargo build --release --quiet --example proptest_baseline --features faults >&2
 pt="$repo/target/release/examples/proptest_baseline"
 mapfile -t flags < <(options_flags differential)
 # shellcheck disable=SC2206  # word splitting of extra flags is the point
