@@ -105,7 +105,8 @@ fuzz_seeds case_file "$case_seconds"
 # 5. The planted-bug benchmark on two bugs, small budget: it must not rot,
 # and libFuzzer must find both on every seed.
 echo "== planted bugs (scripts/planted-bugs.sh, 2 bugs, 2 seeds)"
-scripts/planted-bugs.sh --seeds 2 --budget 20000 --max-time 30 --require-all refused-resolve-restricted find-ignores-see
+PRIVDIFF_BASELINE_PROFILE=dev scripts/planted-bugs.sh --seeds 2 --budget 20000 --max-time 30 --require-all \
+  refused-resolve-restricted find-ignores-see
 planted_done=$SECONDS
 
 echo "== summary"

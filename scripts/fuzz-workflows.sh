@@ -22,8 +22,11 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 echo "== building the examples and the fuzz targets (shared with ci-fuzz.sh)"
-cargo build --release --quiet --example sqlite_server --bin privdiff
-sqlite=$PWD/target/release/examples/sqlite_server
+# The SQLite server in the dev profile, as `cargo test` builds it (so CI
+# reuses that build instead of compiling the dev-dependencies for release).
+cargo build --release --quiet --bin privdiff
+cargo build --quiet --example sqlite_server
+sqlite=$PWD/target/debug/examples/sqlite_server
 bug=$(bash scripts/planted-bug.sh)
 "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" >"$tmp/build.log" 2>&1 || { tail -n 20 "$tmp/build.log" >&2; fail "fuzz build"; }
 

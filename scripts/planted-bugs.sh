@@ -25,7 +25,9 @@
 # `faults` feature; only privdiff recompiles.
 # Env: PRIVDIFF_FEEDBACK=1 builds the fuzz target with the semantic
 #   feedback counters (fuzz crate feature `feedback`), to measure with and
-#   without; PRIVDIFF_BENCH_FLAGS adds libFuzzer flags (an A/B of options).
+#   without; PRIVDIFF_BENCH_FLAGS adds libFuzzer flags (an A/B of options);
+#   PRIVDIFF_BASELINE_PROFILE=dev builds the proptest baseline in the dev profile
+#   (CI's smoke run: its seconds are then not comparable).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seeds=30 budget=200000 max_time=60 bugs=() require_all=0 csv='' plot=''
@@ -59,10 +61,16 @@ if [ "${PRIVDIFF_FEEDBACK:-0}" = 1 ]; then features=faults,feedback; fi
 echo "building differential (features $features, sanitizer $PRIVDIFF_FUZZ_SANITIZER) and the proptest baseline..." >&2
 "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" --features "$features" differential >&2
 bin=$(fuzz_binary differential)
-# Default features and target/release, as fuzz-workflows.sh builds the
-# sqlite example: the release dev-dependencies are built once for both.
-cargo build --release --quiet --example proptest_baseline --features faults >&2
-pt="$repo/target/release/examples/proptest_baseline"
+# The baseline is timed, so it is a release build; CI's smoke run
+# (scripts/ci-fuzz.sh) sets PRIVDIFF_BASELINE_PROFILE=dev to reuse the
+# build `cargo test` made instead of compiling the dev-dependencies again.
+case ${PRIVDIFF_BASELINE_PROFILE:-release} in
+  release) cargo build --release --quiet --example proptest_baseline --features faults >&2
+    pt="$repo/target/release/examples/proptest_baseline" ;;
+  dev) cargo build --quiet --example proptest_baseline --features faults >&2
+    pt="$repo/target/debug/examples/proptest_baseline" ;;
+  *) echo "planted-bugs.sh: PRIVDIFF_BASELINE_PROFILE is release or dev, not ${PRIVDIFF_BASELINE_PROFILE}" >&2; exit 2 ;;
+esac
 mapfile -t flags < <(options_flags differential)
 # shellcheck disable=SC2206  # word splitting of extra flags is the point
 extra=(${PRIVDIFF_BENCH_FLAGS:-})
