@@ -13,33 +13,19 @@
 
 use std::process::ExitCode;
 
-use privdiff::gen::generate::{below, gen_op_in, gen_swarm_run, gen_world, GenState, Swarm};
+use privdiff::gen::generate::{below, gen_run_in, gen_swarm_run, Swarm};
 use privdiff::gen::seed::SplitMix64;
 use privdiff::oracle::engine::Verdict;
 use privdiff::oracle::lineup::{Lineup, PatchedImpl};
-use privdiff::world::{OpKind, Run, MAX_OPS};
+use privdiff::world::{OpKind, Run};
 
 /// A fresh-run generator under test.
 type Generator = fn(&mut SplitMix64) -> Run;
 
-/// A run of 1 to [`MAX_OPS`] operations in one given swarm configuration.
-fn run_in(rng: &mut SplitMix64, swarm: &Swarm) -> Run {
-    let world = gen_world(rng);
-    let n = 1 + below(rng, MAX_OPS as u32) as usize;
-    let mut state = GenState::new(&world);
-    let mut ops = Vec::with_capacity(n);
-    for _ in 0..n {
-        let op = gen_op_in(rng, &state, swarm);
-        state.apply(&op);
-        ops.push(op);
-    }
-    Run { world, ops }
-}
-
 /// Every kind, one of the swarm's error shares.
 fn all_kinds(rng: &mut SplitMix64) -> Run {
-    let e = Swarm::ERROR_PERCENTS[below(rng, Swarm::ERROR_PERCENTS.len() as u32) as usize];
-    run_in(rng, &Swarm::new(0, e))
+    let e = Swarm::draw_error_percent(rng);
+    gen_run_in(rng, &Swarm::new(0, e))
 }
 
 /// Each kind in with probability three quarters.
@@ -50,8 +36,8 @@ fn swarm_dense(rng: &mut SplitMix64) -> Run {
             kinds |= 1 << k;
         }
     }
-    let e = Swarm::ERROR_PERCENTS[below(rng, Swarm::ERROR_PERCENTS.len() as u32) as usize];
-    run_in(rng, &Swarm::new(kinds, e))
+    let e = Swarm::draw_error_percent(rng);
+    gen_run_in(rng, &Swarm::new(kinds, e))
 }
 
 /// Half swarm, half every kind.

@@ -65,12 +65,12 @@ bin=$(fuzz_binary differential)
 # (scripts/ci-fuzz.sh) sets PRIVDIFF_BASELINE_PROFILE=dev to reuse the
 # build `cargo test` made instead of compiling the dev-dependencies again.
 case ${PRIVDIFF_BASELINE_PROFILE:-release} in
-  release) cargo build --release --quiet --example proptest_baseline --features faults >&2
-    pt="$repo/target/release/examples/proptest_baseline" ;;
-  dev) cargo build --quiet --example proptest_baseline --features faults >&2
-    pt="$repo/target/debug/examples/proptest_baseline" ;;
+  release) profile_dir=release ;;
+  dev) profile_dir=debug ;;
   *) echo "planted-bugs.sh: PRIVDIFF_BASELINE_PROFILE is release or dev, not ${PRIVDIFF_BASELINE_PROFILE}" >&2; exit 2 ;;
 esac
+cargo build --profile "${PRIVDIFF_BASELINE_PROFILE:-release}" --quiet --example proptest_baseline --features faults >&2
+pt="$repo/target/$profile_dir/examples/proptest_baseline"
 mapfile -t flags < <(options_flags differential)
 # shellcheck disable=SC2206  # word splitting of extra flags is the point
 extra=(${PRIVDIFF_BENCH_FLAGS:-})

@@ -446,7 +446,10 @@ pub struct Swarm {
 
 impl Swarm {
     /// Every kind, the default error share: what [`gen_op`] draws from.
-    pub const EVERYTHING: Swarm = Swarm { kinds: (1 << OpKind::COUNT) - 1, error_percent: ERROR_SHARE_PERCENT };
+    pub const EVERYTHING: Swarm = Swarm { kinds: Swarm::ALL_KINDS, error_percent: ERROR_SHARE_PERCENT };
+
+    /// The bitmask with every operation kind's tag set.
+    const ALL_KINDS: u16 = (1 << OpKind::COUNT) - 1;
 
     /// The error shares a swarm run draws from, equally likely.
     pub const ERROR_PERCENTS: [u64; 4] = [0, ERROR_SHARE_PERCENT, 25, 50];
@@ -456,19 +459,22 @@ impl Swarm {
     pub fn draw(rng: &mut SplitMix64) -> Swarm {
         let mut kinds = 0;
         while kinds == 0 {
-            kinds = (rng.next_u64() & ((1 << OpKind::COUNT) - 1)) as u16;
+            kinds = (rng.next_u64() & u64::from(Swarm::ALL_KINDS)) as u16;
         }
-        let error_percent = Swarm::ERROR_PERCENTS[below(rng, Swarm::ERROR_PERCENTS.len() as u32) as usize];
-        Swarm { kinds, error_percent }
+        Swarm { kinds, error_percent: Swarm::draw_error_percent(rng) }
     }
 
     /// A given configuration: `kinds` as a bitmask of operation tags (none
     /// set means every kind), `error_percent` deliberate errors. For
     /// measurements of one configuration against another.
     pub fn new(kinds: u16, error_percent: u64) -> Swarm {
-        let all = (1 << OpKind::COUNT) - 1;
-        let kinds = if kinds & all == 0 { all } else { kinds & all };
+        let kinds = if kinds & Swarm::ALL_KINDS == 0 { Swarm::ALL_KINDS } else { kinds & Swarm::ALL_KINDS };
         Swarm { kinds, error_percent: error_percent.min(100) }
+    }
+
+    /// One of [`Swarm::ERROR_PERCENTS`], equally likely.
+    pub fn draw_error_percent(rng: &mut SplitMix64) -> u64 {
+        Swarm::ERROR_PERCENTS[below(rng, Swarm::ERROR_PERCENTS.len() as u32) as usize]
     }
 
     /// Whether `kind` may be drawn.
@@ -501,12 +507,18 @@ pub fn gen_op_in(rng: &mut SplitMix64, state: &GenState, swarm: &Swarm) -> Op {
 /// generates when it starts over.
 pub fn gen_swarm_run(rng: &mut SplitMix64) -> Run {
     let swarm = Swarm::draw(rng);
+    gen_run_in(rng, &swarm)
+}
+
+/// A random world and 1 to [`MAX_OPS`] operations drawn by [`gen_op_in`]
+/// in the given swarm configuration.
+pub fn gen_run_in(rng: &mut SplitMix64, swarm: &Swarm) -> Run {
     let world = gen_world(rng);
     let n = 1 + below(rng, MAX_OPS as u32) as usize;
     let mut state = GenState::new(&world);
     let mut ops = Vec::with_capacity(n);
     for _ in 0..n {
-        let op = gen_op_in(rng, &state, &swarm);
+        let op = gen_op_in(rng, &state, swarm);
         state.apply(&op);
         ops.push(op);
     }
