@@ -7,46 +7,44 @@
 //!
 //! Run (the fault comes from the environment, as in the fuzz target):
 //! `PRIVDIFF_BUG=rejoin-ok cargo run --release --features faults --example fresh_hit_rate -- [RUNS]`
-//! Prints one line: each generator's name and hit rate (swarm: what the
-//! mutator draws today; all-kinds; swarm-3/4: each kind in with
-//! probability 3/4; mix: half swarm, half all-kinds).
+//! Prints one line: each generator's name and hit rate (fresh: what the
+//! mutator draws today, every kind, base or equal weights in one run of
+//! two; kind-subsets: each kind in with probability one half, as the fresh
+//! runs drew before; base-weights and equal-weights: every kind, by
+//! `KIND_WEIGHTS` or alike). Each generator draws one of the swarm's error
+//! shares per run.
 
 use std::process::ExitCode;
 
-use privdiff::gen::generate::{below, gen_run_in, gen_swarm_run, Swarm};
+use privdiff::gen::generate::{gen_run_in, gen_swarm_run, Swarm};
 use privdiff::gen::seed::SplitMix64;
 use privdiff::oracle::engine::Verdict;
 use privdiff::oracle::lineup::{Lineup, PatchedImpl};
-use privdiff::world::{OpKind, Run};
+use privdiff::world::Run;
 
 /// A fresh-run generator under test.
 type Generator = fn(&mut SplitMix64) -> Run;
 
-/// Every kind, one of the swarm's error shares.
-fn all_kinds(rng: &mut SplitMix64) -> Run {
-    let e = Swarm::draw_error_percent(rng);
-    gen_run_in(rng, &Swarm::new(0, e))
-}
-
-/// Each kind in with probability three quarters.
-fn swarm_dense(rng: &mut SplitMix64) -> Run {
-    let mut kinds = 0u16;
-    for k in 0..OpKind::COUNT {
-        if below(rng, 4) != 0 {
-            kinds |= 1 << k;
-        }
+/// Each kind in with probability one half (never none), base weights.
+fn kind_subsets(rng: &mut SplitMix64) -> Run {
+    let mut kinds = 0;
+    while kinds == 0 {
+        kinds = (rng.next_u64() & u64::from(Swarm::ALL_KINDS)) as u16;
     }
     let e = Swarm::draw_error_percent(rng);
-    gen_run_in(rng, &Swarm::new(kinds, e))
+    gen_run_in(rng, &Swarm::new(kinds, e, false))
 }
 
-/// Half swarm, half every kind.
-fn mix(rng: &mut SplitMix64) -> Run {
-    if below(rng, 2) == 0 {
-        gen_swarm_run(rng)
-    } else {
-        all_kinds(rng)
-    }
+/// Every kind, by the base weights.
+fn base_weights(rng: &mut SplitMix64) -> Run {
+    let e = Swarm::draw_error_percent(rng);
+    gen_run_in(rng, &Swarm::new(Swarm::ALL_KINDS, e, false))
+}
+
+/// Every kind, weighed alike.
+fn equal_weights(rng: &mut SplitMix64) -> Run {
+    let e = Swarm::draw_error_percent(rng);
+    gen_run_in(rng, &Swarm::new(Swarm::ALL_KINDS, e, true))
 }
 
 fn main() -> ExitCode {
@@ -65,8 +63,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let generators: [(&str, Generator); 4] =
-        [("swarm", gen_swarm_run), ("all-kinds", all_kinds), ("swarm-3/4", swarm_dense), ("mix", mix)];
+    let generators: [(&str, Generator); 4] = [
+        ("fresh", gen_swarm_run),
+        ("kind-subsets", kind_subsets),
+        ("base-weights", base_weights),
+        ("equal-weights", equal_weights),
+    ];
     for (name, generate) in generators {
         let mut rng = SplitMix64::new(0x6869_7473);
         let hits =

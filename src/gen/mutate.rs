@@ -34,6 +34,13 @@ pub const BYTE_MUTATION_ONE_IN: u32 = 8;
 /// generated swarm run ([`gen_swarm_run`]).
 pub const FRESH_RUN_ONE_IN: u32 = 2;
 
+/// One crossover in this many is a freshly generated run instead of a
+/// splice. libFuzzer calls the crossover for half of its mutations; while
+/// the corpus holds a few runs, splicing them adds little that a fresh run
+/// does not, and shallow bugs fall to fresh runs (measured in
+/// `docs/FUZZING.md`, "Closing the tail").
+pub const FRESH_CROSSOVER_ONE_IN: u32 = 2;
+
 /// The mutator's entry point for `fuzz_mutator!`: mutates the input held
 /// in `data[..size]` in place and returns its new length (at most
 /// `max_size`), or `None` when this seed is one for libFuzzer's own byte
@@ -65,12 +72,15 @@ pub fn mutate(data: &mut [u8], size: usize, max_size: usize, seed: u32) -> Optio
 
 /// The crossover's entry point for `fuzz_crossover!`: splices two inputs
 /// (a prefix of one run, then a slice of the other's operations, moved into
-/// the first's world) into `out`; returns the length written.
+/// the first's world) into `out`, or in one call of
+/// [`FRESH_CROSSOVER_ONE_IN`] writes a fresh swarm run; returns the length
+/// written.
 pub fn crossover(a: &[u8], b: &[u8], out: &mut [u8], seed: u32) -> usize {
     let mut rng = SplitMix64::new(u64::from(seed) ^ 0x0063_726f_7373);
     let a = decode(a).unwrap_or_else(|_| gen_run(&mut rng));
     let b = decode(b).unwrap_or_else(|_| gen_run(&mut rng));
-    let run = splice(&mut rng, &a, &b);
+    let run =
+        if chance_in(&mut rng, FRESH_CROSSOVER_ONE_IN) { gen_swarm_run(&mut rng) } else { splice(&mut rng, &a, &b) };
     let max = out.len();
     write_within(run, out, max)
 }
@@ -406,10 +416,16 @@ mod tests {
         assert_eq!(seen.len(), MUTATIONS.len(), "{seen:?}");
         let a = encode(&gen_run(&mut rng)).unwrap();
         let b = encode(&gen_run(&mut rng)).unwrap();
+        let world_of_a = decode(&a).unwrap().world;
+        let mut kept = 0;
         for seed in 0..200 {
             let mut out = vec![0u8; 4096];
             let n = crossover(&a, &b, &mut out, seed);
-            assert!(decode(&out[..n]).is_ok());
+            let run = decode(&out[..n]).unwrap();
+            kept += usize::from(run.world == world_of_a);
         }
+        // A splice keeps the first parent's world; one crossover in
+        // FRESH_CROSSOVER_ONE_IN (two) is a fresh run in a world of its own.
+        assert!((70..=140).contains(&kept), "{kept} of 200 kept the first parent's world");
     }
 }
