@@ -16,10 +16,16 @@
 #
 # Usage: scripts/planted-bugs.sh [--seeds N] [--budget RUNS] [--max-time S]
 #          [--csv FILE] [--plot FILE.svg] [--require-all] [BUG...]
+#        scripts/planted-bugs.sh --summary FILE [--budget RUNS] [--max-time S] [--plot FILE.svg]
+#   --summary prints the table of trials already in FILE (a CSV this script
+#   wrote, e.g. docs/planted-bugs-trials.csv) without running any.
 #   defaults: 30 seeds, 200000 runs, 60 s; all bugs; CSV in
 #   target/planted-bugs/trials.csv. --plot draws the ECDF of executions to
 #   the bug per engine, one panel per bug (examples/ecdf_plot.rs, plotters).
 #   --require-all exits 1 unless libFuzzer found every bug on every seed (CI).
+#   Medians are the middle trial, or the mean of the two middle ones for an
+#   even count (censored trials count at the budget); the "ahead" count
+#   compares these medians.
 # The fuzz target is built as scripts/fuzz.sh builds it (the main job's
 # build: PRIVDIFF_FUZZ_SANITIZER, scripts/lib-toolchain.sh), with the
 # `faults` feature; only privdiff recompiles.
@@ -30,11 +36,16 @@
 #   (CI's smoke run: its seconds are then not comparable).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-seeds=30 budget=200000 max_time=60 bugs=() require_all=0 csv='' plot=''
-usage() { echo "usage: $0 [--seeds N] [--budget RUNS] [--max-time S] [--csv FILE] [--plot FILE.svg] [--require-all] [BUG...]" >&2; exit 2; }
+seeds=30 budget=200000 max_time=60 bugs=() require_all=0 csv='' plot='' summary=''
+usage() {
+  echo "usage: $0 [--seeds N] [--budget RUNS] [--max-time S] [--csv FILE] [--plot FILE.svg] [--require-all] [BUG...]" >&2
+  echo "       $0 --summary FILE [--budget RUNS] [--max-time S] [--plot FILE.svg]" >&2
+  exit 2
+}
 while [ $# -gt 0 ]; do
   case $1 in
-    --seeds | --budget | --max-time | --csv | --plot) [ $# -ge 2 ] || usage ;;&
+    --seeds | --budget | --max-time | --csv | --plot | --summary) [ $# -ge 2 ] || usage ;;&
+    --summary) summary=$2; shift 2 ;;
     --seeds) seeds=$2; shift 2 ;;
     --budget) budget=$2; shift 2 ;;
     --max-time) max_time=$2; shift 2 ;;
@@ -49,6 +60,15 @@ for n in "$seeds" "$budget" "$max_time"; do
   [[ $n =~ ^[1-9][0-9]{0,8}$ ]] || { echo "planted-bugs.sh: $n is not a positive count" >&2; exit 2; }
 done
 cd "$repo"
+if [ -n "$summary" ]; then
+  if [ "${#bugs[@]}" -ne 0 ] || [ -n "$csv" ] || [ $require_all = 1 ]; then usage; fi
+  if ! { [ -f "$summary" ] && head -n 1 "$summary" | grep -qx 'bug,engine,seed,status,executions,seconds'; }; then
+    echo "planted-bugs.sh: $summary is not a trials CSV of this script" >&2
+    exit 2
+  fi
+  csv=$summary
+fi
+if [ -z "$summary" ]; then
 # shellcheck source=scripts/lib-toolchain.sh
 . scripts/lib-toolchain.sh
 if [ "${#bugs[@]}" -eq 0 ]; then
@@ -111,10 +131,12 @@ for bug in "${bugs[@]}"; do
 done
 mv "$csv.tmp" "$csv"
 echo "trials: $csv" >&2
+fi
 
-python3 - "$csv" "$budget" "$max_time" <<'PY'
+missed_file=$(mktemp)
+python3 - "$csv" "$budget" "$max_time" "$missed_file" <<'PY'
 import csv, math, sys
-path, budget, max_time = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+path, budget, max_time, missed_path = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 rows = list(csv.DictReader(open(path)))
 bugs = list(dict.fromkeys(r["bug"] for r in rows))
 def stats(vals, cap):
@@ -122,10 +144,13 @@ def stats(vals, cap):
     v = sorted(x if f else cap for f, x in vals)
     n = len(v)
     censored = not all(f for f, _ in vals)
-    def pct(p):  # nearest rank; a censored rank is only known to exceed the cap
-        x = v[max(0, math.ceil(p * n) - 1)]
+    def shown(x):  # a censored rank is only known to reach the cap
         return ">" + fmt(cap) if censored and x >= cap else fmt(x)
-    return pct(0.5), pct(0.9), fmt(sum(v) / n)
+    p90 = v[max(0, math.ceil(0.9 * n) - 1)]  # nearest rank
+    return shown(median(v)), shown(p90), fmt(sum(v) / n)
+def median(v):  # v sorted: the middle value, or the mean of the two middle ones
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
 def fmt(x):
     return f"{x:.0f}" if x >= 100 else f"{x:.3g}"
 hdr = f"{'bug':31} {'engine':9} {'solved':>7} {'med execs':>10} {'p90 execs':>10} {'cmean execs':>11} {'med s':>7} {'p90 s':>7} {'cmean s':>8}"
@@ -141,7 +166,7 @@ for b in bugs:
         cap_s = max(max_time, max(x for _, x in se))
         m, p9, cm = stats(ex, budget)
         ms, p9s, cms = stats(se, cap_s)
-        med[e] = sorted(x if f else budget for f, x in ex)[len(ex) // 2]
+        med[e] = median(sorted(x if f else budget for f, x in ex))
         print(f"{b:31} {e:9} {sum(found):>3}/{len(t):<3} {m:>10} {p9:>10} {cm:>11} {ms:>7} {p9s:>7} {cms:>8}")
         if e == "libfuzzer" and sum(found) < len(t):
             missed.append(b)
@@ -151,12 +176,12 @@ for b in bugs:
     print(f"{'':31} {'lf/pt':9} {'':7} {ratio:>10.2f}")
 print(f"({len(bugs)} bugs; executions: libFuzzer's executed units, proptest's generated cases; seconds: wall, "
       f"timed outside each process, start included; budget {budget} runs, libFuzzer also {max_time:g} s; "
-      f"censored trials count at the budget; p90 by nearest rank)")
+      f"censored trials count at the budget; median of an even count: mean of the two middle trials; p90 by nearest rank)")
 print(f"libFuzzer median below proptest's on {len(bugs) - len(worse)} of {len(bugs)} bugs"
       + (f"; not on: {' '.join(worse)}" if worse else ""))
-open(path + ".missed", "w").write(" ".join(missed))
+open(missed_path, "w").write(" ".join(missed))
 PY
-missed=$(cat "$csv.missed"); rm -f "$csv.missed"
+missed=$(cat "$missed_file"); rm -f "$missed_file"
 if [ -n "$plot" ]; then
   cargo run --release --quiet --example ecdf_plot -- "$csv" "$plot" "$budget" >&2
   echo "plot: $plot" >&2
