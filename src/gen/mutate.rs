@@ -15,12 +15,12 @@
 //! Every choice comes from a [`SplitMix64`] seeded with libFuzzer's `seed`:
 //! the same input and seed give the same mutation. One seed in
 //! [`BYTE_MUTATION_ONE_IN`] is left to libFuzzer's byte mutator
-//! ([`mutate`] returns `None`), which keeps CMP-guided and dictionary
-//! mutations in play. When the result must shrink (`max_size`), operations
+//! ([`mutate`] returns `None`) when the input is a run, which keeps
+//! CMP-guided and dictionary mutations in play. When the result must shrink (`max_size`), operations
 //! are dropped from the end until the encoding fits; bytes are never cut.
 
 use crate::gen::format::{decode, encode, encoded_len_of, op_len};
-use crate::gen::generate::{below, gen_op, gen_op_of_kind, gen_run, gen_setting, gen_swarm_run, GenState};
+use crate::gen::generate::{below, gen_op, gen_op_of_kind, gen_setting, gen_swarm_run, GenState};
 use crate::gen::seed::SplitMix64;
 use crate::world::ids::{GroupId, Phone, UserId};
 use crate::world::privacy::PrivacyKey;
@@ -45,14 +45,17 @@ pub const FRESH_CROSSOVER_ONE_IN: u32 = 2;
 /// in `data[..size]` in place and returns its new length (at most
 /// `max_size`), or `None` when this seed is one for libFuzzer's own byte
 /// mutator (`libfuzzer_sys::fuzzer_mutate`). Inputs that do not decode are
-/// replaced by a freshly generated run.
+/// replaced by a freshly generated run, whatever the seed.
 pub fn mutate(data: &mut [u8], size: usize, max_size: usize, seed: u32) -> Option<usize> {
-    if seed.is_multiple_of(BYTE_MUTATION_ONE_IN) {
-        return None;
-    }
     let size = size.min(data.len());
     let mut rng = SplitMix64::new(u64::from(seed) ^ 0x6d75_7461_7465);
     let run = match decode(&data[..size]) {
+        // An input that is no run (libFuzzer's first inputs are "" and
+        // "\n"; a byte mutation breaks most runs) starts over on every
+        // seed: flipping its bytes would spend an execution on another
+        // input that is no run.
+        Err(_) => gen_swarm_run(&mut rng),
+        Ok(_) if seed.is_multiple_of(BYTE_MUTATION_ONE_IN) => return None,
         // Starting over now and then, in a fresh swarm configuration:
         // random generation finds shallow bugs in few runs, mutation of
         // the corpus the deep ones.
@@ -65,7 +68,6 @@ pub fn mutate(data: &mut [u8], size: usize, max_size: usize, seed: u32) -> Optio
             }
             run
         }
-        Err(_) => gen_swarm_run(&mut rng),
     };
     Some(write_within(run, data, max_size))
 }
@@ -73,14 +75,15 @@ pub fn mutate(data: &mut [u8], size: usize, max_size: usize, seed: u32) -> Optio
 /// The crossover's entry point for `fuzz_crossover!`: splices two inputs
 /// (a prefix of one run, then a slice of the other's operations, moved into
 /// the first's world) into `out`, or in one call of
-/// [`FRESH_CROSSOVER_ONE_IN`] writes a fresh swarm run; returns the length
-/// written.
+/// [`FRESH_CROSSOVER_ONE_IN`] (and whenever a parent does not decode)
+/// writes a fresh swarm run; returns the length written.
 pub fn crossover(a: &[u8], b: &[u8], out: &mut [u8], seed: u32) -> usize {
     let mut rng = SplitMix64::new(u64::from(seed) ^ 0x0063_726f_7373);
-    let a = decode(a).unwrap_or_else(|_| gen_run(&mut rng));
-    let b = decode(b).unwrap_or_else(|_| gen_run(&mut rng));
-    let run =
-        if chance_in(&mut rng, FRESH_CROSSOVER_ONE_IN) { gen_swarm_run(&mut rng) } else { splice(&mut rng, &a, &b) };
+    let run = match (decode(a), decode(b)) {
+        (Ok(a), Ok(b)) if !chance_in(&mut rng, FRESH_CROSSOVER_ONE_IN) => splice(&mut rng, &a, &b),
+        // A parent that is no run has nothing to splice: start over.
+        _ => gen_swarm_run(&mut rng),
+    };
     let max = out.len();
     write_within(run, out, max)
 }
@@ -340,6 +343,7 @@ fn retarget(rng: &mut SplitMix64, run: &mut Run, i: usize, which: Mutation) {
 mod tests {
     use super::*;
     use crate::gen::format::FORMAT_V1;
+    use crate::gen::generate::gen_run;
 
     fn mutated(input: &[u8], max: usize, seed: u32) -> Option<Vec<u8>> {
         let mut buf = vec![0u8; max.max(input.len())];
@@ -348,16 +352,20 @@ mod tests {
     }
 
     /// Same input and seed, same mutation; the result always decodes to a
-    /// valid run within the size bound; one seed in eight is libFuzzer's.
+    /// valid run within the size bound; on a run, one seed in eight is
+    /// libFuzzer's, and no other.
     #[test]
     fn mutations_are_deterministic_valid_and_bounded() {
         let mut input: Vec<u8> = Vec::new();
-        let mut delegated = 0;
+        let (mut delegated, mut byte_seeds_on_runs) = (0, 0);
         for seed in 0..4000u32 {
             let max = if seed % 5 == 0 { 24 } else { 4096 };
             let a = mutated(&input, max, seed);
             let b = mutated(&input, max, seed);
             assert_eq!(a, b, "seed {seed}");
+            if seed % BYTE_MUTATION_ONE_IN == 0 && decode(&input).is_ok() {
+                byte_seeds_on_runs += 1;
+            }
             match a {
                 None => delegated += 1,
                 Some(out) => {
@@ -369,7 +377,8 @@ mod tests {
                 }
             }
         }
-        assert_eq!(delegated, 500);
+        assert_eq!(delegated, byte_seeds_on_runs);
+        assert!(delegated >= 490, "the empty first input is the only one that is no run: {delegated}");
     }
 
     /// Shrinking drops whole operations: the result is a prefix of the
@@ -395,11 +404,25 @@ mod tests {
         assert!(fits(&small) && !fits(&longer), "the longest prefix that fits");
     }
 
+    /// An input that is no run (libFuzzer's first inputs, a broken run)
+    /// becomes a generated run on every seed, the byte mutator's included,
+    /// and so does a crossover with such a parent.
     #[test]
     fn undecodable_input_is_replaced_by_a_generated_run() {
-        let out = mutated(&[0x00, 0x42], 4096, 1).unwrap();
-        assert_eq!(out[0], FORMAT_V1);
-        assert!(decode(&out).is_ok());
+        let run = encode(&gen_run(&mut SplitMix64::new(4))).unwrap();
+        for input in [&b""[..], b"\n", &[0x00, 0x42]] {
+            assert!(decode(input).is_err());
+            for seed in 0..64 {
+                let out = mutated(input, 4096, seed).unwrap_or_else(|| panic!("seed {seed} left {input:?} to bytes"));
+                assert_eq!(out[0], FORMAT_V1);
+                assert_eq!(decode(&out).map(|r| r.ops.len()), Ok(MAX_OPS), "seed {seed}: a full-length fresh run");
+                for (a, b) in [(input, &run[..]), (&run[..], input)] {
+                    let mut buf = vec![0u8; 4096];
+                    let n = crossover(a, b, &mut buf, seed);
+                    assert_eq!(decode(&buf[..n]).map(|r| r.ops.len()), Ok(MAX_OPS), "seed {seed}: no splice");
+                }
+            }
+        }
     }
 
     /// Every kind of mutation happens, and crossover gives valid runs
