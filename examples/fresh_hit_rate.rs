@@ -7,44 +7,57 @@
 //!
 //! Run (the fault comes from the environment, as in the fuzz target):
 //! `PRIVDIFF_BUG=rejoin-ok cargo run --release --features faults --example fresh_hit_rate -- [RUNS]`
-//! Prints one line: each generator's name and hit rate (fresh: what the
-//! mutator draws today, every kind, base or equal weights in one run of
-//! two; kind-subsets: each kind in with probability one half, as the fresh
-//! runs drew before; base-weights and equal-weights: every kind, by
-//! `KIND_WEIGHTS` or alike). Each generator draws one of the swarm's error
-//! shares per run.
+//! Prints one line: each generator's name and hit rate. `fresh`: what
+//! the mutator draws today (`gen_swarm_run`: `MAX_OPS` operations, every
+//! kind, base or equal weights in one run of two, an error share from
+//! `Swarm::ERROR_PERCENTS`); `earlier-fresh`: what it drew before, 1 to
+//! `MAX_OPS` operations with error shares of 0, 6, 25 or 50 percent; and
+//! the two changes between them one at a time: `full-length-only` (the
+//! earlier error shares, `MAX_OPS` operations) and `shares-only` (today's
+//! error shares, 1 to `MAX_OPS` operations). The arms of earlier
+//! measurements (kind subsets, base or equal weights alone) are in the
+//! history of this file.
 
 use std::process::ExitCode;
 
-use privdiff::gen::generate::{gen_run_in, gen_swarm_run, Swarm};
+use privdiff::gen::generate::{below, gen_run_in, gen_run_of_len, gen_swarm_run, Swarm};
 use privdiff::gen::seed::SplitMix64;
 use privdiff::oracle::engine::Verdict;
 use privdiff::oracle::lineup::{Lineup, PatchedImpl};
-use privdiff::world::Run;
+use privdiff::world::{Run, MAX_OPS};
 
 /// A fresh-run generator under test.
 type Generator = fn(&mut SplitMix64) -> Run;
 
-/// Each kind in with probability one half (never none), base weights.
-fn kind_subsets(rng: &mut SplitMix64) -> Run {
-    let mut kinds = 0;
-    while kinds == 0 {
-        kinds = (rng.next_u64() & u64::from(Swarm::ALL_KINDS)) as u16;
-    }
-    let e = Swarm::draw_error_percent(rng);
-    gen_run_in(rng, &Swarm::new(kinds, e, false))
+/// The error shares fresh runs drew from before today's
+/// `Swarm::ERROR_PERCENTS`.
+const EARLIER_ERROR_PERCENTS: [u64; 4] = [0, 6, 25, 50];
+
+/// A swarm configuration as `Swarm::draw` makes it (every kind, base or
+/// equal weights), with an error share from `shares`.
+fn swarm_of(rng: &mut SplitMix64, shares: &[u64]) -> Swarm {
+    let e = shares[below(rng, shares.len() as u32) as usize];
+    let equal = below(rng, 2) != 0;
+    Swarm::new(Swarm::ALL_KINDS, e, equal)
 }
 
-/// Every kind, by the base weights.
-fn base_weights(rng: &mut SplitMix64) -> Run {
-    let e = Swarm::draw_error_percent(rng);
-    gen_run_in(rng, &Swarm::new(Swarm::ALL_KINDS, e, false))
+/// The fresh runs of the previous round: 1 to `MAX_OPS` operations,
+/// error shares of 0, 6, 25 or 50 percent, base or equal weights.
+fn earlier_fresh(rng: &mut SplitMix64) -> Run {
+    let swarm = swarm_of(rng, &EARLIER_ERROR_PERCENTS);
+    gen_run_in(rng, &swarm)
 }
 
-/// Every kind, weighed alike.
-fn equal_weights(rng: &mut SplitMix64) -> Run {
-    let e = Swarm::draw_error_percent(rng);
-    gen_run_in(rng, &Swarm::new(Swarm::ALL_KINDS, e, true))
+/// The earlier error shares at today's length.
+fn full_length_only(rng: &mut SplitMix64) -> Run {
+    let swarm = swarm_of(rng, &EARLIER_ERROR_PERCENTS);
+    gen_run_of_len(rng, &swarm, MAX_OPS)
+}
+
+/// Today's error shares at the earlier length.
+fn shares_only(rng: &mut SplitMix64) -> Run {
+    let swarm = swarm_of(rng, &Swarm::ERROR_PERCENTS);
+    gen_run_in(rng, &swarm)
 }
 
 fn main() -> ExitCode {
@@ -65,9 +78,9 @@ fn main() -> ExitCode {
     };
     let generators: [(&str, Generator); 4] = [
         ("fresh", gen_swarm_run),
-        ("kind-subsets", kind_subsets),
-        ("base-weights", base_weights),
-        ("equal-weights", equal_weights),
+        ("earlier-fresh", earlier_fresh),
+        ("full-length-only", full_length_only),
+        ("shares-only", shares_only),
     ];
     for (name, generate) in generators {
         let mut rng = SplitMix64::new(0x6869_7473);
