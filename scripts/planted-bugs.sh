@@ -156,6 +156,8 @@ def fmt(x):
 hdr = f"{'bug':31} {'engine':9} {'solved':>7} {'med execs':>10} {'p90 execs':>10} {'cmean execs':>11} {'med s':>7} {'p90 s':>7} {'cmean s':>8}"
 print(hdr)
 missed, worse = [], []
+PROBES = 2  # libFuzzer's own first executions from an empty corpus
+runs_ahead, runs_level, runs_behind = 0, [], []
 for b in bugs:
     med = {}
     for e in ("libfuzzer", "proptest"):
@@ -173,12 +175,25 @@ for b in bugs:
     ratio = med["libfuzzer"] / max(med["proptest"], 1)
     if ratio >= 1:
         worse.append(b)
-    print(f"{'':31} {'lf/pt':9} {'':7} {ratio:>10.2f}")
+    # Runs tried: from an empty corpus libFuzzer executes two inputs of its
+    # own ("" and "\n") before its first mutation; neither is a run (the
+    # target rejects both), so its k-th run is execution k + 2.
+    runs = med["libfuzzer"] - PROBES
+    if runs < med["proptest"]:
+        runs_ahead += 1
+    elif runs == med["proptest"]:
+        runs_level.append(b)
+    else:
+        runs_behind.append(b)
+    print(f"{'':31} {'lf/pt':9} {'':7} {ratio:>10.2f}   runs tried: {fmt(runs)} vs {fmt(med['proptest'])}")
 print(f"({len(bugs)} bugs; executions: libFuzzer's executed units, proptest's generated cases; seconds: wall, "
       f"timed outside each process, start included; budget {budget} runs, libFuzzer also {max_time:g} s; "
       f"censored trials count at the budget; median of an even count: mean of the two middle trials; p90 by nearest rank)")
 print(f"libFuzzer median below proptest's on {len(bugs) - len(worse)} of {len(bugs)} bugs"
       + (f"; not on: {' '.join(worse)}" if worse else ""))
+print(f"in runs tried (libFuzzer's executions less its {PROBES} fixed first ones): below on {runs_ahead} of {len(bugs)}"
+      + (f", level on {len(runs_level)} ({' '.join(runs_level)})" if runs_level else "")
+      + (f", above on {len(runs_behind)} ({' '.join(runs_behind)})" if runs_behind else ""))
 open(missed_path, "w").write(" ".join(missed))
 PY
 missed=$(cat "$missed_file"); rm -f "$missed_file"
