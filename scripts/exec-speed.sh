@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side exec/s of a fuzz target at a baseline revision and at the
 # working tree, in one run on one machine: both are built the same way
-# (AddressSanitizer, -O -a, as CI and ClusterFuzzLite build them), then
+# (AddressSanitizer, -O -a, as CI and ClusterFuzzLite build them; or
+# PRIVDIFF_FUZZ_SANITIZER=none, the main job's build), then
 # run alternately over the same committed seeds, ROUNDS times each, with
 # the same libFuzzer seed, so that load from elsewhere hits both alike.
 #
@@ -28,9 +29,10 @@
 # RUSTC_BOOTSTRAP=1 (scripts/lib-toolchain.sh picks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Both sides under ASan, as this script has always measured them (the
-# binaries are looked for in fuzz/target/).
-export PRIVDIFF_FUZZ_SANITIZER=address
+# Both sides under ASan unless PRIVDIFF_FUZZ_SANITIZER says otherwise
+# (=none: the main job's build, scripts/fuzz.sh); each side builds into its
+# own tree's fuzz/target/ (fuzz/target/sanitizer-none/ without ASan).
+export PRIVDIFF_FUZZ_SANITIZER=${PRIVDIFF_FUZZ_SANITIZER:-address}
 # shellcheck source=scripts/lib-toolchain.sh
 . scripts/lib-toolchain.sh
 
@@ -81,11 +83,17 @@ RUST
     "$head_target" "$head_target" >>"$head_dir/fuzz/Cargo.toml"
 fi
 
-binary() { echo "$1/fuzz/target/x86_64-unknown-linux-gnu/release/$2"; }
-echo "== building $target at $base and $head_target at $head_name (${FUZZ[*]} build ${FUZZ_BUILD[*]})"
-(cd "$tmp/base" && "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$target" >"$tmp/base-build.log" 2>&1) \
+# The target directory below a side's tree (lib-toolchain.sh names this
+# tree's), and the build flags with it.
+target_rel=${FUZZ_TARGET_DIR#"$PWD"/}
+side_build() { local f; for f in "${FUZZ_BUILD[@]}"; do echo "${f/#"$FUZZ_TARGET_DIR"/$1/$target_rel}"; done; }
+binary() { echo "$1/$target_rel/x86_64-unknown-linux-gnu/release/$2"; }
+mapfile -t base_build < <(side_build "$tmp/base")
+mapfile -t head_build < <(side_build "$head_dir")
+echo "== building $target at $base and $head_target at $head_name (${FUZZ[*]} build ${head_build[*]})"
+(cd "$tmp/base" && "${FUZZ[@]}" build "${base_build[@]}" "$target" >"$tmp/base-build.log" 2>&1) \
   || { tail -n 20 "$tmp/base-build.log" >&2; echo "exec-speed: the baseline does not build" >&2; exit 1; }
-(cd "$head_dir" && "${FUZZ[@]}" build "${FUZZ_BUILD[@]}" "$head_target" >"$tmp/head-build.log" 2>&1) \
+(cd "$head_dir" && "${FUZZ[@]}" build "${head_build[@]}" "$head_target" >"$tmp/head-build.log" 2>&1) \
   || { tail -n 20 "$tmp/head-build.log" >&2; echo "exec-speed: $head_name does not build" >&2; exit 1; }
 
 base_seeds=corpus/seeds/$target head_seeds=corpus/seeds/$target
