@@ -217,15 +217,15 @@ if [ "$keep_going" = 1 ] && [[ $target == differential || $target == external ]]
     [ "$target" = external ] && impl_args=(--impl "$impl")
     declare -A count=() first=()
     for a in "${fresh[@]}"; do
-      # replay exits 1 on a failure: its JSON is what is read here.
-      json=$(target/release/privdiff replay --json "$a" "${impl_args[@]}" 2>/dev/null || true)
-      sig=$(python3 -c '
+      # replay exits 1 on a failure: its JSON is what is read here, through
+      # a pipe (a long run's story is more than one argument may hold).
+      sig=$({ target/release/privdiff replay --json "$a" "${impl_args[@]}" 2>/dev/null || true; } | python3 -c '
 import json, sys
 try:
-    s = json.loads(sys.argv[1]).get("signature")
+    s = json.load(sys.stdin).get("signature")
 except ValueError:
     print("unreadable"); sys.exit()
-print(s or "pass")' "$json")
+print(s or "pass")')
       count[$sig]=$(( ${count[$sig]:-0} + 1 ))
       [ -n "${first[$sig]:-}" ] || first[$sig]=$a
     done
