@@ -199,6 +199,9 @@ if [ "${#found[@]}" -gt 0 ]; then
     [ "$a" -nt "$marker" ] && new="*"
     echo "$new $a"
     echo "    replay:   cargo run --release -- replay $a$replay_extra"
+    if [[ $target == differential || $target == external ]]; then
+      echo "    minimise: cargo run --release -- minimize $a -o /tmp/$(basename "$a").json$replay_extra"
+    fi
     echo "    fuzzer:   $impl_env$bin $a"
   done
 fi
