@@ -20,7 +20,7 @@
 
 use std::process::ExitCode;
 
-use privdiff::gen::generate::{below, gen_run_in, gen_run_of_len, gen_swarm_run, Swarm};
+use privdiff::gen::generate::{gen_run_in, gen_run_of_len, gen_swarm_run, Swarm};
 use privdiff::gen::seed::SplitMix64;
 use privdiff::oracle::engine::Verdict;
 use privdiff::oracle::lineup::{Lineup, PatchedImpl};
@@ -33,30 +33,22 @@ type Generator = fn(&mut SplitMix64) -> Run;
 /// `Swarm::ERROR_PERCENTS`.
 const EARLIER_ERROR_PERCENTS: [u64; 4] = [0, 6, 25, 50];
 
-/// A swarm configuration as `Swarm::draw` makes it (every kind, base or
-/// equal weights), with an error share from `shares`.
-fn swarm_of(rng: &mut SplitMix64, shares: &[u64]) -> Swarm {
-    let e = shares[below(rng, shares.len() as u32) as usize];
-    let equal = below(rng, 2) != 0;
-    Swarm::new(Swarm::ALL_KINDS, e, equal)
-}
-
 /// The fresh runs of the previous round: 1 to `MAX_OPS` operations,
 /// error shares of 0, 6, 25 or 50 percent, base or equal weights.
 fn earlier_fresh(rng: &mut SplitMix64) -> Run {
-    let swarm = swarm_of(rng, &EARLIER_ERROR_PERCENTS);
+    let swarm = Swarm::draw_with(rng, &EARLIER_ERROR_PERCENTS);
     gen_run_in(rng, &swarm)
 }
 
 /// The earlier error shares at today's length.
 fn full_length_only(rng: &mut SplitMix64) -> Run {
-    let swarm = swarm_of(rng, &EARLIER_ERROR_PERCENTS);
+    let swarm = Swarm::draw_with(rng, &EARLIER_ERROR_PERCENTS);
     gen_run_of_len(rng, &swarm, MAX_OPS)
 }
 
 /// Today's error shares at the earlier length.
 fn shares_only(rng: &mut SplitMix64) -> Run {
-    let swarm = swarm_of(rng, &Swarm::ERROR_PERCENTS);
+    let swarm = Swarm::draw_with(rng, &Swarm::ERROR_PERCENTS);
     gen_run_in(rng, &swarm)
 }
 

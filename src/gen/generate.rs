@@ -475,9 +475,18 @@ impl Swarm {
     /// A random configuration for a fresh run: every kind, one of
     /// [`Swarm::ERROR_PERCENTS`], and in one run of two equal weights.
     pub fn draw(rng: &mut SplitMix64) -> Swarm {
-        let error_percent = Swarm::draw_error_percent(rng);
+        Swarm::draw_with(rng, &Swarm::ERROR_PERCENTS)
+    }
+
+    /// [`Swarm::draw`] with the error share drawn from `error_percents`
+    /// instead (equally likely; none given: [`ERROR_SHARE_PERCENT`]), so
+    /// that a measurement can hold other shares against today's
+    /// (`examples/fresh_hit_rate.rs`).
+    pub fn draw_with(rng: &mut SplitMix64, error_percents: &[u64]) -> Swarm {
+        let i = below(rng, error_percents.len() as u32) as usize;
+        let error_percent = error_percents.get(i).copied().unwrap_or(ERROR_SHARE_PERCENT);
         let equal_weights = below(rng, 2) != 0;
-        Swarm { kinds: Swarm::ALL_KINDS, error_percent, equal_weights }
+        Swarm::new(Swarm::ALL_KINDS, error_percent, equal_weights)
     }
 
     /// A given configuration: `kinds` as a bitmask of operation tags (none
@@ -487,11 +496,6 @@ impl Swarm {
     pub fn new(kinds: u16, error_percent: u64, equal_weights: bool) -> Swarm {
         let kinds = if kinds & Swarm::ALL_KINDS == 0 { Swarm::ALL_KINDS } else { kinds & Swarm::ALL_KINDS };
         Swarm { kinds, error_percent: error_percent.min(100), equal_weights }
-    }
-
-    /// One of [`Swarm::ERROR_PERCENTS`], equally likely.
-    pub fn draw_error_percent(rng: &mut SplitMix64) -> u64 {
-        Swarm::ERROR_PERCENTS[below(rng, Swarm::ERROR_PERCENTS.len() as u32) as usize]
     }
 
     /// The weight `kind` is drawn by, given its [`KIND_WEIGHTS`] entry.
