@@ -118,6 +118,9 @@ bin=$(fuzz_binary "$target")
 # names it).
 replay_extra=
 impl_env=
+# The targets whose inputs are runs with a story (replay --json, minimize).
+runs_target=0
+[[ $target == differential || $target == external ]] && runs_target=1
 if [ "$target" = external ]; then
   impl=$PRIVDIFF_IMPL
   [[ $impl =~ ^[A-Za-z0-9_-]+= ]] || impl="external=$impl"
@@ -199,7 +202,7 @@ if [ "${#found[@]}" -gt 0 ]; then
     [ "$a" -nt "$marker" ] && new="*"
     echo "$new $a"
     echo "    replay:   cargo run --release -- replay $a$replay_extra"
-    if [[ $target == differential || $target == external ]]; then
+    if [ "$runs_target" = 1 ]; then
       echo "    minimise: cargo run --release -- minimize $a -o /tmp/$(basename "$a").json$replay_extra"
     fi
     echo "    fuzzer:   $impl_env$bin $a"
@@ -210,7 +213,7 @@ fi
 # and rule, who departs, the verdict pair; `privdiff replay --json`'s
 # "signature"), each group's smallest artifact
 # minimised once into fuzz/findings/<target>/, with the group's count.
-if [ "$keep_going" = 1 ] && [[ $target == differential || $target == external ]]; then
+if [ "$keep_going" = 1 ] && [ "$runs_target" = 1 ]; then
   mapfile -t fresh < <(find "$artifacts" -maxdepth 1 -type f -newer "$marker" -printf '%s %p\n' | sort -n | cut -d' ' -f2-)
   if [ "${#fresh[@]}" -gt 0 ]; then
     cargo build --release --quiet --bin privdiff
